@@ -1,0 +1,85 @@
+import { z } from 'zod';
+
+/**
+ * The serializable description of a network and of a training run. The same
+ * objects travel in the protocol, live in the model file's `__metadata__`, and
+ * are what the renderer's network editor edits. Validated with zod wherever they
+ * cross a boundary (file, message, CLI flags).
+ */
+
+export const ACTIVATIONS = ['relu', 'sigmoid', 'tanh'] as const;
+export type ActivationKind = (typeof ACTIVATIONS)[number];
+
+export const LOSSES = ['softmax-cross-entropy', 'mse'] as const;
+export type LossKind = (typeof LOSSES)[number];
+
+export const OPTIMIZERS = ['sgd', 'momentum', 'adagrad', 'adam'] as const;
+export type OptimizerKind = (typeof OPTIMIZERS)[number];
+
+/** std = 0.01·randn (the book's TwoLayerNet), xavier = randn/√n_in, he = randn·√(2/n_in). */
+export const INITIALIZERS = ['std', 'xavier', 'he'] as const;
+export type InitializerKind = (typeof INITIALIZERS)[number];
+
+/** Hard limits that keep a typo from allocating gigabytes. */
+export const LIMITS = {
+  maxUnits: 65_536,
+  maxLayers: 64,
+  maxParams: 50_000_000,
+  maxBatch: 65_536,
+  maxEpochs: 100_000,
+} as const;
+
+export const layerSpecSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('affine'), units: z.number().int().min(1).max(LIMITS.maxUnits) }).strict(),
+  z.object({ kind: z.literal('relu') }).strict(),
+  z.object({ kind: z.literal('sigmoid') }).strict(),
+  z.object({ kind: z.literal('tanh') }).strict(),
+]);
+export type LayerSpec = z.infer<typeof layerSpecSchema>;
+
+export const networkSpecSchema = z
+  .object({
+    inputSize: z.number().int().min(1).max(LIMITS.maxUnits * 16),
+    layers: z.array(layerSpecSchema).min(1).max(LIMITS.maxLayers),
+    loss: z.enum(LOSSES).default('softmax-cross-entropy'),
+  })
+  .strict();
+export type NetworkSpec = z.infer<typeof networkSpecSchema>;
+
+export const trainingConfigSchema = z
+  .object({
+    optimizer: z.enum(OPTIMIZERS).default('sgd'),
+    learningRate: z.number().positive().max(1e3).default(0.1),
+    batchSize: z.number().int().min(1).max(LIMITS.maxBatch).default(100),
+    epochs: z.number().int().min(1).max(LIMITS.maxEpochs).default(5),
+    seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),
+    init: z.enum(INITIALIZERS).default('std'),
+    momentum: z.number().min(0).max(1).default(0.9),
+    beta1: z.number().min(0).lt(1).default(0.9),
+    beta2: z.number().min(0).lt(1).default(0.999),
+  })
+  .strict();
+export type TrainingConfig = z.infer<typeof trainingConfigSchema>;
+
+/** Per-feature standardization taken from the training set only. */
+export interface Normalization {
+  mean: Float32Array;
+  std: Float32Array;
+}
+
+/** The book's TwoLayerNet: 784-50-10, ReLU between, softmax with cross-entropy. */
+export const TWO_LAYER_NET: NetworkSpec = {
+  inputSize: 784,
+  layers: [{ kind: 'affine', units: 50 }, { kind: 'relu' }, { kind: 'affine', units: 10 }],
+  loss: 'softmax-cross-entropy',
+};
+
+/** Turn a zod error into one line that names the field: `layers[2].units: ...`. */
+export function describeZodError(err: z.ZodError, what: string): string {
+  const first = err.issues[0];
+  if (!first) return `${what}: invalid`;
+  const path = first.path
+    .map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`))
+    .join('');
+  return `${what}${path ? ` field ${path}` : ''}: ${first.message}`;
+}
