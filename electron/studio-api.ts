@@ -1,0 +1,142 @@
+/**
+ * The `window.studio` API the preload exposes to the renderer in Electron.
+ *
+ * Types only (plus one string constant): no electron import, so the renderer can
+ * `import type { StudioApi } from '../../electron/studio-api.js'` and browser mode
+ * simply finds `window.studio` undefined.
+ *
+ * The renderer never names an arbitrary path: it gets bytes of files the user
+ * picked (a dialog, the Open Recent menu, a double-clicked model file), and
+ * `openPath` accepts only paths main handed to it that way.
+ */
+
+/** What a file is for: data to train on, or a saved model. */
+export type FileKind = 'data' | 'model';
+
+/** A file the user picked, before it is read. */
+export interface PickedFile {
+  kind: FileKind;
+  /** Absolute path (shown in Open Recent and tooltips). */
+  path: string;
+  /** Base name ("train.csv"), used by the engine for format detection. */
+  name: string;
+}
+
+/** A file read by main with a size cap, bytes untouched: the engine parses them. */
+export interface OpenedFile extends PickedFile {
+  bytes: Uint8Array;
+}
+
+/** Where a model was written (atomically). */
+export interface SavedFile {
+  path: string;
+  name: string;
+}
+
+export interface SaveModelOptions {
+  /** Always ask where to save, even when the document already has a file. */
+  saveAs?: boolean;
+  /** File name proposed in the Save dialog ("mnist-784-50-10.safetensors"). */
+  suggestedName?: string;
+}
+
+/** Menu commands main forwards to the renderer (the renderer decides, e.g. asks about unsaved work). */
+export type MenuAction =
+  | { type: 'open-data' }
+  | { type: 'open-model' }
+  | { type: 'save-model' }
+  | { type: 'save-model-as' }
+  /** Open Recent, a double-clicked .safetensors, a path given to a second instance: read it with `openPath`. */
+  | { type: 'open-path'; file: PickedFile };
+
+/**
+ * What happened to the engine process. `restarting` as soon as a crash is seen,
+ * `restarted` once the new engine holds the restored state, `failed` when the
+ * retry limit is reached (the menu's Reload Engine tries again from scratch).
+ */
+export interface EngineRestartEvent {
+  phase: 'restarting' | 'restarted' | 'failed';
+  /** `crashed`: it exited on its own; `reload`: the user chose Reload Engine. */
+  reason: 'crashed' | 'reload';
+  /** Exit code of the process that ended (null for a reload). */
+  exitCode: number | null;
+  /** Restart attempt since the engine last ran steadily (1 = first). */
+  attempt: number;
+  maxAttempts: number;
+  /** What the new engine got back; filled in for `restarted`. */
+  restored: RestoredState;
+  /** One or two sentences for the user. */
+  message: string;
+}
+
+export interface RestoredState {
+  /** The network (from configure or an imported model) was rebuilt. */
+  network: boolean;
+  /** Name of the data set loaded again, or null. */
+  data: string | null;
+  /** Epoch of the checkpoint whose weights were put back, or null (fresh weights). */
+  checkpointEpoch: number | null;
+  /** Restore steps that failed, one line each (normally empty). */
+  problems: string[];
+}
+
+export interface DocumentState {
+  /** The model has changes not written to its file: title mark, and a prompt on close. */
+  unsaved: boolean;
+  /** Forget the current model file (a new network): the next Save asks where. */
+  untitled?: boolean;
+}
+
+export interface RecentFile extends PickedFile {
+  /** When it was last opened or saved (ms since epoch). */
+  openedAt: number;
+}
+
+export interface PlatformInfo {
+  /** process.platform of the desktop: 'darwin', 'win32', 'linux'. */
+  os: string;
+  /** Modifier for shortcuts in labels: '⌘' on macOS, 'Ctrl' elsewhere. */
+  modifierKey: string;
+  versions: { app: string; electron: string; chrome: string; node: string };
+}
+
+export interface StudioApi {
+  readonly platform: PlatformInfo;
+  /** Native open dialog for CSV/TSV/IDX; null when the user cancels. Rejects with a one-line message (too large, unreadable). */
+  openDataFile(): Promise<OpenedFile | null>;
+  /** Native open dialog for .safetensors models; null when cancelled. */
+  openModelFile(): Promise<OpenedFile | null>;
+  /** Read a file main offered through an `open-path` menu action or `getRecentFiles`. */
+  openPath(path: string): Promise<OpenedFile>;
+  /**
+   * Write model bytes (from the engine's exportModel) atomically: to the current
+   * model file, or where the user picks (first save, saveAs). null when cancelled.
+   */
+  saveModel(bytes: Uint8Array, options?: SaveModelOptions): Promise<SavedFile | null>;
+  getRecentFiles(): Promise<RecentFile[]>;
+  /** Unsaved mark in the title bar and the prompt when the window closes. */
+  setDocumentState(state: DocumentState): void;
+  /** Native "discard unsaved changes?" question; true = go ahead and discard. */
+  confirmDiscardChanges(detail: string): Promise<boolean>;
+  /**
+   * Ask main for a MessagePort to the engine. It arrives as a window `message`
+   * event whose data is `{ type: ENGINE_PORT_MESSAGE }` and whose `ports[0]` is the
+   * port (contextBridge cannot pass ports). Register that listener first, then
+   * call this. A new port also arrives by itself after every engine restart.
+   */
+  connectEngine(): void;
+  /** Subscribe; returns the unsubscribe function. */
+  onMenu(cb: (action: MenuAction) => void): () => void;
+  /** Every phase of an engine restart (crash or Reload Engine): show it to the user. */
+  onEngineRestarted(cb: (event: EngineRestartEvent) => void): () => void;
+}
+
+/** `data.type` of the window message that carries the engine port (see connectEngine). */
+export const ENGINE_PORT_MESSAGE = 'backprop-studio:engine-port';
+
+declare global {
+  interface Window {
+    /** Present in the desktop app only. */
+    studio?: StudioApi;
+  }
+}
