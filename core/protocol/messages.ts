@@ -45,6 +45,12 @@ export type Bytes = z.infer<typeof bytesSchema>;
 const f32 = z.custom<Float32Array>((v) => v instanceof Float32Array, { message: 'expected a Float32Array' });
 const i32 = z.custom<Int32Array>((v) => v instanceof Int32Array, { message: 'expected an Int32Array' });
 const u8 = z.custom<Uint8Array>((v) => v instanceof Uint8Array, { message: 'expected a Uint8Array' });
+/**
+ * Any JS number, NaN and ±Infinity included: zod's z.number() rejects those, but a
+ * diverging run reports exactly such losses and statistics, and the client must
+ * still accept the event that says so.
+ */
+const anyNumber = z.custom<number>((v) => typeof v === 'number', { message: 'expected a number' });
 
 /** A file handed to the engine as bytes; `name` is used for format detection (.csv/.tsv/.idx/.gz) and messages. */
 export const fileBytesSchema = z
@@ -330,8 +336,8 @@ export const progressEventSchema = evt('progress', {
   iteration: z.number().int(),
   /** Epochs completed. */
   epoch: z.number().int(),
-  /** Loss of the last batch (NaN/Infinity possible just before a 'diverged' done). */
-  loss: z.number(),
+  /** Loss of the last batch; null before the first batch; NaN/Infinity possible just before a 'diverged' done. */
+  loss: anyNumber.nullable(),
   samplesPerSecond: z.number(),
   /** Share of the current run done, 0..1 (0 when no run). */
   fraction: z.number(),
@@ -343,15 +349,15 @@ export const progressEventSchema = evt('progress', {
 export const epochEventSchema = evt('epoch', {
   epoch: z.number().int(),
   iteration: z.number().int(),
-  trainLoss: z.number(),
+  trainLoss: anyNumber,
   trainAccuracy: z.number(),
-  testLoss: z.number().nullable(),
+  testLoss: anyNumber.nullable(),
   testAccuracy: z.number().nullable(),
   /** Training time of the epoch, evaluation excluded. */
   seconds: z.number(),
 });
 
-const tensorStatsSchema = z.object({ mean: z.number(), std: z.number(), norm: z.number() }).strict();
+const tensorStatsSchema = z.object({ mean: anyNumber, std: anyNumber, norm: anyNumber }).strict();
 export type TensorStatsMsg = z.infer<typeof tensorStatsSchema>;
 
 /** Per Affine layer statistics of W, b, dW, db; throttled with progress, and at every epoch end. */
@@ -384,8 +390,8 @@ export const gradcheckRowSchema = z
   .object({
     /** 'fc1.weight', 'fc1.bias', … */
     param: z.string(),
-    maxAbsDiff: z.number(),
-    relError: z.number(),
+    maxAbsDiff: anyNumber,
+    relError: anyNumber,
     ok: z.boolean(),
   })
   .strict();
@@ -411,9 +417,9 @@ export const confusionEventSchema = evt('confusion', {
 
 export const evaluationEventSchema = evt('evaluation', {
   id: commandIdSchema,
-  trainLoss: z.number(),
+  trainLoss: anyNumber,
   trainAccuracy: z.number(),
-  testLoss: z.number().nullable(),
+  testLoss: anyNumber.nullable(),
   testAccuracy: z.number().nullable(),
 });
 
