@@ -1,0 +1,96 @@
+import type { Matrix } from '../matrix.js';
+import type { Ops } from '../ops/types.js';
+import type { ActivationKind } from '../spec.js';
+import { StudioError } from '../errors.js';
+import { RowBuffers } from './buffers.js';
+import type { Layer, Param } from './types.js';
+
+/**
+ * Elementwise activations. Each keeps its forward output y, because all three
+ * derivatives are cheapest written in terms of y:
+ *   ReLU     y = max(0, x)          dx = dout where y > 0, else 0
+ *   Sigmoid  y = 1 / (1 + e^-x)     dx = dout · y · (1 - y)
+ *   Tanh     y = tanh(x)            dx = dout · (1 - y²)
+ * (ReLU's mask "y > 0" is the book's "x > 0": y is positive exactly where x is.)
+ */
+abstract class ActivationLayer implements Layer {
+  abstract readonly kind: ActivationKind;
+  readonly params: readonly Param[] = [];
+  private readonly out: RowBuffers;
+  private readonly dx: RowBuffers;
+  private y: Matrix | null = null;
+
+  constructor(
+    readonly name: string,
+    readonly size: number,
+    protected readonly ops: Ops,
+  ) {
+    this.out = new RowBuffers(ops, size);
+    this.dx = new RowBuffers(ops, size);
+  }
+
+  protected abstract apply(x: Matrix, y: Matrix): void;
+  protected abstract derive(y: Matrix, dout: Matrix, dx: Matrix): void;
+
+  forward(x: Matrix, _train: boolean): Matrix {
+    if (x.cols !== this.size) {
+      throw new StudioError('SHAPE_MISMATCH', `${this.name}: expects ${this.size} values per row, got ${x.cols}`);
+    }
+    const y = this.out.get(x.rows);
+    this.apply(x, y);
+    this.y = y;
+    return y;
+  }
+
+  backward(dout: Matrix): Matrix {
+    const y = this.y;
+    if (!y) throw new StudioError('INTERNAL', `${this.name}: backward called before forward`);
+    if (dout.rows !== y.rows || dout.cols !== y.cols) {
+      throw new StudioError('SHAPE_MISMATCH', `${this.name}: backward expects dout ${y.shapeString()}, got ${dout.shapeString()}`);
+    }
+    const dx = this.dx.get(y.rows);
+    this.derive(y, dout, dx);
+    return dx;
+  }
+}
+
+export class ReluLayer extends ActivationLayer {
+  readonly kind = 'relu';
+  protected apply(x: Matrix, y: Matrix): void {
+    this.ops.reluForward(x, y);
+  }
+  protected derive(y: Matrix, dout: Matrix, dx: Matrix): void {
+    this.ops.reluBackward(y, dout, dx);
+  }
+}
+
+export class SigmoidLayer extends ActivationLayer {
+  readonly kind = 'sigmoid';
+  protected apply(x: Matrix, y: Matrix): void {
+    this.ops.sigmoidForward(x, y);
+  }
+  protected derive(y: Matrix, dout: Matrix, dx: Matrix): void {
+    this.ops.sigmoidBackward(y, dout, dx);
+  }
+}
+
+export class TanhLayer extends ActivationLayer {
+  readonly kind = 'tanh';
+  protected apply(x: Matrix, y: Matrix): void {
+    this.ops.tanhForward(x, y);
+  }
+  protected derive(y: Matrix, dout: Matrix, dx: Matrix): void {
+    this.ops.tanhBackward(y, dout, dx);
+  }
+}
+
+export function createActivation(kind: ActivationKind, name: string, size: number, ops: Ops): Layer {
+  switch (kind) {
+    case 'relu':
+      return new ReluLayer(name, size, ops);
+    case 'sigmoid':
+      return new SigmoidLayer(name, size, ops);
+    case 'tanh':
+      return new TanhLayer(name, size, ops);
+  }
+}

@@ -1,0 +1,80 @@
+import type { Matrix } from '../matrix.js';
+import type { Ops } from '../ops/types.js';
+import { StudioError } from '../errors.js';
+import { RowBuffers } from './buffers.js';
+import type { Layer, Param } from './types.js';
+
+/**
+ * The fully connected layer of the book: y = x·W + b, with W [in, out] and b [1, out].
+ *
+ * Backward, from the chain rule on the matrix product:
+ *   dx = dout·Wᵀ      (rows x in)
+ *   dW = xᵀ·dout      (in x out, summed over the batch)
+ *   db = Σ_rows dout  (1 x out; b was broadcast to every row, so its gradient sums them)
+ */
+export class AffineLayer implements Layer {
+  readonly kind = 'affine';
+  readonly params: readonly [Param, Param];
+  private readonly out: RowBuffers;
+  private readonly dx: RowBuffers;
+  /** The input of the last forward pass, kept (not copied) because dW needs it. */
+  private x: Matrix | null = null;
+
+  constructor(
+    readonly name: string,
+    readonly inputSize: number,
+    readonly outputSize: number,
+    private readonly ops: Ops,
+  ) {
+    const weight: Param = { name: 'weight', value: ops.alloc(inputSize, outputSize), grad: ops.alloc(inputSize, outputSize) };
+    const bias: Param = { name: 'bias', value: ops.alloc(1, outputSize), grad: ops.alloc(1, outputSize) };
+    // Backends hand out zeroed memory today, but a reused WASM block might not be: be explicit.
+    for (const p of [weight, bias]) {
+      p.value.data.fill(0);
+      p.grad.data.fill(0);
+    }
+    this.params = [weight, bias];
+    this.out = new RowBuffers(ops, outputSize);
+    this.dx = new RowBuffers(ops, inputSize);
+  }
+
+  get W(): Matrix {
+    return this.params[0].value;
+  }
+  get b(): Matrix {
+    return this.params[1].value;
+  }
+  get dW(): Matrix {
+    return this.params[0].grad;
+  }
+  get db(): Matrix {
+    return this.params[1].grad;
+  }
+
+  forward(x: Matrix, _train: boolean): Matrix {
+    if (x.cols !== this.inputSize) {
+      throw new StudioError('SHAPE_MISMATCH', `${this.name}: expects ${this.inputSize} inputs per row, got ${x.cols}`);
+    }
+    const y = this.out.get(x.rows);
+    this.ops.gemm(x, false, this.W, false, y);
+    this.ops.addRowInPlace(y, this.b);
+    this.x = x;
+    return y;
+  }
+
+  backward(dout: Matrix): Matrix {
+    const x = this.x;
+    if (!x) throw new StudioError('INTERNAL', `${this.name}: backward called before forward`);
+    if (dout.rows !== x.rows || dout.cols !== this.outputSize) {
+      throw new StudioError(
+        'SHAPE_MISMATCH',
+        `${this.name}: backward expects dout ${x.rows}x${this.outputSize}, got ${dout.shapeString()}`,
+      );
+    }
+    const dx = this.dx.get(x.rows);
+    this.ops.gemm(dout, false, this.W, true, dx);
+    this.ops.gemm(x, true, dout, false, this.dW);
+    this.ops.sumRows(dout, this.db);
+    return dx;
+  }
+}
