@@ -25,7 +25,8 @@ import { flipFuses, getCurrentFuseWire, FuseV1Options, FuseVersion } from '@elec
  * Left at Electron's defaults on purpose: EnableCookieEncryption (the app loads no
  * remote content and keeps no cookies, while turning it on makes Chromium ask the
  * OS keyring on first start, which can prompt or stall on Linux desktops without
- * one), GrantFileProtocolExtraPrivileges (the renderer is loaded from file://) and
+ * one), GrantFileProtocolExtraPrivileges (it only widens what file:// pages may do;
+ * the renderer is served from app://, so it matters for no page the app shows) and
  * LoadBrowserProcessSpecificV8Snapshot (no custom snapshot).
  * @type {Readonly<Partial<Record<FuseV1Options, boolean>>>}
  */
