@@ -20,7 +20,8 @@ export interface FixtureOptions {
 export function makeFixtureProject({ nodeModules, buildScript }: FixtureOptions): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(path.join(tmpdir(), 'bps-dist-'));
   const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
-  pkg.main ??= 'dist/electron/main.js';
+  // The fixture's build writes dist/electron/main.js, whatever the real main is called.
+  pkg.main = 'dist/electron/main.js';
   pkg.scripts = { ...pkg.scripts, build: 'node make-dist.mjs' };
   writeFileSync(path.join(dir, 'package.json'), JSON.stringify(pkg, null, 2));
   writeFileSync(path.join(dir, 'make-dist.mjs'), buildScript);
