@@ -33,6 +33,12 @@ export class RowBuffers {
     this.byRows.set(rows, m);
     return m;
   }
+
+  /** Hand every matrix back to the backend (for caches that live only as long as one call). */
+  dispose(): void {
+    for (const m of this.byRows.values()) this.ops.free(m);
+    this.byRows.clear();
+  }
 }
 
 /** The same idea for integer buffers (class indices of a batch); plain memory, no backend needed. */

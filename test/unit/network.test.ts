@@ -87,7 +87,7 @@ describe('buildNetwork', () => {
     const p = net.predictProbabilities(randomInput(4, 5, 3));
     expect(p.rows).toBe(4);
     expect(p.cols).toBe(3);
-    for (let r = 0; r < 4; r++) expect(p.row(r).reduce((s, v) => s + v, 0)).toBeCloseTo(1, 12);
+    for (let r = 0; r < 4; r++) expect(Array.from(p.row(r)).reduce((s, v) => s + v, 0)).toBeCloseTo(1, 12);
   });
 
   it('fills in the default loss and keeps two activations in a row apart by name', () => {

@@ -1,0 +1,435 @@
+import type { FloatArray, Matrix } from './matrix.js';
+import type { Dataset } from './data/dataset.js';
+import { Rng, type RngState } from './rng.js';
+import { StudioError } from './errors.js';
+import { describeZodError, trainingConfigSchema, type NetworkSpec, type TrainingConfig } from './spec.js';
+import type { Network } from './network.js';
+import { createOptimizer, type Optimizer, type OptimizerState } from './optimizers.js';
+import { IndexBuffers, RowBuffers } from './layers/buffers.js';
+
+export interface TrainerOptions {
+  network: Network;
+  train: Dataset;
+  test?: Dataset;
+  config: TrainingConfig;
+}
+
+/** One mini-batch. `epoch` and `batchInEpoch` are 1-based; `iteration` counts batches since the start. */
+export interface StepResult {
+  iteration: number;
+  epoch: number;
+  batchInEpoch: number;
+  /** Loss of this batch before the update. */
+  loss: number;
+  /** Rows in this batch (the last batch of an epoch may be smaller). */
+  samples: number;
+  /** This was the last batch of the epoch: call finishEpoch() next. */
+  epochEnded: boolean;
+  /** The loss was NaN or infinite: no update was made and the run is over. */
+  diverged: boolean;
+}
+
+export interface EpochResult {
+  /** 1-based number of the epoch just finished. */
+  epoch: number;
+  trainLoss: number;
+  trainAccuracy: number;
+  testLoss?: number;
+  testAccuracy?: number;
+  /** Training time of the epoch in seconds, evaluation excluded. */
+  seconds: number;
+}
+
+export interface Evaluation {
+  loss: number;
+  accuracy: number;
+  samples: number;
+}
+
+/** Everything needed to continue a run exactly where it was; plain data and typed arrays (structured-cloneable). */
+export interface TrainerCheckpoint {
+  version: 1;
+  spec: NetworkSpec;
+  config: TrainingConfig;
+  /** fc1.weight, fc1.bias, … in namedParams() order; values copied at the network's precision. */
+  params: { name: string; shape: [number, number]; data: FloatArray }[];
+  optimizer: OptimizerState;
+  rng: RngState;
+  /** Epochs completed. */
+  epoch: number;
+  iteration: number;
+  /** Samples of the current epoch already trained on (the next batch starts at order[position]). */
+  position: number;
+  batchInEpoch: number;
+  /** This epoch's sample order, or null between epochs. */
+  order: Int32Array | null;
+  awaitingFinish: boolean;
+  diverged: boolean;
+  epochSeconds: number;
+  trainCount: number;
+}
+
+export interface RunCallbacks {
+  onStep?(step: StepResult): void;
+  onEpoch?(epoch: EpochResult): void;
+}
+
+export interface RunResult {
+  reason: 'finished' | 'diverged';
+  epochs: EpochResult[];
+  iterations: number;
+  /** Loss of the last batch trained (NaN if none). */
+  lastLoss: number;
+}
+
+/** Rows per forward pass when evaluating: large enough to be efficient, small enough for memory. */
+const EVAL_ROWS = 1000;
+/** The shuffle draws from its own stream, so the weight initializer's stream (same seed) stays independent. */
+const SHUFFLE_STREAM = 0x5eed5eed;
+
+/** Index of the largest value in each row (the predicted class). */
+export function argmaxRows(m: Matrix, out: Int32Array = new Int32Array(m.rows)): Int32Array {
+  for (let r = 0; r < m.rows; r++) {
+    const row = m.row(r);
+    let best = 0;
+    for (let c = 1; c < row.length; c++) if (row[c]! > row[best]!) best = c;
+    out[r] = best;
+  }
+  return out;
+}
+
+/**
+ * Mini-batch training, one step at a time so a host can interleave it with
+ * pause and stop messages. Every epoch visits each training sample once in an
+ * order shuffled by the seeded Rng; batches are gathered from the data set's
+ * compact storage (bytes for images) into one reused matrix.
+ *
+ * Same network weights, data, config and seed: the same run, bit for bit; and
+ * checkpoint()/restore() resume a run exactly where it was.
+ */
+export class Trainer {
+  readonly network: Network;
+  readonly train: Dataset;
+  readonly test: Dataset | undefined;
+  readonly config: TrainingConfig;
+  readonly optimizer: Optimizer;
+  readonly iterationsPerEpoch: number;
+
+  private readonly rng: Rng;
+  private readonly batchX: RowBuffers;
+  private readonly batchLabels = new IndexBuffers();
+
+  private epochsDone = 0;
+  private iterations = 0;
+  private position = 0;
+  private batchIndex = 0;
+  private order: Int32Array | null = null;
+  private awaitingFinish = false;
+  private hasDiverged = false;
+  private epochSeconds = 0;
+  private lastLoss = Number.NaN;
+
+  constructor(opts: TrainerOptions) {
+    const parsed = trainingConfigSchema.safeParse(opts.config);
+    if (!parsed.success) throw new StudioError('BAD_SPEC', describeZodError(parsed.error, 'training config'));
+    this.config = parsed.data;
+    this.network = opts.network;
+    this.train = opts.train;
+    this.test = opts.test;
+    checkDataset(this.network, this.train, 'training set', true);
+    if (this.test) checkDataset(this.network, this.test, 'test set', true);
+    this.optimizer = createOptimizer(this.config, this.network.ops);
+    this.rng = new Rng((this.config.seed ^ SHUFFLE_STREAM) >>> 0);
+    this.iterationsPerEpoch = Math.ceil(this.train.count / this.config.batchSize);
+    this.batchX = new RowBuffers(this.network.ops, this.network.inputSize);
+  }
+
+  /** Epochs completed (finishEpoch called). */
+  get epoch(): number {
+    return this.epochsDone;
+  }
+  /** Batches trained since the start. */
+  get iteration(): number {
+    return this.iterations;
+  }
+  get diverged(): boolean {
+    return this.hasDiverged;
+  }
+  get isFinished(): boolean {
+    return this.hasDiverged || this.epochsDone >= this.config.epochs;
+  }
+  /** True after the last batch of an epoch until finishEpoch() is called. */
+  get epochPending(): boolean {
+    return this.awaitingFinish;
+  }
+
+  /** Train on one mini-batch: forward, backward, update. */
+  step(): StepResult {
+    if (this.hasDiverged) throw new StudioError('NOT_READY', 'the run diverged (loss was NaN or infinite); build a new network to train again');
+    if (this.awaitingFinish) {
+      throw new StudioError('NOT_READY', `epoch ${this.epochsDone + 1} has ended: call finishEpoch() before the next step`);
+    }
+    if (this.isFinished) throw new StudioError('NOT_READY', `training is finished (${this.config.epochs} epochs)`);
+
+    const start = performance.now();
+    const ds = this.train;
+    if (this.position === 0) this.order = this.rng.permutation(ds.count);
+    const order = this.order!;
+    const end = Math.min(this.position + this.config.batchSize, ds.count);
+    const indices = order.subarray(this.position, end);
+    const rows = end - this.position;
+
+    const x = this.batchX.get(rows);
+    this.network.ops.gatherRows(ds.x, ds.features, indices, ds.scale, x);
+    const labels = this.batchLabels.get(rows);
+    for (let r = 0; r < rows; r++) labels[r] = ds.labels[indices[r]!]!;
+
+    const loss = this.network.gradient(x, labels);
+    const diverged = !Number.isFinite(loss);
+    if (diverged) this.hasDiverged = true;
+    else this.optimizer.step(this.network.params());
+
+    this.iterations++;
+    this.batchIndex++;
+    this.position = end;
+    this.lastLoss = loss;
+    const epochEnded = !diverged && end === ds.count;
+    if (epochEnded) this.awaitingFinish = true;
+    this.epochSeconds += (performance.now() - start) / 1000;
+    return {
+      iteration: this.iterations,
+      epoch: this.epochsDone + 1,
+      batchInEpoch: this.batchIndex,
+      loss,
+      samples: rows,
+      epochEnded,
+      diverged,
+    };
+  }
+
+  /** Close the epoch that just ended: loss and accuracy on the training set and the test set. */
+  finishEpoch(): EpochResult {
+    if (!this.awaitingFinish) {
+      throw new StudioError('NOT_READY', `finishEpoch() called in the middle of epoch ${this.epochsDone + 1} (batch ${this.batchIndex} of ${this.iterationsPerEpoch})`);
+    }
+    const seconds = this.epochSeconds;
+    const train = this.evaluate(this.train);
+    const test = this.test ? this.evaluate(this.test) : undefined;
+    this.epochsDone++;
+    this.awaitingFinish = false;
+    this.position = 0;
+    this.batchIndex = 0;
+    this.order = null;
+    this.epochSeconds = 0;
+    // Weights that overflow on the whole set are as diverged as a NaN batch loss.
+    if (!Number.isFinite(train.loss) || (test && !Number.isFinite(test.loss))) this.hasDiverged = true;
+    const result: EpochResult = { epoch: this.epochsDone, trainLoss: train.loss, trainAccuracy: train.accuracy, seconds };
+    if (test) {
+      result.testLoss = test.loss;
+      result.testAccuracy = test.accuracy;
+    }
+    return result;
+  }
+
+  /** Mean loss and accuracy over a whole data set, in chunks, without touching the weights. */
+  evaluate(ds: Dataset): Evaluation {
+    return evaluateWith(this.network, ds, this.batchX);
+  }
+
+  /** counts[true * classes + predicted], classes = the network's outputs. */
+  confusionMatrix(ds: Dataset): Int32Array {
+    return confusionWith(this.network, ds, this.batchX);
+  }
+
+  /** count x outputs, row-major: softmax probabilities (or raw outputs for mse) of every sample. */
+  predictDataset(ds: Dataset): Float32Array {
+    return predictWith(this.network, ds, this.batchX);
+  }
+
+  checkpoint(): TrainerCheckpoint {
+    return {
+      version: 1,
+      spec: structuredClone(this.network.spec),
+      config: { ...this.config },
+      params: this.network.namedParams().map(({ layer, name, param }) => ({
+        name: `${layer}.${name}`,
+        shape: [param.value.rows, param.value.cols],
+        data: param.value.data.slice(),
+      })),
+      optimizer: this.optimizer.getState(),
+      rng: this.rng.getState(),
+      epoch: this.epochsDone,
+      iteration: this.iterations,
+      position: this.position,
+      batchInEpoch: this.batchIndex,
+      order: this.order ? this.order.slice() : null,
+      awaitingFinish: this.awaitingFinish,
+      diverged: this.hasDiverged,
+      epochSeconds: this.epochSeconds,
+      trainCount: this.train.count,
+    };
+  }
+
+  /** Put a checkpoint back (into this trainer or a fresh one over a network of the same spec and the same training set). */
+  restore(cp: TrainerCheckpoint): void {
+    if (cp.version !== 1) throw new StudioError('SHAPE_MISMATCH', `checkpoint version ${String(cp.version)} is not supported`);
+    const mine = this.network.namedParams();
+    const same =
+      cp.params.length === mine.length &&
+      mine.every((p, i) => {
+        const c = cp.params[i]!;
+        return c.name === `${p.layer}.${p.name}` && c.shape[0] === p.param.value.rows && c.shape[1] === p.param.value.cols && c.data.length === p.param.value.size;
+      });
+    if (!same) {
+      const list = (xs: { name: string; shape: readonly number[] }[]): string => xs.map((x) => `${x.name}[${x.shape.join('x')}]`).join(', ');
+      throw new StudioError(
+        'SHAPE_MISMATCH',
+        `checkpoint holds ${list(cp.params)}, the network has ${list(mine.map((p) => ({ name: `${p.layer}.${p.name}`, shape: [p.param.value.rows, p.param.value.cols] })))}`,
+      );
+    }
+    if (cp.trainCount !== this.train.count) {
+      throw new StudioError('SHAPE_MISMATCH', `checkpoint was taken on a training set of ${cp.trainCount} samples, this one has ${this.train.count}`);
+    }
+    if (cp.order && cp.order.length !== this.train.count) {
+      throw new StudioError('SHAPE_MISMATCH', `checkpoint: sample order has ${cp.order.length} entries for ${this.train.count} samples`);
+    }
+    if (!Number.isInteger(cp.position) || cp.position < 0 || cp.position > this.train.count || (cp.position > 0 && !cp.order)) {
+      throw new StudioError('SHAPE_MISMATCH', `checkpoint: position ${cp.position} in the epoch is not valid`);
+    }
+    this.optimizer.setState(cp.optimizer);
+    mine.forEach((p, i) => p.param.value.data.set(cp.params[i]!.data));
+    this.rng.setState(cp.rng);
+    this.epochsDone = cp.epoch;
+    this.iterations = cp.iteration;
+    this.position = cp.position;
+    this.batchIndex = cp.batchInEpoch;
+    this.order = cp.order ? cp.order.slice() : null;
+    this.awaitingFinish = cp.awaitingFinish;
+    this.hasDiverged = cp.diverged;
+    this.epochSeconds = cp.epochSeconds;
+  }
+
+  /** Train until the configured epochs are done or the loss diverges (the CLI's loop). */
+  run(callbacks: RunCallbacks = {}): RunResult {
+    const epochs: EpochResult[] = [];
+    const closeEpoch = (): void => {
+      const e = this.finishEpoch();
+      epochs.push(e);
+      callbacks.onEpoch?.(e);
+    };
+    if (this.awaitingFinish) closeEpoch();
+    while (!this.isFinished) {
+      const s = this.step();
+      callbacks.onStep?.(s);
+      if (s.epochEnded) closeEpoch();
+    }
+    return { reason: this.hasDiverged ? 'diverged' : 'finished', epochs, iterations: this.iterations, lastLoss: this.lastLoss };
+  }
+}
+
+/** Mean loss and accuracy of `network` over a whole data set (no Trainer needed: the CLI's eval). */
+export function evaluateDataset(network: Network, ds: Dataset): Evaluation {
+  return withScratch(network, (x) => evaluateWith(network, ds, x));
+}
+
+/** count x outputs probabilities (raw outputs for mse) of every sample; labels are not looked at. */
+export function predictDataset(network: Network, ds: Dataset): Float32Array {
+  return withScratch(network, (x) => predictWith(network, ds, x));
+}
+
+/** classes x classes counts, row = true class, column = predicted class. */
+export function confusionMatrix(network: Network, ds: Dataset): Int32Array {
+  return withScratch(network, (x) => confusionWith(network, ds, x));
+}
+
+function withScratch<T>(network: Network, use: (x: RowBuffers) => T): T {
+  const x = new RowBuffers(network.ops, network.inputSize, 2);
+  try {
+    return use(x);
+  } finally {
+    x.dispose();
+  }
+}
+
+function evaluateWith(network: Network, ds: Dataset, x: RowBuffers): Evaluation {
+  checkDataset(network, ds, 'data set', true);
+  let lossSum = 0;
+  let correct = 0;
+  const predicted = new Int32Array(EVAL_ROWS);
+  forEachChunk(network, ds, x, (scores, indices, labels) => {
+    lossSum += network.lossLayer.forward(scores, labels) * indices.length;
+    argmaxRows(scores, predicted);
+    for (let r = 0; r < indices.length; r++) if (predicted[r] === labels[r]) correct++;
+  });
+  return { loss: lossSum / ds.count, accuracy: correct / ds.count, samples: ds.count };
+}
+
+function confusionWith(network: Network, ds: Dataset, x: RowBuffers): Int32Array {
+  checkDataset(network, ds, 'data set', true);
+  const classes = network.outputSize;
+  const counts = new Int32Array(classes * classes);
+  const predicted = new Int32Array(EVAL_ROWS);
+  forEachChunk(network, ds, x, (scores, indices, labels) => {
+    argmaxRows(scores, predicted);
+    for (let r = 0; r < indices.length; r++) counts[labels[r]! * classes + predicted[r]!]!++;
+  });
+  return counts;
+}
+
+function predictWith(network: Network, ds: Dataset, x: RowBuffers): Float32Array {
+  checkDataset(network, ds, 'data set', false);
+  const out = new Float32Array(ds.count * network.outputSize);
+  forEachChunk(network, ds, x, (scores, indices) => {
+    out.set(network.lossLayer.predict(scores).data, indices[0]! * network.outputSize);
+  });
+  return out;
+}
+
+/** Forward the data set in chunks of EVAL_ROWS, in order; labels are the chunk's (only meaningful when checked). */
+function forEachChunk(
+  network: Network,
+  ds: Dataset,
+  x: RowBuffers,
+  visit: (scores: Matrix, indices: Int32Array, labels: Int32Array) => void,
+): void {
+  const indexBuffer = new Int32Array(EVAL_ROWS);
+  const labelBuffer = new Int32Array(EVAL_ROWS);
+  for (let start = 0; start < ds.count; start += EVAL_ROWS) {
+    const rows = Math.min(EVAL_ROWS, ds.count - start);
+    const indices = indexBuffer.subarray(0, rows);
+    const labels = labelBuffer.subarray(0, rows);
+    for (let r = 0; r < rows; r++) {
+      indices[r] = start + r;
+      labels[r] = ds.labels[start + r] ?? 0;
+    }
+    const batch = x.get(rows); // same width as training batches: one cache serves both
+    network.ops.gatherRows(ds.x, ds.features, indices, ds.scale, batch);
+    visit(network.forward(batch, false), indices, labels);
+  }
+}
+
+/** The data set must fit the network: feature count, storage size, labels within the outputs. */
+function checkDataset(network: Network, ds: Dataset, what: string, needLabels: boolean): void {
+  if (ds.count < 1) throw new StudioError('BAD_DATA', `${what} is empty`);
+  if (ds.features !== network.inputSize) {
+    throw new StudioError('SHAPE_MISMATCH', `${what} has ${ds.features} features per sample, the network expects ${network.inputSize}`);
+  }
+  if (ds.x.length !== ds.count * ds.features) {
+    throw new StudioError('BAD_DATA', `${what}: ${ds.x.length} values stored for ${ds.count} samples of ${ds.features} features`);
+  }
+  if (!Number.isFinite(ds.scale)) throw new StudioError('BAD_DATA', `${what}: scale ${ds.scale} is not a finite number`);
+  if (!needLabels) return;
+  if (ds.labels.length !== ds.count) {
+    throw new StudioError('BAD_DATA', `${what}: ${ds.labels.length} labels for ${ds.count} samples`);
+  }
+  const outputs = network.outputSize;
+  for (let i = 0; i < ds.count; i++) {
+    const label = ds.labels[i]!;
+    if (label < 0 || label >= outputs) {
+      throw new StudioError(
+        'SHAPE_MISMATCH',
+        `${what}: sample ${i} has class ${label}${ds.classNames[label] !== undefined ? ` (${ds.classNames[label]})` : ''}, but the network has only ${outputs} outputs`,
+      );
+    }
+  }
+}
