@@ -276,6 +276,19 @@ export const configuredEventSchema = evt('configured', {
 
 const classCountsSchema = z.array(z.number().int());
 
+/** Every point of a 2-D data set, in the data's own (unstandardized) coordinates. */
+const pointsShape = {
+  /** Training points x0,y0,x1,y1,… */
+  trainXY: f32,
+  trainLabels: i32,
+  testXY: f32,
+  testLabels: i32,
+  /** The points' extent with a margin: a good default for predictGrid. */
+  bounds: z.object({ xMin: z.number(), xMax: z.number(), yMin: z.number(), yMax: z.number() }).strict(),
+};
+export const dataPointsSchema = z.object(pointsShape).strict();
+export type DataPoints = z.infer<typeof dataPointsSchema>;
+
 /** What a data preview shows: a table (CSV/TSV), images (IDX, mnist) or points (2-D sets). */
 export const dataPreviewSchema = z.discriminatedUnion('kind', [
   z
@@ -298,17 +311,7 @@ export const dataPreviewSchema = z.discriminatedUnion('kind', [
       count: z.number().int(),
     })
     .strict(),
-  z
-    .object({
-      kind: z.literal('points'),
-      /** Every training point, x0,y0,x1,y1,… in the data's own coordinates. */
-      trainXY: f32,
-      trainLabels: i32,
-      testXY: f32,
-      testLabels: i32,
-      bounds: z.object({ xMin: z.number(), xMax: z.number(), yMin: z.number(), yMax: z.number() }).strict(),
-    })
-    .strict(),
+  z.object({ kind: z.literal('points'), ...pointsShape }).strict(),
 ]);
 export type DataPreview = z.infer<typeof dataPreviewSchema>;
 
@@ -325,6 +328,11 @@ export const dataLoadedEventSchema = evt('dataLoaded', {
   imageShape: z.tuple([z.number().int(), z.number().int()]).optional(),
   standardized: z.boolean(),
   preview: dataPreviewSchema,
+  /**
+   * For any data with 2 features (a 2-D CSV file too, whose preview is a table):
+   * every point, for drawing decision regions. The same arrays as a 'points' preview.
+   */
+  points: dataPointsSchema.optional(),
   /** Things the user should know that are not errors ("class 'x' has no test samples"). */
   warnings: z.array(z.string()),
 });
@@ -357,7 +365,9 @@ export const epochEventSchema = evt('epoch', {
   seconds: z.number(),
 });
 
-const tensorStatsSchema = z.object({ mean: anyNumber, std: anyNumber, norm: anyNumber }).strict();
+const tensorStatsSchema = z
+  .object({ mean: anyNumber, std: anyNumber, norm: anyNumber, min: anyNumber, max: anyNumber })
+  .strict();
 export type TensorStatsMsg = z.infer<typeof tensorStatsSchema>;
 
 /** Per Affine layer statistics of W, b, dW, db; throttled with progress, and at every epoch end. */
@@ -390,9 +400,13 @@ export const gradcheckRowSchema = z
   .object({
     /** 'fc1.weight', 'fc1.bias', … */
     param: z.string(),
+    /** The parameter's shape ([in, out] for a weight, [1, out] for a bias). */
+    shape: z.tuple([z.number().int(), z.number().int()]),
     maxAbsDiff: anyNumber,
     relError: anyNumber,
     ok: z.boolean(),
+    /** Elements compared (a random sample of large weights). */
+    checked: z.number().int(),
   })
   .strict();
 export type GradcheckRow = z.infer<typeof gradcheckRowSchema>;
@@ -436,6 +450,8 @@ export const gridResultEventSchema = evt('gridResult', {
 export const samplesResultEventSchema = evt('samplesResult', {
   id: commandIdSchema,
   which: z.enum(['misclassified', 'all']),
+  /** The test set, or the training set when there is no test set. */
+  set: z.enum(['test', 'train']),
   /** How many test samples match `which` in all. */
   total: z.number().int(),
   offset: z.number().int(),
