@@ -22,9 +22,22 @@ export interface PickedFile {
   name: string;
 }
 
-/** A file read by main with a size cap, bytes untouched: the engine parses them. */
+export interface NamedBytes {
+  name: string;
+  bytes: Uint8Array;
+}
+
+/**
+ * A file read by main with a size cap, bytes untouched: the engine parses them.
+ * For IDX images main also reads the files that belong with it, found beside it
+ * by name (core/data/idx.ts pairedLabelFileName): its labels, and for a `train-…`
+ * file the `t10k-…` test images and labels. The shape matches the engine's
+ * loadData command, so the renderer passes them straight on.
+ */
 export interface OpenedFile extends PickedFile {
   bytes: Uint8Array;
+  labels?: NamedBytes;
+  test?: NamedBytes & { labels?: NamedBytes };
 }
 
 /** Where a model was written (atomically). */

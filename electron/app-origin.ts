@@ -1,0 +1,76 @@
+/**
+ * Where the studio's own pages live, and the rules their responses carry.
+ *
+ * The renderer is served from `app://studio/`, a custom scheme registered as
+ * standard and secure, rather than from `file://`:
+ * - a `file://` page has the opaque origin "null" and may read any file the user
+ *   can (other `file://` URLs); `app://studio` can only reach the files of the
+ *   built renderer (the protocol handler refuses every path outside it);
+ * - it is a real origin, so the CSP's `'self'`, ES modules and workers behave as
+ *   on the web, and the IPC sender check has a precise origin to compare with;
+ * - the handler sets the CSP as a response header, which a page cannot weaken.
+ * This module is pure (no electron import) so the policy can be tested as text.
+ */
+
+export const APP_SCHEME = 'app';
+export const APP_HOST = 'studio';
+export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
+export const APP_ENTRY_URL = `${APP_ORIGIN}/index.html`;
+
+/**
+ * Content-Security-Policy of every app page. Scripts, workers, fonts and fetches
+ * from the app itself only; images also from data:/blob: (canvas exports, image
+ * grids drawn to blobs). `style-src 'unsafe-inline'`: Svelte and Chart.js set
+ * inline styles; CSS cannot run code, while script-src stays strict (no inline
+ * scripts, no eval, no remote scripts). No plugins, frames, forms or base changes.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "worker-src 'self'",
+  "manifest-src 'self'",
+  "media-src 'none'",
+  "object-src 'none'",
+  "frame-src 'none'",
+  "child-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** Headers on every response of the app scheme. */
+export const APP_RESPONSE_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+  'X-Content-Type-Options': 'nosniff',
+  // Same isolation as browser mode (vite.config.ts): the page may use SharedArrayBuffer.
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'Referrer-Policy': 'no-referrer',
+};
+
+/** True when `url` is a page or resource of the studio itself (app://studio/…). */
+export function isAppUrl(url: string): boolean {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return false;
+  }
+  return u.protocol === `${APP_SCHEME}:` && u.host === APP_HOST;
+}
+
+/**
+ * Requests the session lets through: the app's own files, in-memory URLs the page
+ * made itself (blob:, data:), and DevTools. Everything else — http(s), ws(s),
+ * file://, other schemes — is remote or outside the app and is cancelled.
+ */
+export function isAllowedRequestUrl(url: string): boolean {
+  if (isAppUrl(url)) return true;
+  const scheme = url.slice(0, url.indexOf(':') + 1).toLowerCase();
+  return scheme === 'blob:' || scheme === 'data:' || scheme === 'devtools:';
+}

@@ -1,0 +1,23 @@
+/**
+ * IPC channel names shared by main and the preload. Plain strings, no imports,
+ * so the sandboxed preload bundle stays tiny.
+ */
+export const IPC = {
+  // renderer -> main, answered (ipcRenderer.invoke / ipcMain.handle)
+  openDataFile: 'studio:open-data-file',
+  openModelFile: 'studio:open-model-file',
+  openPath: 'studio:open-path',
+  saveModel: 'studio:save-model',
+  recentFiles: 'studio:recent-files',
+  confirmDiscard: 'studio:confirm-discard',
+  // renderer -> main, one way (ipcRenderer.send / ipcMain.on)
+  documentState: 'studio:document-state',
+  connectEngine: 'studio:connect-engine',
+  // main -> renderer
+  menu: 'studio:menu',
+  engineRestarted: 'studio:engine-restarted',
+  /** Carries a MessagePort to the engine in `event.ports[0]`. */
+  enginePort: 'studio:engine-port',
+} as const;
+
+export type IpcChannel = (typeof IPC)[keyof typeof IPC];
