@@ -1,0 +1,547 @@
+// The browser build of csv-parse: `csv-parse/sync` uses Node's global `Buffer`
+// and fails with "Buffer is not defined" in a Web Worker; this one carries its
+// own Buffer and runs unchanged in Node, a Worker and the utility process.
+import { parse, CsvError } from 'csv-parse/browser/esm/sync';
+import { StudioError } from '../errors.js';
+import type { Dataset } from './dataset.js';
+import { DATA_LIMITS, checkBytes, checkShape, formatCount } from './limits.js';
+
+/**
+ * CSV and TSV files: one sample per row, numeric feature columns, one label
+ * column (numbers or strings). The text is parsed by csv-parse (quotes, embedded
+ * delimiters and newlines, CRLF); this module decides what the rows mean and
+ * reports every cell it cannot use as `file:line:column: ...`, where column is
+ * the 1-based field number.
+ *
+ * Rows are converted to float32 as the parser emits them, so the strings of a
+ * 100 MB file are never all alive at once.
+ */
+
+export interface CsvOptions {
+  /**
+   * Which column holds the class label: a header name, a 0-based index (negative
+   * counts from the end), or a string of digits when the file has no header.
+   * Default: the last column. `null`: the file has no labels (prediction input).
+   */
+  labelColumn?: string | number | null;
+  /** Whether the first row names the columns; 'auto' (default) decides from the cells. */
+  hasHeader?: boolean | 'auto';
+  /** Field separator; default: sniffed among comma, tab and semicolon. `tab` and `\t` mean a tab. */
+  delimiter?: string;
+}
+
+export interface CsvResult {
+  dataset: Dataset;
+  format: 'csv' | 'tsv';
+  header: string[] | null;
+  labelColumn: number | null;
+  preview: { columns: string[]; rows: string[][] };
+  warnings: string[];
+}
+
+const PREVIEW_ROWS = 10;
+/** Rows parsed up front to decide on the header, the width and the label column. */
+const HEAD_ROWS = 12;
+const FLOAT32_MAX = 3.4028234663852886e38;
+const NUMBER = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
+const DECIMAL_COMMA = /^\s*[+-]?\d+,\d+\s*$/;
+const INTEGER = /^\s*-?\d+\s*$/;
+
+export function readCsv(input: Uint8Array, file: string, options: CsvOptions = {}): CsvResult {
+  const fail = (msg: string, line?: number, column?: number): StudioError =>
+    new StudioError('BAD_DATA', msg, { file, ...(line === undefined ? {} : { line }), ...(column === undefined ? {} : { column }) });
+  const warnings: string[] = [];
+
+  checkBytes(input.length, DATA_LIMITS.maxTextBytes, 'CSV/TSV text', file);
+  const bytes = toUtf8(input, file, warnings);
+  if (isBlank(bytes)) throw fail('the file is empty');
+
+  const delimiter = options.delimiter === undefined ? sniffDelimiter(bytes) : checkDelimiter(options.delimiter);
+  const format = delimiter === '\t' ? 'tsv' : 'csv';
+  const scan = scanLines(bytes, delimiter);
+  if (scan.maxFields > DATA_LIMITS.maxFeatures + 1) {
+    throw new StudioError(
+      'TOO_LARGE',
+      `a row has ${formatCount(scan.maxFields)} fields; the limit is ${formatCount(DATA_LIMITS.maxFeatures)} features`,
+      { file, line: scan.widestLine },
+    );
+  }
+  const parseOptions = {
+    delimiter,
+    relax_column_count: true,
+    relax_quotes: true,
+    skip_empty_lines: true,
+    // Spaces around a quoted field ("a", "b") are common; with tab as delimiter trimming could eat fields.
+    trim: delimiter !== '\t' && delimiter !== ' ',
+  };
+
+  // Pass 1: the first rows decide the header, the width and the label column.
+  const head = parseCsv(bytes, { ...parseOptions, to: HEAD_ROWS }, file).filter((r) => !isBlankRow(r.cells));
+  if (head.length === 0) throw fail('the file has no rows');
+  const sklearn = options.hasHeader === false ? null : sklearnHeader(head);
+  const hasHeader =
+    sklearn !== null || (options.hasHeader === 'auto' || options.hasHeader === undefined ? looksLikeHeader(head) : options.hasHeader);
+  const firstData = head[hasHeader ? 1 : 0];
+  if (firstData === undefined) throw fail('the file has a header row but no data rows');
+  const width = firstData.cells.length;
+  let header: string[] | null = null;
+  if (hasHeader && sklearn === null) {
+    header = head[0]!.cells.map((c, j) => c.trim() || `column ${j + 1}`);
+    if (header.length !== width) {
+      throw fail(`the header has ${header.length} columns but the first data row has ${width} fields`, firstData.line);
+    }
+  }
+  if (width < 2 && options.labelColumn !== null) {
+    throw fail(
+      `only one column${delimiter === ',' ? ' (no comma, tab or semicolon found between values)' : ''}: ` +
+        'a data file needs feature columns and a label column',
+      firstData.line,
+    );
+  }
+  const labelColumn = resolveLabelColumn(options.labelColumn, header, width, file);
+  const columnName = (j: number): string => (header ? `column "${header[j]}"` : `column ${j + 1}`);
+  const features = labelColumn === null ? width : width - 1;
+  // Upper bound on the rows: every record ends at a line break (or the end).
+  checkShape(scan.lines, features, file);
+
+  // Pass 2: every row, converted as it is parsed.
+  const x = new Float32Array(scan.lines * features);
+  const rawLabels: string[] = [];
+  const labelIds = new Map<string, number>();
+  const rowLabel = new Int32Array(labelColumn === null ? 0 : scan.lines);
+  const previewRows: string[][] = [];
+  const min = new Float64Array(features).fill(Infinity);
+  const max = new Float64Array(features).fill(-Infinity);
+  let rows = 0;
+  let blankRows = 0;
+  let seenFirst = false;
+  let numericLabels = true;
+  let integerLabels = true;
+
+  parseCsv(bytes, parseOptions, file, (cells, endLine) => {
+    if (isBlankRow(cells)) {
+      blankRows++;
+      return;
+    }
+    if (!seenFirst) {
+      seenFirst = true;
+      if (hasHeader) return;
+    }
+    if (cells.length !== width) {
+      throw fail(
+        `row has ${cells.length} fields, expected ${width} like the first ${hasHeader ? 'data ' : ''}row`,
+        startLine(cells, endLine),
+      );
+    }
+    if (previewRows.length < PREVIEW_ROWS) previewRows.push(cells.slice());
+    let at = rows * features;
+    for (let j = 0; j < width; j++) {
+      const cell = cells[j]!;
+      if (j === labelColumn) {
+        const label = cell.trim();
+        if (label === '') throw fail(`${columnName(j)}: empty label`, startLine(cells, endLine), j + 1);
+        let id = labelIds.get(label);
+        if (id === undefined) {
+          id = labelIds.size;
+          labelIds.set(label, id);
+          rawLabels.push(label);
+          if (numericLabels && !NUMBER.test(label)) numericLabels = false;
+          if (integerLabels && !INTEGER.test(label)) integerLabels = false;
+        }
+        rowLabel[rows] = id;
+        continue;
+      }
+      const v = toNumber(cell, delimiter);
+      if (!(Math.abs(v) <= FLOAT32_MAX)) {
+        throw fail(`${columnName(j)}: ${describeBadCell(cell, v)}`, startLine(cells, endLine), j + 1);
+      }
+      const f = at - rows * features;
+      if (v < min[f]!) min[f] = v;
+      if (v > max[f]!) max[f] = v;
+      x[at++] = v;
+    }
+    rows++;
+  });
+
+  if (rows === 0) throw fail(hasHeader ? 'the file has a header row but no data rows' : 'the file has no data rows');
+  if (blankRows > 0) warnings.push(`${file}: skipped ${formatCount(blankRows)} blank row${blankRows === 1 ? '' : 's'}`);
+
+  let labels: Int32Array;
+  let classNames: string[];
+  if (labelColumn === null) {
+    labels = new Int32Array(rows).fill(-1);
+    classNames = [];
+  } else {
+    ({ labels, classNames } = assignClasses(rawLabels, rowLabel.subarray(0, rows), numericLabels, file, columnName(labelColumn)));
+    if (sklearn !== null) classNames = sklearnClassNames(sklearn, rawLabels, labels, classNames, file);
+    if (numericLabels && !integerLabels) {
+      warnings.push(
+        `${file}: the label ${columnName(labelColumn)} has non-integer values (e.g. ${rawLabels.find((l) => !INTEGER.test(l))}); ` +
+          `each of its ${classNames.length} distinct values is treated as a class`,
+      );
+    }
+  }
+  if (sklearn !== null) {
+    warnings.push(
+      `${file}: the first row is a scikit-learn summary (${sklearn.samples} samples, ${sklearn.features} features` +
+        `${sklearn.names.length > 0 ? `, classes ${sklearn.names.join(', ')}` : ''}), not data`,
+    );
+    if (sklearn.samples !== rows) {
+      warnings.push(`${file}: the first row announces ${sklearn.samples} samples but the file has ${rows}`);
+    }
+  }
+  const constant: string[] = [];
+  for (let f = 0, j = 0; j < width; j++) {
+    if (j === labelColumn) continue;
+    if (min[f] === max[f]) constant.push(header ? header[j]! : String(j + 1));
+    f++;
+  }
+  if (constant.length > 0 && constant.length < features) {
+    warnings.push(
+      `${file}: ${constant.length} feature column${constant.length === 1 ? ' is' : 's are'} constant ` +
+        `(${constant.slice(0, 8).join(', ')}${constant.length > 8 ? ', ...' : ''}) and carry no information`,
+    );
+  } else if (constant.length === features) {
+    warnings.push(`${file}: every feature column is constant; nothing can be learned from them`);
+  }
+
+  const used = rows * features;
+  const dataset: Dataset = {
+    count: rows,
+    features,
+    x: used === x.length ? x : x.slice(0, used),
+    scale: 1,
+    labels,
+    classNames,
+  };
+  return {
+    dataset,
+    format,
+    header,
+    labelColumn,
+    preview: {
+      columns: header ?? Array.from({ length: width }, (_, j) => `column ${j + 1}`),
+      rows: previewRows,
+    },
+    warnings,
+  };
+}
+
+// ---------------------------------------------------------------- text and bytes
+
+/** UTF-16 (Excel's "Unicode text") becomes UTF-8; invalid UTF-8 is read with a warning. */
+function toUtf8(bytes: Uint8Array, file: string, warnings: string[]): Uint8Array {
+  if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
+    const text = new TextDecoder(bytes[0] === 0xff ? 'utf-16le' : 'utf-16be').decode(bytes.subarray(2));
+    return new TextEncoder().encode(text);
+  }
+  let body = bytes;
+  if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) body = bytes.subarray(3);
+  const probe = body.subarray(0, 65536);
+  if (probe.includes(0)) {
+    throw new StudioError(
+      'BAD_DATA',
+      'this is a binary file, not CSV/TSV text (and not an IDX file: those start with 00 00 08)',
+      { file },
+    );
+  }
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(body);
+  } catch {
+    warnings.push(`${file}: the text is not valid UTF-8; names with accents may show as \uFFFD (save the file as UTF-8)`);
+  }
+  return body;
+}
+
+function isBlank(bytes: Uint8Array): boolean {
+  for (const b of bytes) if (b !== 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) return false;
+  return true;
+}
+
+function checkDelimiter(d: string): string {
+  const named: Record<string, string> = { tab: '\t', '\\t': '\t', comma: ',', semicolon: ';', space: ' ' };
+  const delimiter = named[d.toLowerCase()] ?? d;
+  if (delimiter.length === 0 || /["\r\n]/.test(delimiter)) {
+    throw new StudioError('BAD_USAGE', `delimiter ${JSON.stringify(d)} cannot separate fields`, { field: 'delimiter' });
+  }
+  return delimiter;
+}
+
+/**
+ * The separator that splits the first lines into the same number of fields,
+ * preferring the one that gives the most fields. Quoted text is skipped.
+ */
+function sniffDelimiter(bytes: Uint8Array): string {
+  const sample = new TextDecoder().decode(bytes.subarray(0, 65536));
+  let lines = sample.split(/\r\n|\n|\r/);
+  if (bytes.length > 65536) lines.pop(); // probably cut in the middle
+  lines = lines.filter((l) => l.trim() !== '').slice(0, 20);
+  let best = ',';
+  let bestCount = 0;
+  let bestConsistent = false;
+  for (const d of [',', '\t', ';']) {
+    const counts = lines.map((l) => countOutsideQuotes(l, d));
+    const lo = Math.min(...counts);
+    if (lo === 0) continue;
+    const consistent = counts.every((c) => c === counts[0]);
+    if ((consistent && !bestConsistent) || (consistent === bestConsistent && lo > bestCount)) {
+      best = d;
+      bestCount = lo;
+      bestConsistent = consistent;
+    }
+  }
+  return best;
+}
+
+function countOutsideQuotes(line: string, d: string): number {
+  let n = 0;
+  let quoted = false;
+  for (const ch of line) {
+    if (ch === '"') quoted = !quoted;
+    else if (ch === d && !quoted) n++;
+  }
+  return n;
+}
+
+/**
+ * One pass over the bytes: an upper bound on the records (line breaks + 1) for a
+ * single allocation, and the widest line, so a row of millions of fields is
+ * refused before the parser builds it.
+ */
+function scanLines(bytes: Uint8Array, delimiter: string): { lines: number; maxFields: number; widestLine: number } {
+  const d = delimiter.length === 1 ? delimiter.charCodeAt(0) : -1;
+  let lf = 0;
+  let cr = 0;
+  let fields = 1;
+  let maxFields = 1;
+  let widestLine = 1;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (b === d) fields++;
+    else if (b === 0x0a || b === 0x0d) {
+      if (b === 0x0a) lf++;
+      else cr++;
+      if (fields > maxFields) {
+        maxFields = fields;
+        widestLine = Math.max(lf, cr) + (b === 0x0a ? 0 : 1);
+      }
+      fields = 1;
+    }
+  }
+  if (fields > maxFields) {
+    maxFields = fields;
+    widestLine = Math.max(lf, cr) + 1;
+  }
+  return { lines: Math.max(lf, cr) + 1, maxFields, widestLine };
+}
+
+// ---------------------------------------------------------------- parsing
+
+interface HeadRow {
+  cells: string[];
+  line: number;
+}
+
+type ParseOptions = { delimiter: string; relax_column_count: boolean; relax_quotes: boolean; skip_empty_lines: boolean; trim: boolean; to?: number };
+
+function parseCsv(bytes: Uint8Array, options: ParseOptions, file: string): HeadRow[];
+function parseCsv(bytes: Uint8Array, options: ParseOptions, file: string, onRow: (cells: string[], endLine: number) => void): void;
+function parseCsv(
+  bytes: Uint8Array,
+  options: ParseOptions,
+  file: string,
+  onRow?: (cells: string[], endLine: number) => void,
+): HeadRow[] | void {
+  const rows: HeadRow[] = [];
+  try {
+    parse(bytes, {
+      ...options,
+      on_record: (record: string[], context: { lines: number }) => {
+        if (onRow) onRow(record, context.lines);
+        else rows.push({ cells: record, line: startLine(record, context.lines) });
+        return null; // keep nothing in the parser
+      },
+    });
+  } catch (e) {
+    if (e instanceof StudioError) throw e;
+    if (e instanceof CsvError) {
+      const line = typeof e['lines'] === 'number' ? e['lines'] : undefined;
+      // "Quote Not Closed: the parsing is finished with an opening quote at line 5" -> without the line part.
+      const message = e.message.replace(/\s+at line \d+\.?$/, '');
+      throw new StudioError('BAD_DATA', message, { file, ...(line === undefined ? {} : { line }) });
+    }
+    throw new StudioError('BAD_DATA', `cannot parse the text: ${e instanceof Error ? e.message : String(e)}`, { file });
+  }
+  if (!onRow) return rows;
+}
+
+/** csv-parse reports the line a record ends on; a quoted field may have spanned lines. */
+function startLine(cells: string[], endLine: number): number {
+  let breaks = 0;
+  for (const c of cells) {
+    for (let i = c.indexOf('\n'); i !== -1; i = c.indexOf('\n', i + 1)) breaks++;
+  }
+  return endLine - breaks;
+}
+
+function isBlankRow(cells: string[]): boolean {
+  return cells.every((c) => c.trim() === '');
+}
+
+function isNumeric(cell: string): boolean {
+  return Number.isFinite(toNumber(cell, ';'));
+}
+
+/**
+ * The cell as a number, NaN when it is not one. Number() alone is fast and right
+ * for decimals (and reads 0x1f as 31, which is what such a cell means), but it
+ * turns a blank cell into 0: a missing value must not become a silent zero.
+ */
+function toNumber(cell: string, delimiter: string): number {
+  const v = Number(cell);
+  if (v === 0 && cell.trim() === '') return NaN;
+  if (!Number.isNaN(v)) return v;
+  // Semicolon-separated files usually come from locales that write 3,14.
+  if (delimiter === ';' && DECIMAL_COMMA.test(cell)) return Number(cell.replace(',', '.'));
+  return NaN;
+}
+
+function describeBadCell(cell: string, v: number): string {
+  if (cell.trim() === '') return 'empty cell (missing value)';
+  const shown = cell.length > 40 ? `${JSON.stringify(cell.slice(0, 40))}...` : JSON.stringify(cell);
+  if (Number.isNaN(v)) {
+    if (DECIMAL_COMMA.test(cell)) return `${shown} is not a number (decimal comma? use a point, or ; as the delimiter)`;
+    return `${shown} is not a number`;
+  }
+  return `${shown} is outside the float32 range`;
+}
+
+// ---------------------------------------------------------------- header and label column
+
+/**
+ * A first row is a header when some column is text there and a number in the
+ * next row (`sepal_length` above `5.1`). A file of only text columns has no
+ * usable features anyway and fails on its first cell either way.
+ */
+function looksLikeHeader(head: HeadRow[]): boolean {
+  const [first, second] = head;
+  if (!first) return false;
+  if (!second) return first.cells.every((c) => !isNumeric(c));
+  return first.cells.some((c, j) => !isNumeric(c) && second.cells[j] !== undefined && isNumeric(second.cells[j]!));
+}
+
+interface SklearnHeader {
+  samples: number;
+  features: number;
+  names: string[];
+}
+
+/**
+ * scikit-learn's bundled CSVs (iris, wine, breast_cancer) start with
+ * `n_samples,n_features,class names...` instead of column names:
+ * `150,4,setosa,versicolor,virginica`. Recognized when the numbers fit the rows.
+ */
+function sklearnHeader(head: HeadRow[]): SklearnHeader | null {
+  const [first, second] = head;
+  if (!first || !second || first.cells.length < 3) return null;
+  const [n, f, ...names] = first.cells.map((c) => c.trim());
+  if (!/^\d+$/.test(n!) || !/^\d+$/.test(f!)) return null;
+  if (Number(f) + 1 !== second.cells.length) return null;
+  if (names.some((s) => s === '' || isNumeric(s))) return null;
+  if (head.slice(1).some((r) => r.cells.length !== second.cells.length || !r.cells.every(isNumeric))) return null;
+  return { samples: Number(n), features: Number(f), names };
+}
+
+function sklearnClassNames(
+  sk: SklearnHeader,
+  rawLabels: string[],
+  labels: Int32Array,
+  classNames: string[],
+  file: string,
+): string[] {
+  // Labels are 0..k-1 indexing the names; anything else means the names do not apply.
+  const values = classNames.map(Number);
+  if (!values.every((v) => Number.isInteger(v) && v >= 0 && v < sk.names.length)) {
+    const bad = rawLabels.find((l) => !(Number.isInteger(Number(l)) && Number(l) >= 0 && Number(l) < sk.names.length));
+    throw new StudioError(
+      'BAD_DATA',
+      `the first row names ${sk.names.length} classes, but the label ${bad} is not one of 0..${sk.names.length - 1}`,
+      { file },
+    );
+  }
+  // Re-index so class i is name i even if some class has no rows.
+  for (let i = 0; i < labels.length; i++) labels[i] = values[labels[i]!]!;
+  return sk.names;
+}
+
+function resolveLabelColumn(
+  choice: string | number | null | undefined,
+  header: string[] | null,
+  width: number,
+  file: string,
+): number | null {
+  if (choice === null) return null;
+  if (choice === undefined) return width - 1;
+  const usage = (msg: string): StudioError => new StudioError('BAD_USAGE', msg, { file, field: 'label column' });
+  let index: number;
+  if (typeof choice === 'string') {
+    const name = choice.trim();
+    const byName = header ? findColumn(header, name) : -1;
+    if (byName >= 0) return byName;
+    if (!/^-?\d+$/.test(name)) {
+      if (!header) throw usage(`the file has no header row, so there is no column named "${name}"; give the column's index`);
+      const list = header.slice(0, 12).map((h) => `"${h}"`).join(', ');
+      throw usage(`no column named "${name}"; the columns are ${list}${header.length > 12 ? ', ...' : ''}`);
+    }
+    index = Number(name);
+  } else {
+    index = choice;
+  }
+  if (!Number.isInteger(index) || index < -width || index >= width) {
+    throw usage(`column ${index} does not exist: the file has ${width} columns (0..${width - 1}, or -1 for the last)`);
+  }
+  return index < 0 ? width + index : index;
+}
+
+function findColumn(header: string[], name: string): number {
+  const exact = header.indexOf(name);
+  if (exact >= 0) return exact;
+  const lower = name.toLowerCase();
+  return header.findIndex((h) => h.toLowerCase() === lower);
+}
+
+// ---------------------------------------------------------------- classes
+
+const COLLATOR = new Intl.Collator('en', { numeric: true, sensitivity: 'variant' });
+
+/**
+ * Class names in a stable, sensible order: numeric labels by value (`2` before
+ * `10`; `1` and `1.0` are one class), text labels in natural order
+ * (`class2` before `class10`).
+ */
+function assignClasses(
+  rawLabels: string[],
+  rowLabel: Int32Array,
+  numeric: boolean,
+  file: string,
+  column: string,
+): { labels: Int32Array; classNames: string[] } {
+  const keyOf = numeric ? (s: string) => String(Number(s)) : (s: string) => s;
+  const keys = rawLabels.map(keyOf);
+  const distinct = [...new Set(keys)];
+  if (distinct.length > DATA_LIMITS.maxClasses) {
+    throw new StudioError(
+      'BAD_DATA',
+      `the label ${column} has ${formatCount(distinct.length)} distinct values; a classifier takes at most ` +
+        `${formatCount(DATA_LIMITS.maxClasses)} classes (is it a continuous value? choose the label column)`,
+      { file },
+    );
+  }
+  if (numeric) distinct.sort((a, b) => Number(a) - Number(b));
+  else distinct.sort((a, b) => COLLATOR.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0));
+  const classOf = new Map(distinct.map((k, i) => [k, i]));
+  const idToClass = keys.map((k) => classOf.get(k)!);
+  const labels = new Int32Array(rowLabel.length);
+  for (let i = 0; i < rowLabel.length; i++) labels[i] = idToClass[rowLabel[i]!]!;
+  return { labels, classNames: distinct };
+}
