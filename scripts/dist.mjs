@@ -106,7 +106,10 @@ function run(command, args, cwd) {
   return result.status ?? 1;
 }
 
-/** `npm run build`, through the npm that runs this script when there is one. */
+/**
+ * `npm run build`, through the npm that runs this script when there is one.
+ * @param {string} projectDir
+ */
 function npmRunBuild(projectDir) {
   const npmCli = process.env.npm_execpath;
   if (npmCli && /\.(c|m)?js$/.test(npmCli)) return run(process.execPath, [npmCli, 'run', 'build'], projectDir);

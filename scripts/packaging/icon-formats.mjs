@@ -216,8 +216,8 @@ export function parseIco(bytes) {
 }
 
 /**
- * ICNS element types holding PNG data, with their pixel size. The @2x types (ic11–ic14)
- * are what Retina displays pick; icp4–icp6 serve the 1x small sizes.
+ * ICNS element types holding PNG data, with their pixel size. The double-density types
+ * (ic11–ic14) are what Retina displays pick; icp4–icp6 serve the 1x small sizes.
  */
 export const ICNS_TYPES = Object.freeze([
   { type: 'icp4', size: 16 },

@@ -58,7 +58,7 @@ describe('after-pack hook', () => {
     ['darwin', Arch.x64, path.join('/out', 'darwin-1', 'Backprop Studio.app'), false],
     ['darwin', Arch.arm64, path.join('/out', 'darwin-3', 'Backprop Studio.app'), true],
   ])('%s arch %i: flips exactly the five fuses of %s', async (platform, arch, binary, resetAdHoc) => {
-    await afterPack(context(platform, arch));
+    await afterPack(context(platform, arch) as any);
     expect(fuses.flipFuses).toHaveBeenCalledTimes(1);
     const [calledPath, config] = fuses.flipFuses.mock.calls[0]!;
     expect(calledPath).toBe(binary);
@@ -79,12 +79,12 @@ describe('after-pack hook', () => {
 
   it('fails the build when the binary does not read back as flipped', async () => {
     fuses.getCurrentFuseWire.mockResolvedValue({ ...flippedWire, [FuseV1Options.RunAsNode]: ENABLE });
-    await expect(afterPack(context('linux', Arch.x64))).rejects.toThrow(/RunAsNode .* expected disabled/);
+    await expect(afterPack(context('linux', Arch.x64) as any)).rejects.toThrow(/RunAsNode .* expected disabled/);
   });
 
   it('fails the build when flipping fails (e.g. no fuse sentinel in the binary)', async () => {
     fuses.flipFuses.mockRejectedValueOnce(new Error('Could not find sentinel in the provided Electron binary'));
-    await expect(afterPack(context('win32', Arch.x64))).rejects.toThrow(/sentinel/);
+    await expect(afterPack(context('win32', Arch.x64) as any)).rejects.toThrow(/sentinel/);
   });
 
   it('refuses an unknown platform instead of guessing a path', () => {

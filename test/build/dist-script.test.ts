@@ -132,8 +132,8 @@ describe('resolveElectronSource', () => {
 });
 
 describe('chooseArchs', () => {
-  const download = { kind: 'download', path: null, archs: null } as const;
-  const x64Only = { kind: 'unpacked', path: '/e', archs: ['x64'] } as const;
+  const download = { kind: 'download' as const, path: null, archs: null };
+  const x64Only = { kind: 'unpacked' as const, path: '/e', archs: ['x64' as const] };
   const configured = ['x64', 'arm64'] as ('x64' | 'arm64')[];
 
   it('installers: every configured arch when electron-builder downloads', () => {
