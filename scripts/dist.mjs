@@ -70,7 +70,7 @@ export async function planDist({ argv, projectDir, env, platform, hostArch }) {
   if (!(platform in BUILDER_PLATFORM)) throw new DistError(`cannot package on ${platform}: installers are built on linux, darwin or win32`);
   const electronPlatform = /** @type {ElectronPlatform} */ (platform);
   const { dirOnly, requested } = parseArgs(argv);
-  const source = resolveElectronSource({ projectDir, env, platform: electronPlatform });
+  const source = resolveElectronSource({ projectDir, env, platform: electronPlatform, dirOnly });
   const configured = await configuredArchs(projectDir, electronPlatform);
   const { archs, note } = chooseArchs({ requested, configured, source, dirOnly, hostArch });
   const builderArgs = [BUILDER_PLATFORM[electronPlatform].flag, ...archs.map((a) => `--${a}`), ...(dirOnly ? ['--dir'] : []), '--publish', 'never'];
@@ -124,7 +124,7 @@ function npmRunBuild(projectDir) {
 export async function dist(options) {
   const { projectDir } = options;
   const plan = await planDist(options);
-  const from = plan.source.path ? `${ELECTRON_DIST_ENV}=${plan.source.path}` : 'electron-builder download/cache';
+  const from = !plan.source.path ? 'electron-builder download/cache' : options.env[ELECTRON_DIST_ENV]?.trim() ? `${ELECTRON_DIST_ENV}=${plan.source.path}` : plan.source.path;
   console.log(`dist: ${plan.dirOnly ? 'unpacked app' : 'installers'} for ${options.platform} ${plan.archs.join(', ')}, Electron from ${from}`);
   if (plan.note) console.log(`dist: ${plan.note}`);
 

@@ -62,12 +62,37 @@ function zipPattern(version, platform) {
 }
 
 /**
- * Decide where the Electron binaries come from. Pure apart from reading the file
- * system; throws DistError with a one-line, actionable message.
- * @param {{ projectDir: string, env: Record<string, string | undefined>, platform: ElectronPlatform }} options
+ * An unpacked Electron folder: it must hold the executable and be the project's
+ * Electron version; its architecture is read from the executable.
+ * @param {string} dist @param {string} label how the message names the folder
+ * @param {ElectronPlatform} platform @param {string} version
  * @returns {ElectronSource}
  */
-export function resolveElectronSource({ projectDir, env, platform }) {
+function unpackedSource(dist, label, platform, version) {
+  const executable = path.join(dist, UNPACKED_EXECUTABLE[platform]);
+  if (!existsSync(executable)) throw new DistError(`${label} holds no unpacked Electron for ${platform} (${UNPACKED_EXECUTABLE[platform]})`);
+  const versionFile = path.join(dist, 'version');
+  const distVersion = existsSync(versionFile) ? readFileSync(versionFile, 'utf8').trim().replace(/^v/, '') : null;
+  if (distVersion !== version) {
+    throw new DistError(`${label} is Electron ${distVersion ?? '(no version file)'}, but this project uses Electron ${version}`);
+  }
+  try {
+    return { kind: 'unpacked', path: dist, archs: executableArchs(executable) };
+  } catch (error) {
+    throw new DistError(`${label}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/**
+ * Decide where the Electron binaries come from. Pure apart from reading the file
+ * system; throws DistError with a one-line, actionable message.
+ * Without ELECTRON_DIST, an unpacked build (`dirOnly`) uses the Electron that npm
+ * installed in node_modules/electron/dist (this machine's arch, no download), and
+ * installers let electron-builder download each architecture's zip.
+ * @param {{ projectDir: string, env: Record<string, string | undefined>, platform: ElectronPlatform, dirOnly?: boolean }} options
+ * @returns {ElectronSource}
+ */
+export function resolveElectronSource({ projectDir, env, platform, dirOnly = false }) {
   const version = installedElectronVersion(projectDir);
   const configured = env[ELECTRON_DIST_ENV]?.trim();
   const zipName = `electron-v${version}-${platform}-<arch>.zip`;
@@ -75,7 +100,8 @@ export function resolveElectronSource({ projectDir, env, platform }) {
   if (!configured) {
     // Electron's own postinstall fills node_modules/electron/dist when it can download;
     // then electron-builder can fetch (or take from the same cache) every arch's zip.
-    if (existsSync(path.join(projectDir, 'node_modules', 'electron', 'dist'))) return { kind: 'download', path: null, archs: null };
+    const installed = path.join(projectDir, 'node_modules', 'electron', 'dist');
+    if (existsSync(installed)) return dirOnly ? unpackedSource(installed, 'node_modules/electron/dist', platform, version) : { kind: 'download', path: null, archs: null };
     throw new DistError(
       `Electron ${version} is not available here: node_modules/electron/dist is missing (installed with ELECTRON_SKIP_BINARY_DOWNLOAD=1 or offline) ` +
         `and ${ELECTRON_DIST_ENV} is not set. Set ${ELECTRON_DIST_ENV} to an unpacked Electron ${version} for ${platform} or to a folder of ${zipName} files ` +
@@ -97,24 +123,12 @@ export function resolveElectronSource({ projectDir, env, platform }) {
   const zips = entries.map((name) => pattern.exec(name)).filter((m) => m !== null);
   if (zips.length > 0) return { kind: 'zip-folder', path: dist, archs: zips.map((m) => /** @type {ElectronArch} */ (m[1])) };
 
-  const executable = path.join(dist, UNPACKED_EXECUTABLE[platform]);
-  if (!existsSync(executable)) {
+  if (!existsSync(path.join(dist, UNPACKED_EXECUTABLE[platform]))) {
     const otherZips = entries.filter((name) => /^electron-v.*\.zip$/.test(name));
     const hint = otherZips.length > 0 ? ` (it holds ${otherZips.join(', ')}, but this project uses Electron ${version})` : '';
     throw new DistError(`${ELECTRON_DIST_ENV}=${configured} holds neither an unpacked Electron for ${platform} (${UNPACKED_EXECUTABLE[platform]}) nor ${zipName}${hint}`);
   }
-  const versionFile = path.join(dist, 'version');
-  const distVersion = existsSync(versionFile) ? readFileSync(versionFile, 'utf8').trim().replace(/^v/, '') : null;
-  if (distVersion !== version) {
-    throw new DistError(`${ELECTRON_DIST_ENV}=${configured} is Electron ${distVersion ?? '(no version file)'}, but this project uses Electron ${version}`);
-  }
-  let archs;
-  try {
-    archs = executableArchs(executable);
-  } catch (error) {
-    throw new DistError(`${ELECTRON_DIST_ENV}=${configured}: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  return { kind: 'unpacked', path: dist, archs };
+  return unpackedSource(dist, `${ELECTRON_DIST_ENV}=${configured}`, platform, version);
 }
 
 /**
@@ -126,10 +140,11 @@ export function resolveElectronSource({ projectDir, env, platform }) {
  */
 export function chooseArchs({ requested, configured, source, dirOnly, hostArch }) {
   const available = source.archs;
+  const where = `the Electron at ${source.path}`;
   if (requested.length > 0) {
     const missing = available ? requested.filter((a) => !available.includes(a)) : [];
     if (missing.length > 0) {
-      throw new DistError(`${ELECTRON_DIST_ENV}=${source.path} provides Electron for ${available?.join(', ')} only, not ${missing.join(', ')}`);
+      throw new DistError(`${where} provides Electron for ${available?.join(', ')} only, not ${missing.join(', ')}; set ${ELECTRON_DIST_ENV} to a folder of electron-v<version>-<platform>-<arch>.zip files for other architectures`);
     }
     return { archs: requested, note: null };
   }
@@ -140,10 +155,10 @@ export function chooseArchs({ requested, configured, source, dirOnly, hostArch }
   if (archs.length === 0) {
     const fallback = configured.filter((a) => available.includes(a));
     if (fallback.length === 0) {
-      throw new DistError(`${ELECTRON_DIST_ENV}=${source.path} provides Electron for ${available.join(', ')}, but electron-builder.yml builds ${configured.join(', ')}`);
+      throw new DistError(`${where} provides Electron for ${available.join(', ')}, but electron-builder.yml builds ${configured.join(', ')}`);
     }
-    return { archs: fallback, note: `building ${fallback.join(', ')} only: that is what ${ELECTRON_DIST_ENV} provides` };
+    return { archs: fallback, note: `building ${fallback.join(', ')} only: that is what ${where} provides` };
   }
   const skipped = wanted.filter((a) => !available.includes(a));
-  return { archs, note: skipped.length > 0 ? `building ${archs.join(', ')} only: ${ELECTRON_DIST_ENV} provides no Electron for ${skipped.join(', ')}` : null };
+  return { archs, note: skipped.length > 0 ? `building ${archs.join(', ')} only: ${where} provides no Electron for ${skipped.join(', ')}` : null };
 }

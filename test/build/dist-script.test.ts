@@ -120,13 +120,21 @@ describe('resolveElectronSource', () => {
     expect(() => resolve(dir)).toThrow(/holds neither an unpacked Electron for linux \(electron\) nor electron-v/);
   });
 
-  it('without ELECTRON_DIST, relies on electron-builder downloading only when electron installed its binary', () => {
+  it('without ELECTRON_DIST, uses the Electron npm installed: as is for an unpacked app, by download for installers', () => {
     expect(() => resolve(undefined)).toThrow(/node_modules\/electron\/dist is missing/);
-    mkdirSync(path.join(project.dir, 'node_modules/electron/dist'));
+    const installed = path.join(project.dir, 'node_modules/electron/dist');
+    mkdirSync(installed);
+    writeFileSync(path.join(installed, 'electron'), fakeElectronBinary('x64'));
+    writeFileSync(path.join(installed, 'version'), electronVersion);
     try {
       expect(resolve(undefined)).toEqual({ kind: 'download', path: null, archs: null });
+      expect(resolveElectronSource({ projectDir: project.dir, env: {}, platform: 'linux', dirOnly: true })).toEqual({ kind: 'unpacked', path: installed, archs: ['x64'] });
+      writeFileSync(path.join(installed, 'version'), '44.0.0');
+      expect(() => resolveElectronSource({ projectDir: project.dir, env: {}, platform: 'linux', dirOnly: true })).toThrow(
+        `node_modules/electron/dist is Electron 44.0.0, but this project uses Electron ${electronVersion}`,
+      );
     } finally {
-      rmSync(path.join(project.dir, 'node_modules/electron/dist'), { recursive: true });
+      rmSync(installed, { recursive: true });
     }
   });
 });
