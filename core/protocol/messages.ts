@@ -180,7 +180,15 @@ export const samplesSchema = cmd('samples', {
  * loadData/loadBuiltin/importModel, then this. The network must have the spec the
  * checkpoint was taken from.
  */
-export const restoreCheckpointSchema = cmd('restoreCheckpoint', { bytes: bytesSchema });
+export const restoreCheckpointSchema = cmd('restoreCheckpoint', {
+  bytes: bytesSchema,
+  /**
+   * The `endEpoch` of the checkpoint event: when given (and later than the
+   * checkpoint's epoch), the run that was in progress comes back paused, ready
+   * for `resume`; without it the session is idle and `start` trains anew.
+   */
+  endEpoch: z.number().int().min(1).max(1_000_000).optional(),
+});
 
 export const commandSchema = z.discriminatedUnion('type', [
   configureSchema,
@@ -490,6 +498,8 @@ export const modelImportedEventSchema = evt('modelImported', {
 export const checkpointEventSchema = evt('checkpoint', {
   epoch: z.number().int(),
   iteration: z.number().int(),
+  /** Where the run in progress ends (null: the epoch was completed by `step`, outside a run). */
+  endEpoch: z.number().int().nullable(),
   bytes: z.custom<ArrayBuffer>((v) => v instanceof ArrayBuffer, { message: 'expected an ArrayBuffer' }),
 });
 

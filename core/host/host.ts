@@ -1,0 +1,459 @@
+import { errorMessage, isStudioError, StudioError, type ErrorCode } from '../errors.js';
+import type { Ops } from '../ops/types.js';
+import { createReferenceOps } from '../ops/reference.js';
+import {
+  parseCommand,
+  PROTOCOL_VERSION,
+  transferablesOf,
+  type Command,
+  type CommandId,
+  type CommandOf,
+  type DoneReason,
+  type EngineEvent,
+  type RunState,
+} from '../protocol/messages.js';
+import type { PortLike } from '../protocol/port.js';
+import { defaultNow, defaultSchedule, type Schedule } from './schedule.js';
+import { Session } from './session.js';
+import { Throttle } from './throttle.js';
+
+/**
+ * The engine host: one training session behind a message port. The same code
+ * runs in Electron's utility process, in a browser Web Worker and in tests
+ * (over a real MessageChannel).
+ *
+ * Commands are handled one at a time in arrival order. Training runs in slices
+ * of a few milliseconds; between slices the host yields to the event loop, so
+ * pause, stop and inspect are answered within one slice. A paused run keeps its
+ * exact place (the trainer's shuffle and optimizer state), so resuming gives the
+ * same numbers an uninterrupted run would.
+ */
+export interface HostOptions {
+  /**
+   * The numeric backend, or a factory for it (the WebAssembly backend is created
+   * asynchronously). Default: the plain TypeScript reference kernels.
+   */
+  ops?: Ops | (() => Ops | Promise<Ops>);
+  /** Milliseconds, monotonic. Injected by tests to drive throttling without waiting. */
+  now?: () => number;
+  /** How long one training slice runs before the host yields (ms). */
+  sliceMs?: number;
+  /** Minimum time between two progress (and layerStats) events (ms): 50 = at most 20 per second. */
+  progressIntervalMs?: number;
+  /** Queues the next slice as a task; injected by tests that want to step slices by hand. */
+  schedule?: Schedule;
+}
+
+export interface EngineHost {
+  /** Resolves once the backend is ready and `ready` was sent (rejects if the ops factory failed). */
+  readonly ready: Promise<void>;
+  /** Stop listening and drop the session; a running run ends without events. */
+  dispose(): void;
+}
+
+export const DEFAULT_SLICE_MS = 12;
+export const DEFAULT_PROGRESS_INTERVAL_MS = 50;
+
+export function createHost(port: PortLike, options: HostOptions = {}): EngineHost {
+  const host = new Host(port, options);
+  return { ready: host.ready, dispose: () => host.dispose() };
+}
+
+/** The run in progress: where it ends and what speed it makes. */
+interface Run {
+  /** Epochs completed when the run started. */
+  startEpoch: number;
+  /** The run is finished when the trainer has completed this many epochs. */
+  endEpoch: number;
+  /** Iterations and clock when (re)started, for samples per second. */
+  speedIteration: number;
+  speedTime: number;
+}
+
+class Host {
+  readonly ready: Promise<void>;
+  private session: Session | null = null;
+  private state: RunState = 'idle';
+  private run: Run | null = null;
+  private readonly queue: unknown[] = [];
+  private busy = false;
+  private disposed = false;
+  private sliceQueued = false;
+  private readonly unlisten: () => void;
+  private readonly now: () => number;
+  private readonly schedule: Schedule;
+  private readonly sliceMs: number;
+  private readonly progressThrottle: Throttle;
+  private lastLoss: number | null = null;
+  private samplesPerSecond = 0;
+
+  constructor(
+    private readonly port: PortLike,
+    options: HostOptions,
+  ) {
+    this.now = options.now ?? defaultNow();
+    this.schedule = options.schedule ?? defaultSchedule();
+    this.sliceMs = options.sliceMs ?? DEFAULT_SLICE_MS;
+    this.progressThrottle = new Throttle(options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS, this.now);
+    // Listen at once: commands that arrive while the backend loads wait in the queue.
+    this.unlisten = port.onMessage((data) => this.enqueue(data));
+    this.ready = this.init(options.ops);
+  }
+
+  private async init(opsOption: HostOptions['ops']): Promise<void> {
+    let ops: Ops;
+    try {
+      ops = typeof opsOption === 'function' ? await opsOption() : (opsOption ?? createReferenceOps('f32'));
+    } catch (e) {
+      // Without a backend nothing can run: say so to the client, which can restart the engine.
+      this.send({ type: 'error', code: 'INTERNAL', message: `the numeric backend failed to start: ${errorMessage(e)}` });
+      throw e;
+    }
+    if (this.disposed) return;
+    this.session = new Session(ops);
+    this.send({ type: 'ready', protocol: PROTOCOL_VERSION, ops: ops.name });
+    this.drain();
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.state = 'idle';
+    this.run = null;
+    this.queue.length = 0;
+    this.unlisten();
+  }
+
+  // -------------------------------------------------------------------------
+  // Messages in
+  // -------------------------------------------------------------------------
+
+  private enqueue(data: unknown): void {
+    if (this.disposed) return;
+    this.queue.push(data);
+    this.drain();
+  }
+
+  /** Handle queued messages in order; none is handled while another is (commands may be async). */
+  private drain(): void {
+    if (this.busy || !this.session) return;
+    this.busy = true;
+    void (async () => {
+      try {
+        while (this.queue.length > 0 && !this.disposed) {
+          await this.handle(this.queue.shift());
+        }
+      } finally {
+        this.busy = false;
+      }
+      this.kick();
+    })();
+  }
+
+  private async handle(raw: unknown): Promise<void> {
+    const parsed = parseCommand(raw);
+    if (!parsed.ok) {
+      this.send(
+        parsed.id === undefined
+          ? { type: 'error', code: 'BAD_MESSAGE', message: parsed.message }
+          : { type: 'error', id: parsed.id, code: 'BAD_MESSAGE', message: parsed.message },
+      );
+      return;
+    }
+    const cmd = parsed.command;
+    try {
+      await this.execute(cmd);
+      this.send({ type: 'ack', id: cmd.id });
+    } catch (e) {
+      this.fail(cmd.id, e);
+    }
+  }
+
+  private fail(id: CommandId | undefined, e: unknown): void {
+    const code: ErrorCode = isStudioError(e) ? e.code : 'INTERNAL';
+    let message = errorMessage(e);
+    if (!isStudioError(e)) {
+      // A bug or an exhausted resource (RangeError: Array buffer allocation failed): still one line.
+      message = `internal error: ${message.split('\n')[0]}`;
+    }
+    this.send(id === undefined ? { type: 'error', code, message } : { type: 'error', id, code, message });
+  }
+
+  private get s(): Session {
+    if (!this.session) throw new StudioError('INTERNAL', 'the engine is not ready yet');
+    return this.session;
+  }
+
+  private async execute(cmd: Command): Promise<void> {
+    switch (cmd.type) {
+      case 'configure': {
+        this.interrupt('stopped: the network was reconfigured');
+        const configured = this.s.configure(cmd.spec, cmd.training);
+        this.send({ ...configured, id: cmd.id });
+        this.sendStatus();
+        return;
+      }
+      case 'loadData': {
+        this.interrupt('stopped: new data loaded');
+        this.send({ ...this.s.loadFile(cmd), id: cmd.id });
+        this.sendStatus();
+        return;
+      }
+      case 'loadBuiltin': {
+        this.interrupt('stopped: new data loaded');
+        this.send({ ...this.s.loadBuiltin(cmd), id: cmd.id });
+        this.sendStatus();
+        return;
+      }
+      case 'start':
+        return this.start();
+      case 'pause':
+        return this.pause();
+      case 'resume':
+        return this.resume();
+      case 'stop':
+        return this.stop();
+      case 'step':
+        return this.step(cmd);
+      case 'resetWeights': {
+        this.interrupt('stopped: the weights were reset');
+        this.s.resetWeights(cmd.seed);
+        this.lastLoss = null;
+        this.sendProgress(true);
+        this.sendLayerStats();
+        this.sendStatus();
+        return;
+      }
+      case 'inspect':
+        this.send(this.s.inspect(cmd.id, cmd.layer));
+        return;
+      case 'gradcheck':
+        this.send(this.s.gradcheck(cmd.id, cmd.samples));
+        return;
+      case 'exportModel':
+        this.send({ type: 'modelExported', id: cmd.id, bytes: this.s.exportModel() });
+        return;
+      case 'importModel': {
+        this.interrupt('stopped: a model was opened');
+        const { configured, imported } = this.s.importModel(cmd.name, cmd.bytes);
+        this.send({ ...configured, id: cmd.id });
+        this.send({ ...imported, id: cmd.id });
+        this.sendStatus();
+        return;
+      }
+      case 'evaluate': {
+        const { evaluation, confusion } = this.s.evaluate();
+        this.send({ ...evaluation, id: cmd.id });
+        if (confusion) this.send(confusion);
+        return;
+      }
+      case 'predictGrid':
+        this.send({ ...this.s.predictGrid(cmd.bounds, cmd.cols, cmd.rows), id: cmd.id });
+        return;
+      case 'samples':
+        this.send({ ...this.s.samples(cmd.which, cmd.offset, cmd.limit), id: cmd.id });
+        return;
+      case 'restoreCheckpoint': {
+        this.interrupt('stopped: a checkpoint was restored');
+        this.s.restoreCheckpoint(cmd.bytes);
+        this.lastLoss = null;
+        if (cmd.endEpoch !== undefined && cmd.endEpoch > this.s.epoch()) {
+          // The run that was in progress when the checkpoint was taken, ready to resume.
+          const epochs = this.s.trainingEpochs();
+          this.run = { startEpoch: Math.max(0, cmd.endEpoch - epochs), endEpoch: cmd.endEpoch, speedIteration: this.s.iteration(), speedTime: this.now() };
+          this.state = 'paused';
+        }
+        this.sendProgress(true);
+        this.sendLayerStats();
+        this.sendStatus();
+        return;
+      }
+    }
+  }
+
+  // -------------------------------------------------------------------------
+  // Run control
+  // -------------------------------------------------------------------------
+
+  private start(): void {
+    if (this.state === 'running') throw new StudioError('NOT_READY', 'cannot start: training is already running');
+    if (this.state === 'paused') throw new StudioError('NOT_READY', 'cannot start: a run is paused; resume or stop it first');
+    this.s.assertTrainable('start');
+    // A run covers `epochs` epochs counted from the current one: batches taken with
+    // `step` before start belong to the first epoch of the run.
+    const epoch = this.s.epoch();
+    this.run = { startEpoch: epoch, endEpoch: epoch + this.s.trainingEpochs(), speedIteration: this.s.iteration(), speedTime: this.now() };
+    this.samplesPerSecond = 0;
+    this.progressThrottle.reset();
+    this.state = 'running';
+    this.sendStatus();
+    this.sendProgress(true);
+  }
+
+  private pause(): void {
+    if (this.state !== 'running') throw new StudioError('NOT_READY', `cannot pause: training is ${this.state === 'paused' ? 'already paused' : 'not running'}`);
+    this.state = 'paused';
+    this.sendProgress(true);
+    this.sendLayerStats();
+    this.sendStatus();
+  }
+
+  private resume(): void {
+    if (this.state !== 'paused' || !this.run) throw new StudioError('NOT_READY', `cannot resume: training is ${this.state === 'running' ? 'already running' : 'not paused'}`);
+    this.s.assertTrainable('resume');
+    this.run.speedIteration = this.s.iteration();
+    this.run.speedTime = this.now();
+    this.state = 'running';
+    this.sendStatus();
+  }
+
+  private stop(): void {
+    if (this.state === 'idle') throw new StudioError('NOT_READY', 'cannot stop: no training run in progress');
+    this.finish('stopped', 'stopped by the user');
+  }
+
+  /** `count` batches now, in the current run if there is one (paused), else outside any run. */
+  private step(cmd: CommandOf<'step'>): void {
+    if (this.state === 'running') throw new StudioError('NOT_READY', 'cannot step while training runs; pause first');
+    this.s.assertTrainable('step');
+    const t0 = this.now();
+    const i0 = this.s.iteration();
+    for (let i = 0; i < cmd.count; i++) {
+      if (!this.trainOneBatch()) return; // diverged or the run finished: already reported
+    }
+    const dt = (this.now() - t0) / 1000;
+    if (dt > 0) this.samplesPerSecond = ((this.s.iteration() - i0) * this.s.batchSize()) / dt;
+    this.sendProgress(true);
+    this.sendLayerStats();
+  }
+
+  /** Leave any run in progress before the network or data change, and say why. */
+  private interrupt(message: string): void {
+    if (this.state !== 'idle') this.finish('stopped', message);
+  }
+
+  private finish(reason: DoneReason, message: string): void {
+    this.state = 'idle';
+    this.run = null;
+    this.sendProgress(true);
+    this.sendLayerStats();
+    this.send({ type: 'done', reason, epoch: this.s.epoch(), iteration: this.s.iteration(), message });
+    this.sendStatus();
+  }
+
+  /**
+   * One batch, with what follows from it: an epoch end (evaluation, confusion,
+   * checkpoint), the end of the run, divergence. Returns false when training must
+   * not go on (the run ended or diverged).
+   */
+  private trainOneBatch(): boolean {
+    const s = this.s;
+    const { loss, epochEnded } = s.trainBatch();
+    this.lastLoss = loss;
+    if (!Number.isFinite(loss)) {
+      this.finish('diverged', `diverged: the loss became ${loss} at iteration ${s.iteration()}; lower the learning rate or reset the weights`);
+      return false;
+    }
+    if (epochEnded) {
+      const { epoch, confusion, checkpoint } = s.finishEpoch();
+      this.send(epoch);
+      this.sendLayerStats();
+      if (confusion) this.send(confusion);
+      this.send({ ...checkpoint, endEpoch: this.run ? this.run.endEpoch : null });
+      if (!Number.isFinite(epoch.trainLoss)) {
+        this.finish('diverged', `diverged: the training loss became ${epoch.trainLoss} after epoch ${epoch.epoch}`);
+        return false;
+      }
+      if (this.run && s.epoch() >= this.run.endEpoch) {
+        this.finish('finished', `finished ${s.epoch()} epochs`);
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Queue the next training slice if one should run. */
+  private kick(): void {
+    if (this.state !== 'running' || this.sliceQueued || this.disposed) return;
+    this.sliceQueued = true;
+    this.schedule(() => {
+      this.sliceQueued = false;
+      this.slice();
+    });
+  }
+
+  private slice(): void {
+    // Commands first: a pause that arrived must win over the next batch.
+    if (this.state !== 'running' || this.busy || this.disposed || !this.run) return;
+    const t0 = this.now();
+    try {
+      do {
+        if (!this.trainOneBatch()) return;
+      } while (this.now() - t0 < this.sliceMs);
+    } catch (e) {
+      // A failure inside training (out of memory, a bug) ends the run cleanly.
+      this.fail(undefined, e);
+      if ((this.state as RunState) !== 'idle') this.finish('stopped', `stopped: ${errorMessage(e)}`);
+      return;
+    }
+    const run = this.run;
+    const dt = (this.now() - run.speedTime) / 1000;
+    if (dt > 0) this.samplesPerSecond = ((this.s.iteration() - run.speedIteration) * this.s.batchSize()) / dt;
+    if (this.progressThrottle.take()) {
+      this.sendProgress(false);
+      this.sendLayerStats();
+    }
+    this.kick();
+  }
+
+  // -------------------------------------------------------------------------
+  // Events out
+  // -------------------------------------------------------------------------
+
+  private sendProgress(force: boolean): void {
+    if (!this.session || !this.session.hasNetwork()) return;
+    if (force) this.progressThrottle.mark();
+    const s = this.session;
+    let fraction = 0;
+    let secondsLeft: number | null = null;
+    if (this.run) {
+      const ipe = s.iterationsPerEpoch();
+      const total = this.run.endEpoch * ipe;
+      const startOfRun = this.run.startEpoch * ipe;
+      const done = s.iteration() - startOfRun;
+      fraction = total > startOfRun ? Math.min(1, Math.max(0, done / (total - startOfRun))) : 0;
+      if (this.samplesPerSecond > 0) secondsLeft = ((total - s.iteration()) * s.batchSize()) / this.samplesPerSecond;
+    }
+    this.send({
+      type: 'progress',
+      state: this.state,
+      iteration: s.iteration(),
+      epoch: s.epoch(),
+      loss: this.lastLoss,
+      samplesPerSecond: this.samplesPerSecond,
+      fraction,
+      secondsLeft,
+    });
+  }
+
+  private sendLayerStats(): void {
+    if (!this.session || !this.session.hasNetwork()) return;
+    this.send(this.session.layerStats());
+  }
+
+  private sendStatus(): void {
+    const s = this.session;
+    this.send({
+      type: 'status',
+      state: this.state,
+      hasNetwork: s?.hasNetwork() ?? false,
+      hasData: s?.hasData() ?? false,
+      epoch: s?.hasNetwork() ? s.epoch() : 0,
+      iteration: s?.hasNetwork() ? s.iteration() : 0,
+    });
+  }
+
+  private send(ev: EngineEvent): void {
+    if (this.disposed) return;
+    this.port.postMessage(ev, transferablesOf(ev));
+  }
+}

@@ -1,0 +1,459 @@
+import { StudioError } from '../errors.js';
+import { Matrix } from '../matrix.js';
+import type { Ops } from '../ops/types.js';
+import { buildNetwork, type Network } from '../network.js';
+import { Trainer, argmaxRows } from '../trainer.js';
+import { layerStats } from '../stats.js';
+import { GRADCHECK_THRESHOLD, gradientCheckNetwork } from '../gradcheck.js';
+import { Rng } from '../rng.js';
+import { LIMITS, type NetworkSpec, type Normalization, type TrainingConfig } from '../spec.js';
+import { layerKind, layerParamCount } from '../layers/registry.js';
+import type { Dataset } from '../data/dataset.js';
+import type { AffineLayer } from '../layers/affine.js';
+import type { Bytes, CommandId, CommandOf, EventOf } from '../protocol/messages.js';
+import { decodeCheckpoint, encodeCheckpoint } from './checkpoint-codec.js';
+import { dataLoadedEvent, fitIfAsked, prepareData, readBuiltinData, readFileData, type RawData } from './data-load.js';
+import { exportModelBytes, importModelBytes } from './model-io.js';
+
+/**
+ * The state of one studio session: the network, the data and the trainer that
+ * joins them. The host decides when things happen (commands, slices); the
+ * session does them and returns the events to send. It knows nothing of ports.
+ *
+ * Where standardization statistics come from:
+ *  - a model file that carries them wins (its weights were trained on them);
+ *  - else the loaded data's own training set, when its options ask for it;
+ *  - else none.
+ * The raw (unstandardized) sets are kept so either can be applied at any time.
+ */
+export class Session {
+  private spec: NetworkSpec | null = null;
+  private training: TrainingConfig | null = null;
+  private network: Network | null = null;
+  private raw: RawData | null = null;
+  private train: Dataset | null = null;
+  private test: Dataset | null = null;
+  private normalization: Normalization | null = null;
+  /** Statistics that came with an opened model; cleared when the network is reconfigured. */
+  private modelNormalization: Normalization | null = null;
+  /** Class names that came with an opened model (used until data brings its own). */
+  private modelClassNames: string[] | null = null;
+  private trainer: Trainer | null = null;
+  private predictions: { trainer: Trainer; iteration: number; probs: Float32Array } | null = null;
+
+  constructor(readonly ops: Ops) {}
+
+  // -------------------------------------------------------------------------
+  // State queries (what the host needs between batches)
+  // -------------------------------------------------------------------------
+
+  hasNetwork(): boolean {
+    return this.network !== null;
+  }
+  hasData(): boolean {
+    return this.raw !== null;
+  }
+  epoch(): number {
+    return this.trainer?.epoch ?? 0;
+  }
+  iteration(): number {
+    return this.trainer?.iteration ?? 0;
+  }
+  iterationsPerEpoch(): number {
+    return this.trainer?.iterationsPerEpoch ?? (this.train && this.training ? Math.ceil(this.train.count / this.training.batchSize) : 0);
+  }
+  batchSize(): number {
+    return this.training?.batchSize ?? 0;
+  }
+  trainingEpochs(): number {
+    return this.training?.epochs ?? 0;
+  }
+
+  // -------------------------------------------------------------------------
+  // Network and data
+  // -------------------------------------------------------------------------
+
+  configure(spec: NetworkSpec, training: TrainingConfig): Omit<EventOf<'configured'>, 'id'> {
+    const network = buildNetwork(spec, { ops: this.ops, init: training.init, seed: training.seed });
+    this.spec = network.spec;
+    this.training = training;
+    this.network = network;
+    this.trainer = null;
+    if (this.modelNormalization || this.modelClassNames) {
+      // A new network no longer belongs to the opened model: its statistics go with it.
+      this.modelNormalization = null;
+      this.modelClassNames = null;
+      if (this.raw) this.applyData(this.raw);
+    }
+    return this.configuredEvent();
+  }
+
+  loadFile(cmd: CommandOf<'loadData'>): Omit<EventOf<'dataLoaded'>, 'id'> {
+    return this.load(readFileData(cmd));
+  }
+
+  loadBuiltin(cmd: CommandOf<'loadBuiltin'>): Omit<EventOf<'dataLoaded'>, 'id'> {
+    return this.load(readBuiltinData(cmd));
+  }
+
+  private load(raw: RawData): Omit<EventOf<'dataLoaded'>, 'id'> {
+    const notes = this.applyData(raw);
+    this.raw = raw;
+    return dataLoadedEvent(raw, this.normalization !== null, notes);
+  }
+
+  /** Prepare `raw` for training with the statistics that apply; returns notes for the user. */
+  private applyData(raw: RawData): string[] {
+    const notes: string[] = [];
+    let norm: Normalization | null;
+    if (this.modelNormalization && this.modelNormalization.mean.length === raw.train.features) {
+      norm = this.modelNormalization;
+      notes.push('standardized with the statistics stored in the opened model');
+    } else {
+      if (this.modelNormalization) {
+        notes.push(`the opened model's standardization is for ${this.modelNormalization.mean.length} features, this data has ${raw.train.features}; not applied`);
+      }
+      norm = fitIfAsked(raw);
+    }
+    const { train, test } = prepareData(raw, norm);
+    if (this.modelClassNames && this.network) {
+      const same = this.modelClassNames.length === raw.train.classNames.length && this.modelClassNames.every((c, i) => c === raw.train.classNames[i]);
+      if (!same) notes.push(`the opened model's classes (${this.modelClassNames.slice(0, 10).join(', ')}) differ from this data's (${raw.train.classNames.slice(0, 10).join(', ')})`);
+    }
+    this.train = train;
+    this.test = test;
+    this.normalization = norm;
+    this.trainer = null;
+    return notes;
+  }
+
+  /** Layer-by-layer output sizes and parameter counts of the current network. */
+  private configuredEvent(): Omit<EventOf<'configured'>, 'id'> {
+    const spec = this.spec!;
+    let size = spec.inputSize;
+    const names = this.network!.layers.map((l) => l.name);
+    const layers = spec.layers.map((ls, i) => {
+      const out = layerKind(ls).outputSize(ls, size);
+      const info = { name: names[i]!, kind: ls.kind, inputSize: size, outputSize: out, params: layerParamCount(ls, size) };
+      size = out;
+      return info;
+    });
+    return { type: 'configured', spec: structuredClone(spec), training: { ...this.training! }, layers, totalParams: this.network!.parameterCount };
+  }
+
+  resetWeights(seed?: number): void {
+    const { spec, training } = this.needNetwork('reset the weights');
+    if (seed !== undefined) this.training = { ...training, seed };
+    this.network = buildNetwork(spec, { ops: this.ops, init: this.training!.init, seed: this.training!.seed });
+    this.trainer = null;
+  }
+
+  // -------------------------------------------------------------------------
+  // Training
+  // -------------------------------------------------------------------------
+
+  /** Throws a clear NOT_READY or SHAPE_MISMATCH when training cannot happen now. */
+  assertTrainable(what: string): void {
+    const t = this.ensureTrainer(what);
+    if (t.diverged) {
+      throw new StudioError('NOT_READY', `cannot ${what}: the run diverged (the loss became NaN or infinite); reset the weights or lower the learning rate`);
+    }
+  }
+
+  trainBatch(): { loss: number; epochEnded: boolean } {
+    const r = this.ensureTrainer('train').step();
+    return { loss: r.loss, epochEnded: r.epochEnded };
+  }
+
+  finishEpoch(): { epoch: EventOf<'epoch'>; confusion: EventOf<'confusion'> | null; checkpoint: EventOf<'checkpoint'> } {
+    const t = this.ensureTrainer('finish the epoch');
+    const e = t.finishEpoch();
+    const epoch: EventOf<'epoch'> = {
+      type: 'epoch',
+      epoch: e.epoch,
+      iteration: t.iteration,
+      trainLoss: e.trainLoss,
+      trainAccuracy: e.trainAccuracy,
+      testLoss: e.testLoss ?? null,
+      testAccuracy: e.testAccuracy ?? null,
+      seconds: e.seconds,
+    };
+    const checkpoint: EventOf<'checkpoint'> = {
+      type: 'checkpoint',
+      epoch: t.epoch,
+      iteration: t.iteration,
+      endEpoch: null, // the host knows the run
+      bytes: encodeCheckpoint(t.checkpoint()),
+    };
+    return { epoch, confusion: t.diverged ? null : this.confusionEvent(t), checkpoint };
+  }
+
+  private confusionEvent(t: Trainer): EventOf<'confusion'> | null {
+    if (this.spec?.loss !== 'softmax-cross-entropy') return null;
+    const set = this.test ? 'test' : 'train';
+    const ds = this.test ?? this.train!;
+    return { type: 'confusion', set, classNames: this.classNamesFor(this.network!.outputSize), counts: t.confusionMatrix(ds) };
+  }
+
+  /** The trainer for the current network and data, made on first use. */
+  private ensureTrainer(what: string): Trainer {
+    if (this.trainer) return this.trainer;
+    const { network, training } = this.needNetwork(what);
+    if (!this.train) throw new StudioError('NOT_READY', `cannot ${what}: no data loaded yet`);
+    this.trainer = new Trainer({
+      network,
+      train: this.train,
+      ...(this.test ? { test: this.test } : {}),
+      // The host decides where a run ends (start trains `epochs` more each time), so the
+      // trainer itself is never "finished".
+      config: { ...training, epochs: LIMITS.maxEpochs },
+    });
+    return this.trainer;
+  }
+
+  private needNetwork(what: string): { network: Network; spec: NetworkSpec; training: TrainingConfig } {
+    if (!this.network || !this.spec || !this.training) {
+      throw new StudioError('NOT_READY', `cannot ${what}: no network configured yet`);
+    }
+    return { network: this.network, spec: this.spec, training: this.training };
+  }
+
+  restoreCheckpoint(bytes: Bytes): void {
+    const cp = decodeCheckpoint(bytes);
+    const t = this.ensureTrainer('restore a checkpoint');
+    const mine = JSON.stringify(this.spec);
+    if (JSON.stringify(cp.spec) !== mine) {
+      throw new StudioError('SHAPE_MISMATCH', 'the checkpoint was taken from a different network; configure that network first');
+    }
+    if (cp.optimizer.kind !== this.training!.optimizer) {
+      throw new StudioError('SHAPE_MISMATCH', `the checkpoint was taken with the ${cp.optimizer.kind} optimizer, the session uses ${this.training!.optimizer}`);
+    }
+    t.restore(cp);
+  }
+
+  layerStats(): EventOf<'layerStats'> {
+    const { network } = this.needNetwork('compute statistics');
+    return { type: 'layerStats', iteration: this.iteration(), layers: layerStats(network) };
+  }
+
+  // -------------------------------------------------------------------------
+  // Looking inside
+  // -------------------------------------------------------------------------
+
+  inspect(id: CommandId, layer: string | number): EventOf<'inspectResult'> {
+    const { network } = this.needNetwork('inspect a layer');
+    const affine = network.affineLayers();
+    let index: number;
+    if (typeof layer === 'number') {
+      index = layer;
+      if (index >= affine.length) {
+        throw new StudioError('BAD_USAGE', `inspect: layer index ${layer} is out of range; the network has ${affine.length} affine layers (0..${affine.length - 1})`, { field: 'layer' });
+      }
+    } else {
+      index = affine.findIndex((l) => l.name === layer);
+      if (index < 0) {
+        const other = network.layers.find((l) => l.name === layer);
+        throw new StudioError(
+          'BAD_USAGE',
+          other
+            ? `inspect: layer ${layer} (${other.kind}) has no weights; pick one of ${affine.map((l) => l.name).join(', ')}`
+            : `inspect: no layer named '${layer}'; the affine layers are ${affine.map((l) => l.name).join(', ')}`,
+          { field: 'layer' },
+        );
+      }
+    }
+    const l: AffineLayer = affine[index]!;
+    // Copies, always float32: the event transfers them, and the layer's own buffers
+    // may live in WebAssembly memory.
+    return {
+      type: 'inspectResult',
+      id,
+      layer: l.name,
+      index,
+      wShape: [l.W.rows, l.W.cols],
+      bShape: [l.b.rows, l.b.cols],
+      W: new Float32Array(l.W.data),
+      b: new Float32Array(l.b.data),
+      dW: new Float32Array(l.dW.data),
+      db: new Float32Array(l.db.data),
+      iteration: this.iteration(),
+    };
+  }
+
+  gradcheck(id: CommandId, samples: number): EventOf<'gradcheckResult'> {
+    const { network, training } = this.needNetwork('run the gradient check');
+    let x: Matrix;
+    let t: Int32Array | Matrix;
+    let inputs: 'data' | 'random';
+    if (this.train && this.train.features === network.inputSize && network.spec.loss === 'softmax-cross-entropy') {
+      // The first samples of the training set, as the network sees them (standardized if so).
+      const n = Math.min(samples, this.train.count);
+      const ds = this.train;
+      x = Matrix.zeros64(n, ds.features);
+      for (let i = 0; i < x.data.length; i++) x.data[i] = ds.x[i]! * ds.scale;
+      t = ds.labels.slice(0, n);
+      for (const label of t) {
+        if (label >= network.outputSize) throw new StudioError('SHAPE_MISMATCH', `gradient check: class ${label} of the data is beyond the network's ${network.outputSize} outputs`);
+      }
+      inputs = 'data';
+    } else {
+      const rng = new Rng(training.seed);
+      x = Matrix.zeros64(samples, network.inputSize);
+      for (let i = 0; i < x.data.length; i++) x.data[i] = rng.normal();
+      if (network.spec.loss === 'mse') {
+        const m = Matrix.zeros64(samples, network.outputSize);
+        for (let i = 0; i < m.data.length; i++) m.data[i] = rng.normal();
+        t = m;
+      } else {
+        t = Int32Array.from({ length: samples }, () => rng.int(network.outputSize));
+      }
+      inputs = 'random';
+    }
+    const rows = gradientCheckNetwork(network, x, t, { seed: training.seed });
+    return {
+      type: 'gradcheckResult',
+      id,
+      rows: rows.map((r) => ({ param: r.name, shape: r.shape, maxAbsDiff: r.maxAbsDiff, relError: r.relError, ok: r.ok, checked: r.checked })),
+      threshold: GRADCHECK_THRESHOLD,
+      ok: rows.every((r) => r.ok),
+      inputs,
+    };
+  }
+
+  evaluate(): { evaluation: Omit<EventOf<'evaluation'>, 'id'>; confusion: EventOf<'confusion'> | null } {
+    const t = this.ensureTrainer('evaluate');
+    const train = t.evaluate(this.train!);
+    const test = this.test ? t.evaluate(this.test) : null;
+    return {
+      evaluation: {
+        type: 'evaluation',
+        trainLoss: train.loss,
+        trainAccuracy: train.accuracy,
+        testLoss: test ? test.loss : null,
+        testAccuracy: test ? test.accuracy : null,
+      },
+      confusion: this.confusionEvent(t),
+    };
+  }
+
+  /** Decision regions: the predicted class at the centre of every cell, bounds in the data's own units. */
+  predictGrid(bounds: { xMin: number; xMax: number; yMin: number; yMax: number }, cols: number, rows: number): Omit<EventOf<'gridResult'>, 'id'> {
+    const { network } = this.needNetwork('predict decision regions');
+    if (network.inputSize !== 2) {
+      throw new StudioError('SHAPE_MISMATCH', `decision regions need a network with 2 inputs (2-D data); this one has ${network.inputSize}`);
+    }
+    const n = cols * rows;
+    const classes = new Uint8Array(n);
+    const confidence = new Float32Array(n);
+    const norm = this.normalization;
+    const CHUNK = 4096;
+    const x = new Matrix(CHUNK, 2, new Float32Array(CHUNK * 2));
+    const outputs = network.outputSize;
+    for (let start = 0; start < n; start += CHUNK) {
+      const m = Math.min(CHUNK, n - start);
+      const batch = m === CHUNK ? x : new Matrix(m, 2, x.data.subarray(0, m * 2));
+      for (let k = 0; k < m; k++) {
+        const cell = start + k;
+        const r = Math.floor(cell / cols);
+        const c = cell % cols;
+        let px = bounds.xMin + ((c + 0.5) / cols) * (bounds.xMax - bounds.xMin);
+        let py = bounds.yMax - ((r + 0.5) / rows) * (bounds.yMax - bounds.yMin); // row 0 at the top
+        if (norm) {
+          px = (px - norm.mean[0]!) / norm.std[0]!;
+          py = (py - norm.mean[1]!) / norm.std[1]!;
+        }
+        batch.data[2 * k] = px;
+        batch.data[2 * k + 1] = py;
+      }
+      const p = network.predictProbabilities(batch);
+      for (let k = 0; k < m; k++) {
+        const row = p.row(k);
+        let best = 0;
+        for (let j = 1; j < outputs; j++) if (row[j]! > row[best]!) best = j;
+        classes[start + k] = Math.min(best, 255);
+        confidence[start + k] = row[best]!;
+      }
+    }
+    return { type: 'gridResult', cols, rows, classes, confidence };
+  }
+
+  /** A page of test samples (all, or the misclassified ones) with the network's predictions. */
+  samples(which: 'misclassified' | 'all', offset: number, limit: number): Omit<EventOf<'samplesResult'>, 'id'> {
+    const t = this.ensureTrainer('browse samples');
+    const set = this.test ? 'test' : 'train';
+    const ds = this.test ?? this.train!;
+    const raw = this.raw!;
+    const rawDs = set === 'test' ? raw.test! : raw.train;
+    const outputs = this.network!.outputSize;
+    if (!this.predictions || this.predictions.trainer !== t || this.predictions.iteration !== t.iteration) {
+      this.predictions = { trainer: t, iteration: t.iteration, probs: t.predictDataset(ds) };
+    }
+    const probs = this.predictions.probs;
+    const predicted = argmaxRows(new Matrix(ds.count, outputs, probs));
+    const matching: number[] = [];
+    for (let i = 0; i < ds.count; i++) if (which === 'all' || predicted[i] !== ds.labels[i]) matching.push(i);
+    const page = matching.slice(offset, offset + limit);
+    const f = rawDs.features;
+    const values = new Float32Array(page.length * f);
+    page.forEach((i, k) => {
+      for (let j = 0; j < f; j++) values[k * f + j] = rawDs.x[i * f + j]! * rawDs.scale;
+    });
+    const ev: Omit<EventOf<'samplesResult'>, 'id'> = {
+      type: 'samplesResult',
+      which,
+      set,
+      total: matching.length,
+      offset,
+      indices: Int32Array.from(page),
+      labels: Int32Array.from(page, (i) => ds.labels[i]!),
+      predicted: Int32Array.from(page, (i) => predicted[i]!),
+      confidence: Float32Array.from(page, (i) => probs[i * outputs + predicted[i]!]!),
+      features: f,
+      values,
+    };
+    if (rawDs.imageShape) ev.imageShape = [rawDs.imageShape[0], rawDs.imageShape[1]];
+    return ev;
+  }
+
+  // -------------------------------------------------------------------------
+  // Model files
+  // -------------------------------------------------------------------------
+
+  exportModel(): ArrayBuffer {
+    const { network, training } = this.needNetwork('save a model');
+    return exportModelBytes({
+      network,
+      training,
+      normalization: this.normalization,
+      classNames: this.classNamesFor(network.outputSize),
+    });
+  }
+
+  importModel(name: string, bytes: Bytes): { configured: Omit<EventOf<'configured'>, 'id'>; imported: Omit<EventOf<'modelImported'>, 'id'> } {
+    const model = importModelBytes(name, bytes, this.ops);
+    this.spec = model.network.spec;
+    this.training = model.training;
+    this.network = model.network;
+    this.trainer = null;
+    this.modelNormalization = model.normalization;
+    this.modelClassNames = model.classNames;
+    if (this.raw) this.applyData(this.raw);
+    return {
+      configured: this.configuredEvent(),
+      imported: {
+        type: 'modelImported',
+        name,
+        spec: structuredClone(model.network.spec),
+        training: { ...model.training },
+        normalization: model.normalization ? { mean: model.normalization.mean.slice(), std: model.normalization.std.slice() } : null,
+        classNames: [...model.classNames],
+      },
+    };
+  }
+
+  /** Class names for `n` outputs: the data's, else the opened model's, else "0".."n-1". */
+  private classNamesFor(n: number): string[] {
+    const names = this.raw?.train.classNames ?? this.modelClassNames ?? [];
+    return Array.from({ length: n }, (_, i) => names[i] ?? String(i));
+  }
+}
