@@ -45,7 +45,6 @@ const HEAD_ROWS = 12;
 const FLOAT32_MAX = 3.4028234663852886e38;
 const NUMBER = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
 const DECIMAL_COMMA = /^\s*[+-]?\d+,\d+\s*$/;
-const INTEGER = /^\s*-?\d+\s*$/;
 
 export function readCsv(input: Uint8Array, file: string, options: CsvOptions = {}): CsvResult {
   const fail = (msg: string, line?: number, column?: number): StudioError =>
@@ -146,7 +145,7 @@ export function readCsv(input: Uint8Array, file: string, options: CsvOptions = {
           labelIds.set(label, id);
           rawLabels.push(label);
           if (numericLabels && !NUMBER.test(label)) numericLabels = false;
-          if (integerLabels && !INTEGER.test(label)) integerLabels = false;
+          if (integerLabels && !Number.isInteger(Number(label))) integerLabels = false;
         }
         rowLabel[rows] = id;
         continue;
@@ -164,7 +163,9 @@ export function readCsv(input: Uint8Array, file: string, options: CsvOptions = {
   });
 
   if (rows === 0) throw fail(hasHeader ? 'the file has a header row but no data rows' : 'the file has no data rows');
-  if (blankRows > 0) warnings.push(`${file}: skipped ${formatCount(blankRows)} blank row${blankRows === 1 ? '' : 's'}`);
+  if (blankRows > 0) {
+    warnings.push(`${file}: skipped ${formatCount(blankRows)} row${blankRows === 1 ? '' : 's'} with only empty cells`);
+  }
 
   let labels: Int32Array;
   let classNames: string[];
@@ -176,7 +177,7 @@ export function readCsv(input: Uint8Array, file: string, options: CsvOptions = {
     if (sklearn !== null) classNames = sklearnClassNames(sklearn, rawLabels, labels, classNames, file);
     if (numericLabels && !integerLabels) {
       warnings.push(
-        `${file}: the label ${columnName(labelColumn)} has non-integer values (e.g. ${rawLabels.find((l) => !INTEGER.test(l))}); ` +
+        `${file}: the label ${columnName(labelColumn)} has non-integer values (e.g. ${rawLabels.find((l) => !Number.isInteger(Number(l)))}); ` +
           `each of its ${classNames.length} distinct values is treated as a class`,
       );
     }
@@ -198,8 +199,8 @@ export function readCsv(input: Uint8Array, file: string, options: CsvOptions = {
   }
   if (constant.length > 0 && constant.length < features) {
     warnings.push(
-      `${file}: ${constant.length} feature column${constant.length === 1 ? ' is' : 's are'} constant ` +
-        `(${constant.slice(0, 8).join(', ')}${constant.length > 8 ? ', ...' : ''}) and carry no information`,
+      `${file}: ${constant.length} feature column${constant.length === 1 ? ' is' : 's are'} constant (no information): ` +
+        `${constant.slice(0, 8).join(', ')}${constant.length > 8 ? ', ...' : ''}`,
     );
   } else if (constant.length === features) {
     warnings.push(`${file}: every feature column is constant; nothing can be learned from them`);

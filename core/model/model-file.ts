@@ -1,0 +1,272 @@
+import { StudioError, type ErrorPlace } from '../errors.js';
+import type { Param } from '../layers/types.js';
+import {
+  describeZodError,
+  networkSpecSchema,
+  trainingConfigSchema,
+  type NetworkSpec,
+  type Normalization,
+  type TrainingConfig,
+} from '../spec.js';
+import { decodeSafetensors, encodeSafetensors, type Tensor } from './safetensors.js';
+
+/**
+ * A trained model as a safetensors file that PyTorch, NumPy and Netron can read:
+ * `fc1.weight` [out, in] and `fc1.bias` [out] like torch.nn.Linear, and in
+ * `__metadata__` (string values, as safetensors requires) `format: "pt"`, the
+ * producer, and as JSON strings the network spec, the training settings, the
+ * standardization statistics and the class names.
+ *
+ *   import json, numpy as np; from safetensors.numpy import load_file  # or safe_open
+ *   W1 = load_file("model.safetensors")["fc1.weight"]   # (50, 784)
+ *
+ * The engine keeps an Affine weight as [in, out] (x·W), so weights are
+ * transposed on the way out and back in.
+ */
+
+export const MODEL_PRODUCER = 'backprop-studio';
+
+export interface ModelFileContent {
+  spec: NetworkSpec;
+  training?: TrainingConfig;
+  normalization?: Normalization;
+  classNames?: string[];
+  /** Who wrote the file (read back from `__metadata__.producer`; written as MODEL_PRODUCER). */
+  producer?: string;
+  tensors: Map<string, Tensor>;
+}
+
+export type { Tensor } from './safetensors.js';
+
+/** A parameter with its layer's name, as Network.namedParams() lists them. */
+export interface NamedParamRef {
+  layer: string;
+  name: 'weight' | 'bias';
+  param: Param;
+}
+
+/**
+ * The tensors a spec implies, in layer order: Affine layer k (1-based among the
+ * Affine layers) is `fck` with weight [units, in] and bias [units]; `in` chains
+ * from spec.inputSize through every layer's output size.
+ */
+export function expectedTensorShapes(spec: NetworkSpec): Map<string, number[]> {
+  const shapes = new Map<string, number[]>();
+  let size = spec.inputSize;
+  let k = 0;
+  for (const layer of spec.layers) {
+    switch (layer.kind) {
+      case 'affine':
+        k++;
+        shapes.set(`fc${k}.weight`, [layer.units, size]);
+        shapes.set(`fc${k}.bias`, [layer.units]);
+        size = layer.units;
+        break;
+      case 'relu':
+      case 'sigmoid':
+      case 'tanh':
+        break; // element-wise: no parameters, same width
+      default: {
+        const never: never = layer;
+        throw new StudioError('INTERNAL', `model file: unknown layer kind ${JSON.stringify(never)}`);
+      }
+    }
+  }
+  return shapes;
+}
+
+/** Output width of a spec: the units of its last Affine layer. */
+function outputSize(spec: NetworkSpec): number {
+  let size = spec.inputSize;
+  for (const l of spec.layers) if (l.kind === 'affine') size = l.units;
+  return size;
+}
+
+export function encodeModel(m: ModelFileContent): Uint8Array {
+  const parsed = networkSpecSchema.safeParse(m.spec);
+  if (!parsed.success) throw new StudioError('BAD_SPEC', describeZodError(parsed.error, 'network spec'));
+  const spec = parsed.data;
+  // Never write a file the reader would refuse.
+  checkTensors(m.tensors, spec, 'INTERNAL', {});
+  for (const [name, t] of m.tensors) {
+    const i = t.data.findIndex((v) => !Number.isFinite(v));
+    if (i >= 0) {
+      throw new StudioError(
+        'BAD_MODEL',
+        `cannot save: ${name} holds ${t.data[i]} at position ${i} (did training diverge?)`,
+      );
+    }
+  }
+  const metadata: Record<string, string> = { format: 'pt', producer: MODEL_PRODUCER, spec: JSON.stringify(spec) };
+  if (m.training) {
+    const t = trainingConfigSchema.safeParse(m.training);
+    if (!t.success) throw new StudioError('BAD_SPEC', describeZodError(t.error, 'training settings'));
+    metadata['training'] = JSON.stringify(t.data);
+  }
+  if (m.normalization) {
+    checkNormalization(m.normalization.mean, m.normalization.std, spec.inputSize, (msg) => new StudioError('INTERNAL', msg));
+    metadata['normalization'] = JSON.stringify({ mean: Array.from(m.normalization.mean), std: Array.from(m.normalization.std) });
+  }
+  if (m.classNames) {
+    checkClassNames(m.classNames, spec, (msg) => new StudioError('INTERNAL', msg));
+    metadata['classNames'] = JSON.stringify(m.classNames);
+  }
+  return encodeSafetensors(m.tensors, metadata);
+}
+
+export function decodeModel(bytes: Uint8Array, fileName?: string): ModelFileContent {
+  const where: ErrorPlace = fileName === undefined ? {} : { file: fileName };
+  const bad = (msg: string, field?: string): StudioError =>
+    new StudioError('BAD_MODEL', msg, field === undefined ? where : { ...where, field: `__metadata__.${field}` });
+  const { metadata, tensors } = decodeSafetensors(bytes, fileName);
+
+  const json = (field: string): unknown => {
+    try {
+      return JSON.parse(metadata[field]!);
+    } catch (e) {
+      throw bad(`not valid JSON (${e instanceof Error ? e.message : String(e)})`, field);
+    }
+  };
+
+  if (metadata['spec'] === undefined) {
+    throw bad(
+      'no network spec in __metadata__: this safetensors file was not saved by Backprop Studio, ' +
+        'so the layers between its tensors are unknown',
+    );
+  }
+  const specParsed = networkSpecSchema.safeParse(json('spec'));
+  if (!specParsed.success) throw bad(describeZodError(specParsed.error, 'network spec'), 'spec');
+  const spec = specParsed.data;
+
+  const content: ModelFileContent = { spec, tensors };
+  if (metadata['producer'] !== undefined) content.producer = metadata['producer'];
+  if (metadata['training'] !== undefined) {
+    const t = trainingConfigSchema.safeParse(json('training'));
+    if (!t.success) throw bad(describeZodError(t.error, 'training settings'), 'training');
+    content.training = t.data;
+  }
+  if (metadata['normalization'] !== undefined) {
+    const n = json('normalization');
+    if (typeof n !== 'object' || n === null || !('mean' in n) || !('std' in n)) {
+      throw bad('must be {"mean": [...], "std": [...]}', 'normalization');
+    }
+    const { mean, std } = n as { mean: unknown; std: unknown };
+    content.normalization = checkNormalization(mean, std, spec.inputSize, (msg) => bad(msg, 'normalization'));
+  }
+  if (metadata['classNames'] !== undefined) {
+    content.classNames = checkClassNames(json('classNames'), spec, (msg) => bad(msg, 'classNames'));
+  }
+  checkTensors(tensors, spec, 'BAD_MODEL', where);
+  return content;
+}
+
+function checkTensors(
+  tensors: Map<string, Tensor>,
+  spec: NetworkSpec,
+  code: 'BAD_MODEL' | 'INTERNAL',
+  where: ErrorPlace,
+): void {
+  const expected = expectedTensorShapes(spec);
+  for (const [name, shape] of expected) {
+    const t = tensors.get(name);
+    if (!t) throw new StudioError(code, `tensor ${name} is missing; the network spec needs it with shape [${shape.join(', ')}]`, where);
+    if (t.shape.length !== shape.length || t.shape.some((s, i) => s !== shape[i])) {
+      throw new StudioError(
+        code,
+        `tensor ${name} has shape [${t.shape.join(', ')}] but the network spec (input ${spec.inputSize}, ` +
+          `${describeLayers(spec)}) needs [${shape.join(', ')}]`,
+        where,
+      );
+    }
+  }
+  for (const name of tensors.keys()) {
+    if (!expected.has(name)) {
+      throw new StudioError(code, `unexpected tensor ${name}: the network spec has no such parameter`, where);
+    }
+  }
+}
+
+function describeLayers(spec: NetworkSpec): string {
+  return spec.layers.map((l) => (l.kind === 'affine' ? String(l.units) : l.kind)).join('-');
+}
+
+function checkNormalization(
+  mean: unknown,
+  std: unknown,
+  inputSize: number,
+  bad: (msg: string) => StudioError,
+): Normalization {
+  const list = (v: unknown, what: string): Float32Array => {
+    if (!(Array.isArray(v) || v instanceof Float32Array)) throw bad(`${what} must be a list of numbers`);
+    const arr = Array.from(v as ArrayLike<unknown>);
+    if (arr.length !== inputSize) throw bad(`${what} has ${arr.length} values; the network takes ${inputSize} inputs`);
+    const i = arr.findIndex((x) => typeof x !== 'number' || !Number.isFinite(x));
+    if (i >= 0) throw bad(`${what}[${i}] is ${JSON.stringify(arr[i])}, not a finite number`);
+    return Float32Array.from(arr as number[]);
+  };
+  const m = list(mean, 'mean');
+  const s = list(std, 'std');
+  const z = s.findIndex((x) => !(x > 0) || !Number.isFinite(x));
+  if (z >= 0) throw bad(`std[${z}] is ${s[z]}; a standard deviation used to divide must be positive`);
+  return { mean: m, std: s };
+}
+
+function checkClassNames(v: unknown, spec: NetworkSpec, bad: (msg: string) => StudioError): string[] {
+  if (!Array.isArray(v) || !v.every((c) => typeof c === 'string')) throw bad('must be a list of strings');
+  const names = v as string[];
+  const outputs = outputSize(spec);
+  if (spec.loss === 'softmax-cross-entropy' && names.length !== outputs) {
+    throw bad(`lists ${names.length} classes but the network has ${outputs} outputs`);
+  }
+  const dup = names.find((c, i) => names.indexOf(c) !== i);
+  if (dup !== undefined) throw bad(`class "${dup}" is listed twice`);
+  return names;
+}
+
+/**
+ * Parameters as safetensors tensors: weight [in, out] -> `layer.weight` [out, in]
+ * (transposed), bias [1, out] -> `layer.bias` [out]. Copies; the network is untouched.
+ */
+export function tensorsFromParams(named: readonly NamedParamRef[]): Map<string, Tensor> {
+  const out = new Map<string, Tensor>();
+  for (const { layer, name, param } of named) {
+    const v = param.value;
+    const key = `${layer}.${name}`;
+    if (name === 'weight') {
+      const data = new Float32Array(v.rows * v.cols);
+      for (let i = 0; i < v.rows; i++) for (let o = 0; o < v.cols; o++) data[o * v.rows + i] = v.data[i * v.cols + o]!;
+      out.set(key, { shape: [v.cols, v.rows], data });
+    } else {
+      if (v.rows !== 1) throw new StudioError('INTERNAL', `${key}: a bias is one row, got ${v.shapeString()}`);
+      out.set(key, { shape: [v.cols], data: Float32Array.from(v.data) });
+    }
+  }
+  return out;
+}
+
+/** The reverse of tensorsFromParams, into the parameters' own storage; every tensor must be used. */
+export function loadTensorsIntoParams(tensors: Map<string, Tensor>, named: readonly NamedParamRef[]): void {
+  const used = new Set<string>();
+  for (const { layer, name, param } of named) {
+    const key = `${layer}.${name}`;
+    const t = tensors.get(key);
+    const v = param.value;
+    const want = name === 'weight' ? [v.cols, v.rows] : [v.cols];
+    if (!t) throw new StudioError('SHAPE_MISMATCH', `the model has no tensor ${key} for this network`);
+    if (t.shape.length !== want.length || t.shape.some((s, i) => s !== want[i])) {
+      throw new StudioError(
+        'SHAPE_MISMATCH',
+        `tensor ${key} has shape [${t.shape.join(', ')}], the network's parameter needs [${want.join(', ')}]`,
+      );
+    }
+    if (name === 'weight') {
+      for (let o = 0; o < v.cols; o++) for (let i = 0; i < v.rows; i++) v.data[i * v.cols + o] = t.data[o * v.rows + i]!;
+    } else {
+      v.data.set(t.data);
+    }
+    used.add(key);
+  }
+  for (const key of tensors.keys()) {
+    if (!used.has(key)) throw new StudioError('SHAPE_MISMATCH', `tensor ${key} matches no parameter of this network`);
+  }
+}

@@ -1,0 +1,67 @@
+/// <reference path="./write-file-atomic.d.ts" />
+import fs from 'node:fs';
+import { dirname } from 'node:path';
+import writeFileAtomicPackage from 'write-file-atomic';
+import { StudioError } from '../core/errors.js';
+import { ioMessage } from './io-message.js';
+
+/**
+ * Replace a file so that it is either the old file or the complete new one, never
+ * a mix or a stub, whatever fails: write-file-atomic writes a temp file in the
+ * same folder, fsyncs it and renames it over the target (atomic on one file
+ * system), and removes the temp file when any step fails.
+ *
+ * One gap is closed here: write-file-atomic 7 issues a single fs.write and ignores
+ * a short count, and write(2) returns short when the disk fills up, which would
+ * rename a truncated model over a good one. So the package gets no data; our
+ * `tmpfileCreated` hook writes every byte in a loop (and fails on a short write
+ * that makes no progress) before the package fsyncs and renames.
+ *
+ * fs functions are looked up on the `fs` object at each call (as the package
+ * does), which is what lets the tests inject a failure at every step.
+ */
+export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
+  try {
+    await writeFileAtomicPackage(path, null, {
+      fsync: true,
+      tmpfileCreated: (tmpfile) => writeAll(tmpfile, bytes),
+    });
+  } catch (e) {
+    throw new StudioError('IO', `cannot save: ${ioMessage(e)}`, { file: path });
+  }
+  await syncFolder(dirname(path));
+}
+
+async function writeAll(file: string, bytes: Uint8Array): Promise<void> {
+  const fd = await call<number>((cb) => fs.open(file, 'r+', cb));
+  try {
+    let at = 0;
+    while (at < bytes.length) {
+      const n = await call<number>((cb) => fs.write(fd, bytes, at, bytes.length - at, at, cb));
+      if (!(n > 0)) throw Object.assign(new Error('the disk accepted no more bytes'), { code: 'ENOSPC' });
+      at += n;
+    }
+    await call<void>((cb) => fs.fsync(fd, cb));
+  } finally {
+    await call<void>((cb) => fs.close(fd, cb)).catch(() => undefined);
+  }
+}
+
+/**
+ * Make the rename itself durable (the new name lives in the folder's entry).
+ * Best effort: Windows cannot open a folder for fsync, and the file is already
+ * complete and in place.
+ */
+async function syncFolder(folder: string): Promise<void> {
+  try {
+    const fd = await call<number>((cb) => fs.open(folder, 'r', cb));
+    await call<void>((cb) => fs.fsync(fd, cb)).catch(() => undefined);
+    await call<void>((cb) => fs.close(fd, cb)).catch(() => undefined);
+  } catch {
+    // see above
+  }
+}
+
+function call<T>(start: (cb: (err: NodeJS.ErrnoException | null, value?: T) => void) => void): Promise<T> {
+  return new Promise((resolve, reject) => start((err, value) => (err ? reject(err) : resolve(value as T))));
+}

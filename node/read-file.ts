@@ -1,0 +1,50 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import { StudioError } from '../core/errors.js';
+import { checkBytes } from '../core/data/limits.js';
+import { ioMessage } from './io-message.js';
+
+/**
+ * Read a whole file, refusing anything over `maxBytes` before reading it (from
+ * its size) and while reading it (a pipe, a device or a file that grows has no
+ * trustworthy size). The result owns its whole ArrayBuffer, so it can be
+ * transferred to a worker or another process without copying.
+ */
+export async function readFileCapped(path: string, maxBytes: number): Promise<Uint8Array> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r');
+  } catch (e) {
+    throw new StudioError('IO', `cannot read: ${ioMessage(e)}`, { file: path });
+  }
+  try {
+    const stat = await handle.stat();
+    if (stat.isDirectory()) throw new StudioError('IO', 'is a folder, not a file', { file: path });
+    checkBytes(stat.size, maxBytes, 'the file', path);
+
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    for (;;) {
+      // The announced size first, then small steps to find the real end (or a growing file).
+      const want = total < stat.size ? stat.size - total : 64 * 1024;
+      const chunk = new Uint8Array(Math.min(want, maxBytes - total + 1));
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+      checkBytes(total, maxBytes, 'the file', path);
+      chunks.push(bytesRead === chunk.length ? chunk : chunk.subarray(0, bytesRead));
+    }
+    if (chunks.length === 1 && chunks[0]!.byteLength === chunks[0]!.buffer.byteLength) return chunks[0]!;
+    const out = new Uint8Array(total);
+    let at = 0;
+    for (const c of chunks) {
+      out.set(c, at);
+      at += c.length;
+    }
+    return out;
+  } catch (e) {
+    if (e instanceof StudioError) throw e;
+    throw new StudioError('IO', `cannot read: ${ioMessage(e)}`, { file: path });
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+}
