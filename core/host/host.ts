@@ -336,8 +336,9 @@ class Host {
     this.run = null;
     this.sendProgress(true);
     this.sendLayerStats();
-    this.send({ type: 'done', reason, epoch: this.s.epoch(), iteration: this.s.iteration(), message });
+    // Status before done: a client that waits for done already sees the idle state.
     this.sendStatus();
+    this.send({ type: 'done', reason, epoch: this.s.epoch(), iteration: this.s.iteration(), message });
   }
 
   /**
