@@ -1,0 +1,83 @@
+// One entry point for work shared between threads. The calling thread writes a job
+// (kind + arguments) into shared memory, wakes the workers, and every thread, the
+// caller included, runs `runJob` with its own index; each kernel then works on its own
+// share of the output. The job layout is mirrored in core/ops/wasm/job.ts.
+
+import { gemm, GEMM_SCRATCH_BYTES } from './gemm';
+import { addRow, sumRows, activationForward, activationBackward } from './elementwise';
+import { sgd, momentum, adagrad, adam } from './optim';
+import { gatherRows, convertRows } from './gather';
+
+export const JOB_GEMM: i32 = 1;
+export const JOB_ADD_ROW: i32 = 2;
+export const JOB_SUM_ROWS: i32 = 3;
+export const JOB_ACT_FORWARD: i32 = 4;
+export const JOB_ACT_BACKWARD: i32 = 5;
+export const JOB_SGD: i32 = 6;
+export const JOB_MOMENTUM: i32 = 7;
+export const JOB_ADAGRAD: i32 = 8;
+export const JOB_ADAM: i32 = 9;
+export const JOB_GATHER: i32 = 10;
+export const JOB_CONVERT: i32 = 11;
+
+/** Per-thread scratch: GEMM panels, then a 64-byte buffer for partial vectors. */
+export const THREAD_SCRATCH_BYTES: i32 = GEMM_SCRATCH_BYTES + 64;
+
+// Job layout (bytes): 0 kind, 4 scratch base, 8.. i32/f32 arguments (slot k at 8 + 4k),
+// 128.. one f64 argument.
+// @ts-ignore: decorator
+@inline function i(job: usize, k: i32): i32 {
+  return load<i32>(job + 8 + (<usize>k << 2));
+}
+// @ts-ignore: decorator
+@inline function u(job: usize, k: i32): usize {
+  return <usize>load<u32>(job + 8 + (<usize>k << 2));
+}
+// @ts-ignore: decorator
+@inline function f(job: usize, k: i32): f32 {
+  return load<f32>(job + 8 + (<usize>k << 2));
+}
+
+export function runJob(job: usize, tid: i32, nthreads: i32): void {
+  const kind = load<i32>(job);
+  const scratch = <usize>load<u32>(job, 4) + <usize>tid * <usize>THREAD_SCRATCH_BYTES;
+  const buf = scratch + <usize>GEMM_SCRATCH_BYTES;
+  switch (kind) {
+    case JOB_GEMM:
+      gemm(u(job, 0), i(job, 1), i(job, 2), u(job, 3), i(job, 4), i(job, 5), u(job, 6), i(job, 7),
+        i(job, 8), i(job, 9), i(job, 10), i(job, 11), scratch, tid, nthreads);
+      break;
+    case JOB_ADD_ROW:
+      addRow(u(job, 0), i(job, 1), i(job, 2), u(job, 3), buf, tid, nthreads);
+      break;
+    case JOB_SUM_ROWS:
+      sumRows(u(job, 0), i(job, 1), i(job, 2), u(job, 3), tid, nthreads);
+      break;
+    case JOB_ACT_FORWARD:
+      activationForward(i(job, 0), u(job, 1), u(job, 2), i(job, 3), buf, tid, nthreads);
+      break;
+    case JOB_ACT_BACKWARD:
+      activationBackward(i(job, 0), u(job, 1), u(job, 2), u(job, 3), i(job, 4), buf, tid, nthreads);
+      break;
+    case JOB_SGD:
+      sgd(u(job, 0), u(job, 1), i(job, 2), f(job, 3), tid, nthreads);
+      break;
+    case JOB_MOMENTUM:
+      momentum(u(job, 0), u(job, 1), u(job, 2), i(job, 3), f(job, 4), f(job, 5), tid, nthreads);
+      break;
+    case JOB_ADAGRAD:
+      adagrad(u(job, 0), u(job, 1), u(job, 2), i(job, 3), f(job, 4), tid, nthreads);
+      break;
+    case JOB_ADAM:
+      adam(u(job, 0), u(job, 1), u(job, 2), u(job, 3), i(job, 4), f(job, 5), f(job, 6), f(job, 7), tid, nthreads);
+      break;
+    case JOB_GATHER:
+      gatherRows(u(job, 0), i(job, 1), i(job, 2), u(job, 3), i(job, 4), load<f64>(job, 128), u(job, 5), tid, nthreads);
+      break;
+    case JOB_CONVERT:
+      convertRows(u(job, 0), i(job, 1), i(job, 2), load<f64>(job, 128), u(job, 3), tid, nthreads);
+      break;
+    default:
+      unreachable();
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * The job layout of asm/jobs.ts, seen from JavaScript: byte 0 the kind, byte 4 the
+ * base of the per-thread scratch areas, int32/float32 argument slots from byte 8
+ * (slot k at 8 + 4k), one float64 argument at byte 128. Keep in step with asm/jobs.ts.
+ */
+export const JOB = {
+  GEMM: 1,
+  ADD_ROW: 2,
+  SUM_ROWS: 3,
+  ACT_FORWARD: 4,
+  ACT_BACKWARD: 5,
+  SGD: 6,
+  MOMENTUM: 7,
+  ADAGRAD: 8,
+  ADAM: 9,
+  GATHER: 10,
+  CONVERT: 11,
+} as const;
+
+/** Activation kinds of asm/elementwise.ts. */
+export const ACT = { relu: 0, sigmoid: 1, tanh: 2 } as const;
+
+/** Writes jobs into the job area through views made once (the area never moves). */
+export class JobWriter {
+  private readonly i32: Int32Array;
+  private readonly f32: Float32Array;
+  private readonly f64: Float64Array;
+
+  constructor(buffer: ArrayBufferLike, readonly ptr: number, scratchBase: number) {
+    this.i32 = new Int32Array(buffer, ptr, 64);
+    this.f32 = new Float32Array(buffer, ptr, 64);
+    this.f64 = new Float64Array(buffer, ptr, 32);
+    this.i32[1] = scratchBase;
+  }
+
+  /** Kind and integer/pointer slots; float slots are set with `float`. */
+  write(kind: number, ...slots: number[]): this {
+    this.i32[0] = kind;
+    for (let k = 0; k < slots.length; k++) this.i32[2 + k] = slots[k]!;
+    return this;
+  }
+
+  float(slot: number, value: number): this {
+    this.f32[2 + slot] = value;
+    return this;
+  }
+
+  double(value: number): this {
+    this.f64[16] = value;
+    return this;
+  }
+}

@@ -1,0 +1,534 @@
+import { Matrix, type FloatArray } from '../../matrix.js';
+import { StudioError } from '../../errors.js';
+import type { Ops } from '../types.js';
+import { createReferenceOps } from '../reference.js';
+import type { ThreadPool } from '../threads/types.js';
+import { KernelTeam } from '../threads/team.js';
+import { CTRL_BYTES, JOB_BYTES } from '../threads/control.js';
+import { createWebWorkerPool, webThreadSupport } from '../threads/web-pool.js';
+import { BLOCK_ALIGN, WasmHeap, type HeapStats } from './heap.js';
+import { ACT, JOB, JobWriter } from './job.js';
+import { loadKernelModule, type KernelExports, type KernelVariant } from './loader.js';
+
+export interface WasmOpsOptions {
+  /**
+   * Threads that compute each large kernel, the calling thread included (1..64).
+   * Default: every core the pool (or navigator.hardwareConcurrency) reports.
+   */
+  threads?: number;
+  /**
+   * Starts the kernel workers: node/wasm-threads.ts for Node and the Electron utility
+   * process. Default: Web Workers where the context is cross-origin isolated, else one thread.
+   */
+  pool?: ThreadPool;
+  /** 'auto' (default): fused multiply-add kernels where the engine has relaxed SIMD. */
+  fma?: boolean | 'auto';
+  /**
+   * Most WebAssembly memory to use, in MiB. A shared memory starts small and grows up to
+   * this (default 2048); a plain memory cannot grow without detaching every tensor view,
+   * so it is created at this size at once (default 512).
+   */
+  memoryMB?: number;
+  /** false forces a plain memory and one thread (what a browser without cross-origin isolation gets). */
+  sharedMemory?: boolean;
+}
+
+export interface WasmOps extends Ops {
+  /** Threads each large kernel runs on, caller included. */
+  readonly threads: number;
+  /** Why fewer threads run than were asked for ('' when none). */
+  readonly threadNote: string;
+  /** 'relaxed' when the products use fused multiply-add. */
+  readonly variant: KernelVariant;
+  readonly sharedMemory: boolean;
+  /** Who started the workers ('none' on one thread). */
+  readonly poolKind: string;
+  /**
+   * Kernel calls that ran the TypeScript reference instead, because an argument was not
+   * a float32 view into this backend's memory (a matrix made with `new Float32Array`, a
+   * float64 matrix). Correct but slow: zero on a well-wired hot path.
+   */
+  readonly fallbackCalls: number;
+  /** Kernel calls split across threads. */
+  readonly threadedCalls: number;
+  /** True when `a` is a view into this backend's WebAssembly memory. */
+  owns(a: ArrayBufferView): boolean;
+  memoryStats(): HeapStats;
+  /** Stop the kernel threads; the backend keeps working on one thread afterwards. */
+  dispose(): Promise<void>;
+}
+
+/** Products with at least this many multiply-adds are split across threads (~35 µs of work on one core). */
+export const GEMM_PARALLEL_MIN = 1 << 19;
+/** Elementwise kernels over at least this many floats are split across threads. */
+export const ELEMENTWISE_PARALLEL_MIN = 1 << 17;
+/** Initial size of a shared memory; it grows as tensors are allocated. */
+const SHARED_INITIAL_BYTES = 16 << 20;
+const PAGE = 65536;
+
+interface Globals {
+  navigator?: { hardwareConcurrency?: number };
+}
+
+function defaultThreads(pool: ThreadPool | undefined): number {
+  if (pool) return Math.max(1, pool.cores);
+  const hc = (globalThis as Globals).navigator?.hardwareConcurrency;
+  return typeof hc === 'number' && hc >= 1 ? Math.floor(hc) : 1;
+}
+
+function sharedMemoryWorks(): boolean {
+  if (typeof SharedArrayBuffer !== 'function') return false;
+  try {
+    return new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }).buffer instanceof SharedArrayBuffer;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The fast backend: kernels in WebAssembly with 128-bit SIMD (asm/), every tensor in
+ * WebAssembly memory so kernels run on the data where it lies, large products and
+ * updates split across threads over shared memory.
+ *
+ * Why a shared memory even on one thread: growing a plain WebAssembly memory detaches
+ * its ArrayBuffer, and with it every Float32Array view already handed out in a Matrix.
+ * Growing a shared memory never detaches anything (old views keep their length and stay
+ * valid), so tensors can be allocated at any time. Where shared memory is unavailable
+ * (a browser page without cross-origin isolation) the memory is plain, created at its
+ * final size (`memoryMB`) and never grown; the backend then runs on one thread and
+ * `threadNote` says why.
+ */
+export async function createWasmOps(opts: WasmOpsOptions = {}): Promise<WasmOps> {
+  const asked = opts.threads ?? defaultThreads(opts.pool);
+  if (!Number.isInteger(asked) || asked < 1 || asked > 64) {
+    throw new StudioError('BAD_USAGE', `threads must be a whole number from 1 to 64, got ${asked}`);
+  }
+  const memoryMB = opts.memoryMB;
+  if (memoryMB !== undefined && (!Number.isFinite(memoryMB) || memoryMB < 16 || memoryMB > 2048)) {
+    throw new StudioError('BAD_USAGE', `memoryMB must be from 16 to 2048, got ${memoryMB}`);
+  }
+
+  let threadNote = '';
+  const shared = opts.sharedMemory !== false && sharedMemoryWorks();
+  let pool = opts.pool;
+  let threads = asked;
+  if (threads > 1 && !shared) {
+    threadNote = opts.sharedMemory === false
+      ? 'one thread: shared memory was turned off'
+      : `one thread: ${webThreadSupport().reason || 'this engine has no shared WebAssembly memory'}`;
+    threads = 1;
+  }
+  if (threads > 1 && !pool) {
+    pool = createWebWorkerPool() ?? undefined;
+    if (!pool) {
+      threadNote = `one thread: ${webThreadSupport().reason || 'no way to start worker threads here'} (pass a thread pool)`;
+      threads = 1;
+    }
+  }
+
+  const kernels = await loadKernelModule(shared, opts.fma ?? 'auto');
+  const maxBytes = Math.min(kernels.maxPages * PAGE, (memoryMB ?? (shared ? 2048 : 512)) * 1048576);
+  const memory = shared
+    ? new WebAssembly.Memory({ initial: SHARED_INITIAL_BYTES / PAGE, maximum: maxBytes / PAGE, shared: true })
+    : new WebAssembly.Memory({ initial: maxBytes / PAGE, maximum: maxBytes / PAGE });
+  const instance = await WebAssembly.instantiate(kernels.module, { env: { memory } });
+  const k = instance.exports as unknown as KernelExports;
+
+  // Layout: [module statics][control block][job][scratch per thread][heap ...]
+  const ctrl = align(k.heapBase());
+  const jobPtr = ctrl + CTRL_BYTES;
+  const scratchBytes = align(k.threadScratchBytes());
+  const scratchBase = align(jobPtr + JOB_BYTES);
+  const heapStart = align(scratchBase + scratchBytes * threads);
+  if (heapStart + (1 << 20) > maxBytes) {
+    throw new StudioError('BAD_USAGE', `memoryMB ${memoryMB} is too small for ${threads} threads`);
+  }
+  if (heapStart > memory.buffer.byteLength) memory.grow(Math.ceil((heapStart - memory.buffer.byteLength) / PAGE));
+
+  const buffers = new Set<ArrayBufferLike>([memory.buffer]);
+  const heap = new WasmHeap(memory, heapStart, maxBytes, shared, () => buffers.add(memory.buffer));
+  const job = new JobWriter(memory.buffer, jobPtr, scratchBase);
+  const buf0 = scratchBase + scratchBytes - 64;
+
+  let team: KernelTeam | null = null;
+  let poolKind = 'none';
+  if (threads > 1 && pool) {
+    team = await KernelTeam.start(pool, threads - 1, {
+      module: kernels.module,
+      memory,
+      ctrl,
+      job: jobPtr,
+      runOnCaller: (n) => k.runJob(jobPtr, 0, n),
+    });
+    poolKind = pool.kind;
+  }
+
+  const ref = createReferenceOps('f32');
+  let fallbackCalls = 0;
+  let threadedCalls = 0;
+
+  /** Byte offset of a float32 view into our memory, or -1. */
+  const ptr = (a: FloatArray): number => (a instanceof Float32Array && buffers.has(a.buffer) ? a.byteOffset : -1);
+  const owns = (a: ArrayBufferView): boolean => buffers.has(a.buffer);
+
+  // A reusable block for per-call inputs that live in JavaScript memory (labels, batch
+  // indices, gathered rows). Tiny per call; grown (never shrunk) as batches grow.
+  let stagePtr = -1;
+  let stageBytes = 0;
+  let stageI32 = new Int32Array(0);
+  let stageU8 = new Uint8Array(0);
+  let stageF64 = new Float64Array(0);
+  const stage = (bytes: number): number => {
+    if (bytes > stageBytes) {
+      if (stagePtr >= 0) heap.release(stagePtr);
+      stagePtr = heap.alloc(bytes);
+      stageBytes = heap.sizeOf(stagePtr)!;
+      stageI32 = new Int32Array(memory.buffer, stagePtr, stageBytes >> 2);
+      stageU8 = new Uint8Array(memory.buffer, stagePtr, stageBytes);
+      stageF64 = new Float64Array(memory.buffer, stagePtr, stageBytes >> 3);
+    }
+    return stagePtr;
+  };
+
+  const runTeam = (): void => {
+    threadedCalls++;
+    team!.run();
+  };
+
+  const sameLength = (what: string, a: Matrix, b: Matrix): void => {
+    if (a.data.length !== b.data.length) {
+      throw new StudioError('SHAPE_MISMATCH', `${what}: ${a.shapeString()} and ${b.shapeString()} differ in size`);
+    }
+  };
+
+  const checkLabels = (what: string, labels: Int32Array, rows: number, cols: number): void => {
+    if (labels.length < rows) throw new StudioError('SHAPE_MISMATCH', `${what}: ${rows} rows but ${labels.length} labels`);
+    for (let r = 0; r < rows; r++) {
+      const l = labels[r]!;
+      if (!(l >= 0 && l < cols)) {
+        throw new StudioError('SHAPE_MISMATCH', `${what}: label ${l} in row ${r} is outside 0..${cols - 1} (the network has ${cols} outputs)`);
+      }
+    }
+  };
+
+  const stageLabels = (labels: Int32Array, rows: number, extraBytes: number): number => {
+    const p = stage(rows * 4 + 16 + extraBytes);
+    stageI32.set(rows === labels.length ? labels : labels.subarray(0, rows), 0);
+    return p;
+  };
+
+  const elementwise = (
+    n: number,
+    direct: () => void,
+    threaded: () => void,
+  ): void => {
+    if (team && n >= ELEMENTWISE_PARALLEL_MIN) {
+      threaded();
+      runTeam();
+    } else direct();
+  };
+
+  const ops: WasmOps = {
+    name: 'wasm-simd',
+    precision: 'f32',
+    get threads() {
+      return team ? team.threads : 1;
+    },
+    threadNote,
+    variant: kernels.variant,
+    sharedMemory: shared,
+    get poolKind() {
+      return team ? poolKind : 'none';
+    },
+    get fallbackCalls() {
+      return fallbackCalls;
+    },
+    get threadedCalls() {
+      return threadedCalls;
+    },
+    owns,
+    memoryStats: () => heap.stats(),
+    async dispose() {
+      const t = team;
+      team = null;
+      if (t) await t.close();
+    },
+
+    alloc(rows, cols) {
+      if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 0 || cols < 0) {
+        throw new RangeError(`Matrix shape must be non-negative integers, got ${rows}x${cols}`);
+      }
+      const n = rows * cols;
+      if (n === 0) return new Matrix(rows, cols, new Float32Array(memory.buffer, heapStart, 0));
+      const p = heap.alloc(n * 4);
+      const data = new Float32Array(memory.buffer, p, n);
+      data.fill(0);
+      return new Matrix(rows, cols, data);
+    },
+
+    free(m) {
+      if (m.data.length === 0) return;
+      const p = ptr(m.data);
+      if (p < 0) throw new StudioError('INTERNAL', `free: this ${m.shapeString()} matrix was not allocated by the wasm backend`);
+      heap.release(p);
+    },
+
+    gemm(a, transA, b, transB, out, accumulate = false) {
+      const M = transA ? a.cols : a.rows;
+      const K = transA ? a.rows : a.cols;
+      const N = transB ? b.rows : b.cols;
+      const Kb = transB ? b.cols : b.rows;
+      if (Kb !== K || out.rows !== M || out.cols !== N) {
+        throw new StudioError(
+          'SHAPE_MISMATCH',
+          `gemm: ${a.shapeString()}${transA ? 'ᵀ' : ''} · ${b.shapeString()}${transB ? 'ᵀ' : ''} cannot go into ${out.shapeString()}`,
+        );
+      }
+      const pa = ptr(a.data), pb = ptr(b.data), pc = ptr(out.data);
+      if (pa < 0 || pb < 0 || pc < 0) {
+        fallbackCalls++;
+        ref.gemm(a, transA, b, transB, out, accumulate);
+        return;
+      }
+      const ta = transA ? 1 : 0, tb = transB ? 1 : 0, acc = accumulate ? 1 : 0;
+      if (team && M * N * K >= GEMM_PARALLEL_MIN) {
+        job.write(JOB.GEMM, pa, a.cols, ta, pb, b.cols, tb, pc, N, M, N, K, acc);
+        runTeam();
+      } else {
+        k.gemm(pa, a.cols, ta, pb, b.cols, tb, pc, N, M, N, K, acc, scratchBase, 0, 1);
+      }
+    },
+
+    addRowInPlace(x, bias) {
+      if (bias.data.length !== x.cols) {
+        throw new StudioError('SHAPE_MISMATCH', `addRow: bias ${bias.shapeString()} does not match ${x.cols} columns`);
+      }
+      const px = ptr(x.data), pb = ptr(bias.data);
+      if (px < 0 || pb < 0) {
+        fallbackCalls++;
+        ref.addRowInPlace(x, bias);
+        return;
+      }
+      elementwise(
+        x.data.length,
+        () => k.addRow(px, x.rows, x.cols, pb, buf0, 0, 1),
+        () => job.write(JOB.ADD_ROW, px, x.rows, x.cols, pb),
+      );
+    },
+
+    sumRows(x, out) {
+      if (out.data.length !== x.cols) {
+        throw new StudioError('SHAPE_MISMATCH', `sumRows: out ${out.shapeString()} does not match ${x.cols} columns`);
+      }
+      const px = ptr(x.data), po = ptr(out.data);
+      if (px < 0 || po < 0) {
+        fallbackCalls++;
+        ref.sumRows(x, out);
+        return;
+      }
+      elementwise(
+        x.data.length,
+        () => k.sumRows(px, x.rows, x.cols, po, 0, 1),
+        () => job.write(JOB.SUM_ROWS, px, x.rows, x.cols, po),
+      );
+    },
+
+    reluForward: (x, out) => activation('relu', x, out),
+    sigmoidForward: (x, out) => activation('sigmoid', x, out),
+    tanhForward: (x, out) => activation('tanh', x, out),
+    reluBackward: (y, dout, dx) => activationBack('relu', y, dout, dx),
+    sigmoidBackward: (y, dout, dx) => activationBack('sigmoid', y, dout, dx),
+    tanhBackward: (y, dout, dx) => activationBack('tanh', y, dout, dx),
+
+    softmaxCrossEntropy(x, labels, y) {
+      sameLength('softmaxCrossEntropy', x, y);
+      const rows = x.rows, cols = x.cols;
+      checkLabels('softmaxCrossEntropy', labels, rows, cols);
+      const px = ptr(x.data), py = ptr(y.data);
+      if (px < 0 || py < 0) {
+        fallbackCalls++;
+        return ref.softmaxCrossEntropy(x, labels, y);
+      }
+      if (rows === 0) return 0;
+      // labels, then (sum, shifted label score) per row as float64 pairs, 16-byte aligned
+      const termsOffset = Math.ceil((rows * 4) / 16) * 16;
+      const p = stageLabels(labels, rows, rows * 16);
+      k.softmaxCrossEntropy(px, rows, cols, p, py, buf0, p + termsOffset);
+      const t = stageF64;
+      const base = termsOffset / 8;
+      let loss = 0;
+      for (let r = 0; r < rows; r++) loss += Math.log(t[base + 2 * r]!) - t[base + 2 * r + 1]!;
+      return loss / rows;
+    },
+
+    softmaxCrossEntropyBackward(y, labels, dx) {
+      sameLength('softmaxCrossEntropyBackward', y, dx);
+      checkLabels('softmaxCrossEntropyBackward', labels, y.rows, y.cols);
+      const py = ptr(y.data), pd = ptr(dx.data);
+      if (py < 0 || pd < 0) {
+        fallbackCalls++;
+        ref.softmaxCrossEntropyBackward(y, labels, dx);
+        return;
+      }
+      if (y.rows === 0) return;
+      const p = stageLabels(labels, y.rows, 0);
+      k.softmaxCrossEntropyBackward(py, y.rows, y.cols, p, pd);
+    },
+
+    sgdUpdate(w, g, lr) {
+      const pw = ptr(w), pg = ptr(g);
+      if (pw < 0 || pg < 0 || g.length !== w.length) {
+        fallbackCalls++;
+        ref.sgdUpdate(w, g, lr);
+        return;
+      }
+      elementwise(
+        w.length,
+        () => k.sgd(pw, pg, w.length, lr, 0, 1),
+        () => job.write(JOB.SGD, pw, pg, w.length).float(3, lr),
+      );
+    },
+
+    momentumUpdate(w, g, v, lr, momentum) {
+      const pw = ptr(w), pg = ptr(g), pv = ptr(v);
+      if (pw < 0 || pg < 0 || pv < 0 || g.length !== w.length || v.length !== w.length) {
+        fallbackCalls++;
+        ref.momentumUpdate(w, g, v, lr, momentum);
+        return;
+      }
+      elementwise(
+        w.length,
+        () => k.momentum(pw, pg, pv, w.length, lr, momentum, 0, 1),
+        () => job.write(JOB.MOMENTUM, pw, pg, pv, w.length).float(4, lr).float(5, momentum),
+      );
+    },
+
+    adagradUpdate(w, g, h, lr) {
+      const pw = ptr(w), pg = ptr(g), ph = ptr(h);
+      if (pw < 0 || pg < 0 || ph < 0 || g.length !== w.length || h.length !== w.length) {
+        fallbackCalls++;
+        ref.adagradUpdate(w, g, h, lr);
+        return;
+      }
+      elementwise(
+        w.length,
+        () => k.adagrad(pw, pg, ph, w.length, lr, 0, 1),
+        () => job.write(JOB.ADAGRAD, pw, pg, ph, w.length).float(4, lr),
+      );
+    },
+
+    adamUpdate(w, g, m, v, lr, beta1, beta2, t) {
+      const pw = ptr(w), pg = ptr(g), pm = ptr(m), pv = ptr(v);
+      if (pw < 0 || pg < 0 || pm < 0 || pv < 0 || g.length !== w.length || m.length !== w.length || v.length !== w.length) {
+        fallbackCalls++;
+        ref.adamUpdate(w, g, m, v, lr, beta1, beta2, t);
+        return;
+      }
+      const lrT = (lr * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
+      elementwise(
+        w.length,
+        () => k.adam(pw, pg, pm, pv, w.length, lrT, beta1, beta2, 0, 1),
+        () => job.write(JOB.ADAM, pw, pg, pm, pv, w.length).float(5, lrT).float(6, beta1).float(7, beta2),
+      );
+    },
+
+    gatherRows(source, cols, indices, scale, out) {
+      const count = indices.length;
+      if (out.rows !== count || out.cols !== cols) {
+        throw new StudioError('SHAPE_MISMATCH', `gatherRows: ${count} rows of ${cols} cannot go into ${out.shapeString()}`);
+      }
+      const po = ptr(out.data);
+      if (po < 0) {
+        fallbackCalls++;
+        ref.gatherRows(source, cols, indices, scale, out);
+        return;
+      }
+      if (count === 0 || cols === 0) return;
+      const available = Math.floor(source.length / cols);
+      for (let r = 0; r < count; r++) {
+        const i = indices[r]!;
+        if (!(i >= 0 && i < available)) {
+          throw new StudioError('SHAPE_MISMATCH', `gatherRows: row index ${i} (batch row ${r}) is outside 0..${available - 1}`);
+        }
+      }
+      const bytes = source instanceof Uint8Array ? 1 : 0;
+      const n = count * cols;
+      const ps = owns(source) ? source.byteOffset : -1;
+      if (ps >= 0) {
+        // The data set lives in our memory: gather straight from it.
+        const p = stage(count * 4);
+        stageI32.set(indices, 0);
+        if (team && n >= ELEMENTWISE_PARALLEL_MIN) {
+          job.write(JOB.GATHER, ps, bytes, cols, p, count, po).double(scale);
+          runTeam();
+        } else k.gatherRows(ps, bytes, cols, p, count, scale, po, 0, 1);
+        return;
+      }
+      if (!bytes && scale === 1) {
+        // Float rows at scale 1 need no conversion: copy them into place.
+        const O = out.data as Float32Array;
+        for (let r = 0; r < count; r++) {
+          const s = indices[r]! * cols;
+          O.set(source.subarray(s, s + cols), r * cols);
+        }
+        return;
+      }
+      // Copy the batch's rows next to each other (a memcpy per row), then convert them all in SIMD.
+      const rowBytes = cols * source.BYTES_PER_ELEMENT;
+      const p = stage(count * rowBytes);
+      const src = new Uint8Array(source.buffer, source.byteOffset, source.length * source.BYTES_PER_ELEMENT);
+      const dst = stageU8;
+      for (let r = 0; r < count; r++) {
+        const s = indices[r]! * rowBytes;
+        dst.set(src.subarray(s, s + rowBytes), r * rowBytes);
+      }
+      if (team && n >= ELEMENTWISE_PARALLEL_MIN) {
+        job.write(JOB.CONVERT, p, bytes, n, po).double(scale);
+        runTeam();
+      } else k.convertRows(p, bytes, n, scale, po, 0, 1);
+    },
+  };
+
+  function activation(kind: keyof typeof ACT, x: Matrix, out: Matrix): void {
+    sameLength(`${kind}Forward`, x, out);
+    const px = ptr(x.data), po = ptr(out.data);
+    if (px < 0 || po < 0) {
+      fallbackCalls++;
+      if (kind === 'relu') ref.reluForward(x, out);
+      else if (kind === 'sigmoid') ref.sigmoidForward(x, out);
+      else ref.tanhForward(x, out);
+      return;
+    }
+    const n = x.data.length;
+    elementwise(
+      n,
+      () => k.activationForward(ACT[kind], px, po, n, buf0, 0, 1),
+      () => job.write(JOB.ACT_FORWARD, ACT[kind], px, po, n),
+    );
+  }
+
+  function activationBack(kind: keyof typeof ACT, y: Matrix, dout: Matrix, dx: Matrix): void {
+    sameLength(`${kind}Backward`, y, dout);
+    sameLength(`${kind}Backward`, y, dx);
+    const py = ptr(y.data), pd = ptr(dout.data), px = ptr(dx.data);
+    if (py < 0 || pd < 0 || px < 0) {
+      fallbackCalls++;
+      if (kind === 'relu') ref.reluBackward(y, dout, dx);
+      else if (kind === 'sigmoid') ref.sigmoidBackward(y, dout, dx);
+      else ref.tanhBackward(y, dout, dx);
+      return;
+    }
+    const n = y.data.length;
+    elementwise(
+      n,
+      () => k.activationBackward(ACT[kind], py, pd, px, n, buf0, 0, 1),
+      () => job.write(JOB.ACT_BACKWARD, ACT[kind], py, pd, px, n),
+    );
+  }
+
+  return ops;
+}
+
+function align(n: number): number {
+  return Math.ceil(n / BLOCK_ALIGN) * BLOCK_ALIGN;
+}
