@@ -82,6 +82,8 @@ export class Network {
   readonly inputSize: number;
   readonly outputSize: number;
   readonly parameterCount: number;
+  private readonly paramList: readonly Param[];
+  private readonly namedParamList: readonly NamedParam[];
 
   /** Use buildNetwork: this constructor trusts a validated spec and leaves all weights zero. */
   constructor(
@@ -103,7 +105,10 @@ export class Network {
     }
     this.outputSize = size;
     this.lossLayer = createLossLayer(spec.loss, size, ops);
-    this.parameterCount = this.params().reduce((n, p) => n + p.value.size, 0);
+    // Parameters never change identity after construction: list them once (the trainer asks every step).
+    this.paramList = this.layers.flatMap((l) => [...l.params]);
+    this.namedParamList = this.layers.flatMap((l) => l.params.map((param) => ({ layer: l.name, name: param.name, param })));
+    this.parameterCount = this.paramList.reduce((n, p) => n + p.value.size, 0);
   }
 
   /** The Affine layers in order (the ones with weights). */
@@ -112,12 +117,12 @@ export class Network {
   }
 
   /** Every parameter in the order fc1.weight, fc1.bias, fc2.weight, … (what optimizers step). */
-  params(): Param[] {
-    return this.layers.flatMap((l) => [...l.params]);
+  params(): readonly Param[] {
+    return this.paramList;
   }
 
-  namedParams(): NamedParam[] {
-    return this.layers.flatMap((l) => l.params.map((param) => ({ layer: l.name, name: param.name, param })));
+  namedParams(): readonly NamedParam[] {
+    return this.namedParamList;
   }
 
   /** The scores before the loss (the last layer's output, owned by it: copy to keep). */
@@ -151,7 +156,7 @@ export class Network {
   copyParamsFrom(source: Network): void {
     const mine = this.namedParams();
     const theirs = source.namedParams();
-    const describe = (ps: NamedParam[]): string =>
+    const describe = (ps: readonly NamedParam[]): string =>
       ps.map((p) => `${p.layer}.${p.name}[${p.param.value.rows}x${p.param.value.cols}]`).join(', ');
     const same =
       mine.length === theirs.length &&
