@@ -1,6 +1,9 @@
-import { eventSchema, type CommandInput, type EngineEvent, type EventOf, type EventType } from '../../core/protocol/messages.js';
+import { eventSchema, type EngineEvent, type EventOf, type EventType } from '../../core/protocol/messages.js';
 import { fromEventTarget, type EventTargetPort } from '../../core/protocol/port.js';
 import { createHost, type EngineHost, type HostOptions } from '../../core/host/host.js';
+
+/** A command without its id; loose on purpose, since tests also send what the schema must refuse. */
+export type Body = { type: string; [field: string]: unknown };
 
 /**
  * A host on one end of a real MessageChannel and a small client on the other,
@@ -57,7 +60,7 @@ export class Harness {
    * Send a command with a fresh id and wait for its ack or error; returns the
    * events answering it (result events carry the same id) and the closing one.
    */
-  async request(cmd: Omit<CommandInput, 'id'> & { type: string }, transfer: Transferable[] = []): Promise<{ id: number; ack: boolean; error?: EventOf<'error'>; results: EngineEvent[] }> {
+  async request(cmd: Body, transfer: Transferable[] = []): Promise<{ id: number; ack: boolean; error?: EventOf<'error'>; results: EngineEvent[] }> {
     const id = this.nextId++;
     const done = this.waitFor((e) => (e.type === 'ack' || e.type === 'error') && 'id' in e && e.id === id);
     const from = this.events.length;
@@ -68,7 +71,7 @@ export class Harness {
   }
 
   /** Like request, but fails the test on an error answer. */
-  async ok(cmd: Omit<CommandInput, 'id'> & { type: string }, transfer: Transferable[] = []): Promise<EngineEvent[]> {
+  async ok(cmd: Body, transfer: Transferable[] = []): Promise<EngineEvent[]> {
     const r = await this.request(cmd, transfer);
     if (!r.ack) throw new Error(`${cmd.type} failed: ${r.error?.code} ${r.error?.message}`);
     return r.results;
