@@ -5,16 +5,18 @@ import { formatBytes } from './limits.js';
 /**
  * gzip decompression with two guarantees fflate alone does not give:
  *
- * - **A size cap enforced while inflating.** Input is pushed in small slices and
- *   the output counted after each, so a gzip bomb (a few KB that inflate to GBs)
- *   fails with TOO_LARGE after at most one slice's worth of output (deflate
- *   expands at most ~1032:1, so 64 KB in gives at most ~66 MB out; smaller
- *   slices make fflate slower).
+ * - **A size cap enforced while inflating.** Input is pushed in slices and the
+ *   output counted after each. Deflate expands at most ~1032:1, so a slice is
+ *   never larger than (room left under the cap) / 1032: even a gzip bomb (a few
+ *   KB that inflate to GBs) cannot overshoot the cap by more than a slice's
+ *   worth, and fails with TOO_LARGE. Slices stay at most 256 KB; smaller ones
+ *   make fflate slower.
  * - **Integrity.** fflate does not check the CRC-32 and length in each member's
  *   trailer; we do, so a damaged download is an error, not silently wrong pixels.
  */
 
-const SLICE = 64 * 1024;
+const MAX_SLICE = 256 * 1024;
+const MAX_RATIO = 1032;
 
 /** gzip magic bytes 1f 8b: detection by content, never by file name. */
 export function isGzip(bytes: Uint8Array): boolean {
@@ -44,8 +46,9 @@ export function gunzipCapped(bytes: Uint8Array, maxOutput: number, file?: string
   inflater.onmember = (offset) => members.push({ inStart: offset, outStart: total });
 
   try {
-    for (let at = 0; at < bytes.length; at += SLICE) {
-      const end = Math.min(bytes.length, at + SLICE);
+    for (let at = 0, end = 0; at < bytes.length; at = end) {
+      const room = Math.max(0, maxOutput - total);
+      end = Math.min(bytes.length, at + Math.max(1, Math.min(MAX_SLICE, Math.floor(room / MAX_RATIO))));
       inflater.push(bytes.subarray(at, end), end === bytes.length);
       if (tooLarge) {
         throw new StudioError(
