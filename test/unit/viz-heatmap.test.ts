@@ -33,7 +33,7 @@ describe('heatmapPixels', () => {
 describe('cellLayout and cellAt', () => {
   it('uses square cells when they fit', () => {
     const l = cellLayout(10, 10, 200, 200, 24);
-    expect(l).toEqual({ cellW: 20, cellH: 20, width: 200, height: 200 });
+    expect(l).toEqual({ cellW: 20, cellH: 20, width: 200, height: 200, downsampled: false });
   });
 
   it('stretches the short side of a long matrix instead of making it a hairline', () => {
@@ -43,10 +43,14 @@ describe('cellLayout and cellAt', () => {
     expect(l.cellH).toBeLessThanOrEqual(24);
   });
 
-  it('never makes cells smaller than a pixel, so nothing is dropped', () => {
+  it('scales a matrix with more cells than pixels down to fit the box, whole', () => {
     const l = cellLayout(784, 50, 600, 300);
-    expect(l.cellH).toBe(1);
-    expect(l.height).toBe(784);
+    expect(l.downsampled).toBe(true);
+    expect(l.height).toBeCloseTo(300);
+    expect(l.cellH).toBeCloseTo(300 / 784);
+    expect(l.cellW).toBe(12);
+    // The mouse still finds the last row at the bottom edge.
+    expect(cellAt(5, 299.9, l, 784, 50)).toEqual({ row: 783, col: 0 });
   });
 
   it('finds the cell under the mouse and nothing outside', () => {

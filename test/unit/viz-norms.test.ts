@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gradientVerdict, layersIn, logRange, normSeries, thin, type LayerStatsSnapshot } from '../../renderer/src/viz/norms.js';
+import { decadeTicks, gradientVerdict, layersIn, logRange, normSeries, thin, type LayerStatsSnapshot } from '../../renderer/src/viz/norms.js';
 
 const stats = (norm: number) => ({ mean: 0, std: 0, norm });
 const snap = (iteration: number, layers: [string, number, number][]): LayerStatsSnapshot => ({
@@ -29,6 +29,14 @@ describe('norm series for log charts', () => {
   it('shares one decade-aligned range across layers', () => {
     expect(logRange(history)).toEqual({ min: 0.001, max: 1 });
     expect(logRange([])).toBeNull();
+  });
+
+  it('labels a log axis with whole decades, thinned to a few', () => {
+    expect(decadeTicks(1e-3, 10)).toEqual([1e-3, 1e-2, 0.1, 1, 10]);
+    expect(decadeTicks(1e-8, 1e2, 6)).toEqual([1e-8, 1e-6, 1e-4, 1e-2, 1, 100]);
+    expect(decadeTicks(1e-8, 1e2, 5)).toEqual([1e-6, 1e-3, 1]);
+    expect(decadeTicks(0.5, 5)).toEqual([1]);
+    expect(decadeTicks(0, 1)).toEqual([]);
   });
 
   it('thins long histories evenly and keeps the newest point', () => {

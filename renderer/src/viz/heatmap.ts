@@ -46,31 +46,38 @@ export function heatmapPixels(
 }
 
 export interface CellLayout {
-  /** Screen pixels per cell, horizontally and vertically (integers ≥ 1). */
+  /** Screen pixels per cell, horizontally and vertically (integers, or a fraction < 1 when downsampled). */
   cellW: number;
   cellH: number;
   width: number;
   height: number;
+  /** More cells than pixels along some side: the picture is scaled down (smoothly) to fit. */
+  downsampled: boolean;
 }
 
 /**
- * Integer cell sizes that fit a rows x cols picture into maxW x maxH where
- * possible. Cells are square when that fits; a very long matrix gets cells up to
- * `maxAspect` times wider than tall rather than shrinking to nothing; if even
- * 1-pixel cells do not fit, the picture is larger than the box and the caller
- * scrolls (never dropping rows would be a lie about the data).
+ * Cell sizes that fit a rows x cols picture into maxW x maxH. Cells are whole
+ * pixels and square when that fits; a long matrix gets cells up to `maxAspect`
+ * times wider than tall rather than shrinking to a hairline. A side with more
+ * cells than pixels gets fractional cells (the canvas scales the picture down),
+ * so the whole matrix is always visible and the mouse still finds every cell.
  */
 export function cellLayout(rows: number, cols: number, maxW: number, maxH: number, maxCell = 24, maxAspect = 8): CellLayout {
-  if (rows <= 0 || cols <= 0) return { cellW: 0, cellH: 0, width: 0, height: 0 };
-  const fitW = Math.max(1, Math.floor(maxW / cols));
-  const fitH = Math.max(1, Math.floor(maxH / rows));
-  const square = Math.min(fitW, fitH, maxCell);
-  let cellW = square;
-  let cellH = square;
-  // Let the short side stretch when the box has room for it, up to maxAspect.
-  if (fitW > square) cellW = Math.min(fitW, maxCell, square * maxAspect);
-  if (fitH > square) cellH = Math.min(fitH, maxCell, square * maxAspect);
-  return { cellW, cellH, width: cellW * cols, height: cellH * rows };
+  if (rows <= 0 || cols <= 0 || !(maxW > 0) || !(maxH > 0)) return { cellW: 0, cellH: 0, width: 0, height: 0, downsampled: false };
+  const fitW = maxW / cols;
+  const fitH = maxH / rows;
+  let cellW: number;
+  let cellH: number;
+  if (fitW >= 1 && fitH >= 1) {
+    const square = Math.min(Math.floor(fitW), Math.floor(fitH), maxCell);
+    // Let the short side stretch when the box has room for it, up to maxAspect.
+    cellW = Math.min(Math.floor(fitW), maxCell, square * maxAspect);
+    cellH = Math.min(Math.floor(fitH), maxCell, square * maxAspect);
+  } else {
+    cellW = fitW >= 1 ? Math.min(Math.floor(fitW), maxCell) : fitW;
+    cellH = fitH >= 1 ? Math.min(Math.floor(fitH), maxCell) : fitH;
+  }
+  return { cellW, cellH, width: cellW * cols, height: cellH * rows, downsampled: fitW < 1 || fitH < 1 };
 }
 
 /**

@@ -64,6 +64,22 @@ export function logRange(history: readonly LayerStatsSnapshot[], keys: readonly 
   return { min, max };
 }
 
+/**
+ * Powers of ten from min to max for a log axis, every k-th decade so that at
+ * most `maxTicks` remain (k chosen smallest; the decades kept are multiples of k).
+ */
+export function decadeTicks(min: number, max: number, maxTicks = 5): number[] {
+  if (!(min > 0) || !(max >= min) || !Number.isFinite(max)) return [];
+  const lo = Math.ceil(Math.log10(min) - 1e-9);
+  const hi = Math.floor(Math.log10(max) + 1e-9);
+  const multiples = (k: number) => Math.floor(hi / k) - Math.ceil(lo / k) + 1;
+  let k = 1;
+  while (multiples(k) > Math.max(1, maxTicks)) k++;
+  const out: number[] = [];
+  for (let e = lo; e <= hi; e++) if (((e % k) + k) % k === 0) out.push(Number(`1e${e}`));
+  return out;
+}
+
 /** Keep at most `maxPoints` snapshots, evenly thinned, always keeping the latest. */
 export function thin<T>(items: readonly T[], maxPoints: number): T[] {
   if (items.length <= maxPoints || maxPoints < 2) return items.slice();
