@@ -1,0 +1,26 @@
+import { evaluateDataset } from '../../core/trainer.js';
+import { alignClasses } from '../../core/data/prepare.js';
+import { labelColumnOption, type ParsedCommand } from '../args.js';
+import { loadDataFile } from '../data-files.js';
+import { fixed, jsonLine, thousands, type CliIO } from '../io.js';
+import { loadModel, prepareForModel } from '../model.js';
+import { createCliOps, threadsOption } from '../ops.js';
+
+/** Loss and accuracy of a saved model on a labelled data file. */
+export async function evalCommand(io: CliIO, cmd: ParsedCommand): Promise<number> {
+  const v = cmd.values;
+  const [modelPath, dataPath] = cmd.positionals as [string, string];
+  const labelColumn = labelColumnOption(v);
+  const model = await loadModel(io, modelPath, await createCliOps(threadsOption(v)));
+  const loaded = await loadDataFile(io, {
+    path: dataPath,
+    ...(typeof v.labels === 'string' ? { labelsPath: v.labels } : {}),
+    ...(labelColumn !== undefined ? { labelColumn } : {}),
+  });
+  const classNames = model.content.classNames ?? Array.from({ length: model.network.outputSize }, (_, i) => String(i));
+  const ds = alignClasses(prepareForModel(loaded.dataset, model, dataPath), classNames, dataPath);
+  const result = evaluateDataset(model.network, ds);
+  if (v.json === true) jsonLine(io, { event: 'eval', loss: result.loss, accuracy: result.accuracy, samples: result.samples });
+  else io.out(`${dataPath}: ${thousands(result.samples)} samples, loss ${fixed(result.loss)}, accuracy ${fixed(result.accuracy)}`);
+  return 0;
+}

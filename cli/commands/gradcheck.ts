@@ -1,0 +1,30 @@
+import { gradientCheck, GRADCHECK_THRESHOLD } from '../../core/gradcheck.js';
+import { activationOption, layersOption, numberOption, type ParsedCommand } from '../args.js';
+import { jsonLine, type CliIO } from '../io.js';
+import { describeSpec, specFromSizes } from './train.js';
+
+/** The book's check (ch. 5.7): backprop against central differences, one row per parameter. */
+export async function gradcheckCommand(io: CliIO, cmd: ParsedCommand): Promise<number> {
+  const v = cmd.values;
+  const sizes = layersOption(v, [10, 3]);
+  const inputs = numberOption(v, 'inputs', 12, { integer: true, min: 1, max: 4096 });
+  const seed = numberOption(v, 'seed', 1, { integer: true, min: 0, max: 2 ** 32 - 1 });
+  const spec = specFromSizes(inputs, sizes, activationOption(v));
+  const rows = gradientCheck(spec, { seed });
+  const allOk = rows.every((r) => r.ok);
+  if (v.json === true) {
+    for (const r of rows) {
+      jsonLine(io, { event: 'gradcheck', name: r.name, shape: r.shape, maxAbsDiff: r.maxAbsDiff, meanAbsDiff: r.meanAbsDiff, relError: r.relError, ok: r.ok, checked: r.checked });
+    }
+    jsonLine(io, { event: 'done', ok: allOk, threshold: GRADCHECK_THRESHOLD });
+  } else {
+    io.out(`gradient check of ${describeSpec(spec)} in float64 (central differences vs backprop)`);
+    const w = Math.max(9, ...rows.map((r) => r.name.length));
+    io.out(`${'parameter'.padEnd(w)}  ${'shape'.padEnd(9)}  ${'max |diff|'.padStart(11)}  ${'mean |diff|'.padStart(11)}  ${'rel error'.padStart(10)}`);
+    for (const r of rows) {
+      io.out(`${r.name.padEnd(w)}  ${r.shape.join('x').padEnd(9)}  ${r.maxAbsDiff.toExponential(2).padStart(11)}  ${r.meanAbsDiff.toExponential(2).padStart(11)}  ${r.relError.toExponential(2).padStart(10)}  ${r.ok ? 'ok' : 'MISMATCH'}`);
+    }
+    io.out(allOk ? `all ${rows.length} parameters agree (relative error < ${GRADCHECK_THRESHOLD})` : 'backprop and numerical gradients DISAGREE');
+  }
+  return allOk ? 0 : 1;
+}

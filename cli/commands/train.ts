@@ -1,0 +1,125 @@
+import { resolve } from 'node:path';
+import { buildNetwork } from '../../core/network.js';
+import { Trainer, type EpochResult } from '../../core/trainer.js';
+import { alignClasses, splitDataset, standardize } from '../../core/data/prepare.js';
+import { encodeModel, tensorsFromParams } from '../../core/model/model-file.js';
+import { trainingConfigSchema, type LayerSpec, type NetworkSpec, type Normalization } from '../../core/spec.js';
+import type { Dataset } from '../../core/data/dataset.js';
+import { writeFileAtomic } from '../../node/atomic-write.js';
+import {
+  activationOption, initOption, labelColumnOption, layersOption, numberOption, optimizerOption, usageError,
+  type ParsedCommand,
+} from '../args.js';
+import { loadDataFile } from '../data-files.js';
+import { fixed, jsonLine, thousands, type CliIO } from '../io.js';
+import { createCliOps, threadsOption } from '../ops.js';
+
+/** `--layers 50,10` with an activation between Affine layers, none after the last (softmax follows). */
+export function specFromSizes(inputSize: number, sizes: number[], activation: LayerSpec['kind']): NetworkSpec {
+  const layers: LayerSpec[] = [];
+  sizes.forEach((units, i) => {
+    layers.push({ kind: 'affine', units });
+    if (i < sizes.length - 1) layers.push({ kind: activation } as LayerSpec);
+  });
+  return { inputSize, layers, loss: 'softmax-cross-entropy' };
+}
+
+export function describeSpec(spec: NetworkSpec): string {
+  const sizes = [spec.inputSize, ...spec.layers.flatMap((l) => (l.kind === 'affine' ? [l.units] : []))];
+  const acts = [...new Set(spec.layers.filter((l) => l.kind !== 'affine').map((l) => l.kind))];
+  return `${sizes.join('-')}${acts.length ? ` (${acts.join(', ')})` : ''}`;
+}
+
+export async function trainCommand(io: CliIO, cmd: ParsedCommand): Promise<number> {
+  const v = cmd.values;
+  const json = v.json === true;
+  const labelColumn = labelColumnOption(v);
+  const config = trainingConfigSchema.parse({
+    optimizer: optimizerOption(v),
+    learningRate: numberOption(v, 'lr', 0.1, { exclusiveMin: 0, max: 1000 }),
+    batchSize: numberOption(v, 'batch', 100, { integer: true, min: 1, max: 65536 }),
+    epochs: numberOption(v, 'epochs', 5, { integer: true, min: 1, max: 100000 }),
+    seed: numberOption(v, 'seed', 1, { integer: true, min: 0, max: 2 ** 32 - 1 }),
+    init: initOption(v),
+  });
+  const split = numberOption(v, 'split', 0, { min: 0, max: 0.9 });
+  if (v.split !== undefined && v.test !== undefined) throw usageError('give either --test or --split, not both');
+  const activation = activationOption(v);
+  const threads = threadsOption(v);
+
+  const trainFile = await loadDataFile(io, {
+    path: cmd.positionals[0]!,
+    ...(typeof v.labels === 'string' ? { labelsPath: v.labels } : {}),
+    ...(labelColumn !== undefined ? { labelColumn } : {}),
+  });
+  let train: Dataset = trainFile.dataset;
+  let test: Dataset | undefined;
+  if (typeof v.test === 'string') {
+    const testFile = await loadDataFile(io, { path: v.test, ...(labelColumn !== undefined ? { labelColumn } : {}) });
+    test = alignClasses(testFile.dataset, train.classNames, v.test);
+  } else if (split > 0) {
+    ({ train, test } = splitDataset(train, split, config.seed));
+  }
+  let normalization: Normalization | undefined;
+  if (v.standardize === true) ({ train, test, normalization } = standardize(train, test));
+  for (const w of trainFile.warnings) io.err(`warning: ${w}`);
+
+  const classes = train.classNames.length;
+  const sizes = layersOption(v, [50, classes]);
+  if (sizes[sizes.length - 1] !== classes) {
+    throw usageError(`--layers ends with ${sizes[sizes.length - 1]} outputs, but the data has ${classes} classes (${train.classNames.slice(0, 10).join(', ')}${classes > 10 ? ', …' : ''})`);
+  }
+  const spec = specFromSizes(train.features, sizes, activation);
+  const ops = await createCliOps(threads);
+  const network = buildNetwork(spec, { ops, init: config.init, seed: config.seed });
+  const trainer = new Trainer({ network, train, ...(test ? { test } : {}), config });
+
+  if (!json) {
+    io.out(`data: ${thousands(train.count)} training samples${test ? `, ${thousands(test.count)} test samples` : ''}, ${train.features} features, ${classes} classes`);
+    io.out(`network: ${describeSpec(spec)}, ${thousands(network.parameterCount)} parameters; ${config.optimizer} lr ${config.learningRate}, batch ${config.batchSize}, ${config.epochs} epochs, init ${config.init}, seed ${config.seed}, ${ops.name}`);
+  }
+  const onEpoch = (e: EpochResult): void => {
+    if (json) {
+      jsonLine(io, {
+        event: 'epoch', epoch: e.epoch, loss: e.trainLoss, trainAccuracy: e.trainAccuracy,
+        testAccuracy: e.testAccuracy ?? null, testLoss: e.testLoss ?? null, seconds: e.seconds,
+      });
+    } else {
+      io.out(`epoch ${String(e.epoch).padStart(String(config.epochs).length)}/${config.epochs}  loss ${fixed(e.trainLoss)}  train acc ${fixed(e.trainAccuracy)}  test acc ${fixed(e.testAccuracy)}  ${e.seconds.toFixed(2)} s`);
+    }
+  };
+  // A batch loss of NaN/Inf, or (seen by finishEpoch) weights that overflow on the whole set.
+  let divergedAt: { iteration: number; loss: number } | undefined;
+  const result = trainer.run({
+    onEpoch,
+    onStep: (s) => {
+      if (s.diverged) divergedAt = { iteration: s.iteration, loss: s.loss };
+    },
+  });
+
+  let saved: string | undefined;
+  if (typeof v.out === 'string') {
+    saved = resolve(io.cwd, v.out);
+    const bytes = encodeModel({
+      spec, training: config, classNames: [...train.classNames],
+      ...(normalization ? { normalization } : {}),
+      tensors: tensorsFromParams(network.namedParams()),
+    });
+    await writeFileAtomic(saved, bytes);
+  }
+  const last = result.epochs[result.epochs.length - 1];
+  if (json) {
+    jsonLine(io, {
+      event: 'done', reason: result.reason, epochs: result.epochs.length, iterations: result.iterations,
+      ...(divergedAt ? { divergedAtIteration: divergedAt.iteration } : {}),
+      loss: last?.trainLoss ?? result.lastLoss, trainAccuracy: last?.trainAccuracy ?? null,
+      testAccuracy: last?.testAccuracy ?? null, model: saved ?? null,
+    });
+  } else {
+    io.out(result.reason === 'diverged'
+      ? `diverged: the loss became ${divergedAt?.loss ?? last?.trainLoss ?? result.lastLoss} at iteration ${divergedAt?.iteration ?? result.iterations}; try a smaller --lr`
+      : `done: ${result.epochs.length} epochs, ${thousands(result.iterations)} iterations${saved ? `; model saved to ${v.out}` : ''}`);
+  }
+  return result.reason === 'diverged' ? 3 : 0;
+}
+

@@ -1,0 +1,26 @@
+/** Where the CLI writes: injected so tests run commands in-process and read what they print. */
+export interface CliIO {
+  out(line: string): void;
+  err(line: string): void;
+  /** Resolve user-given paths against this folder. */
+  cwd: string;
+}
+
+export const processIO: CliIO = {
+  out: (line) => process.stdout.write(line + '\n'),
+  err: (line) => process.stderr.write(line + '\n'),
+  cwd: process.cwd(),
+};
+
+/** Emit one JSON object per line (the `--json` contract: nothing else on stdout). */
+export function jsonLine(io: CliIO, value: Record<string, unknown>): void {
+  io.out(JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)));
+}
+
+export function fixed(v: number | undefined | null, digits = 4): string {
+  return v === undefined || v === null || !Number.isFinite(v) ? '—' : v.toFixed(digits);
+}
+
+export function thousands(n: number): string {
+  return n.toLocaleString('en-US');
+}

@@ -1,0 +1,81 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { runCli } from '../../cli/main.js';
+import type { CliIO } from '../../cli/io.js';
+import { Rng } from '../../core/rng.js';
+
+export interface CliRun {
+  code: number;
+  out: string[];
+  err: string[];
+}
+
+/** Run the CLI in-process with a working folder, collecting what it prints. */
+export async function cli(cwd: string, ...argv: string[]): Promise<CliRun> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIO = { out: (l) => out.push(...l.split('\n')), err: (l) => err.push(l), cwd };
+  const code = await runCli(argv, io);
+  return { code, out, err };
+}
+
+export function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'bps-cli-'));
+}
+
+/**
+ * Three gaussian blobs in 4-D with string labels, plus a scale on one feature so
+ * standardization matters. Separable, so a small net gets near 100%.
+ */
+export function writeBlobsCsv(dir: string, name: string, rows: number, seed: number): string {
+  const rng = new Rng(seed);
+  const names = ['alpha', 'beta', 'gamma'];
+  const centres = [[0, 0, 0, 0], [3, 3, 0, 1], [0, 3, 3, -1]];
+  const lines = ['f1,f2,f3,f4,kind'];
+  for (let i = 0; i < rows; i++) {
+    const k = i % 3;
+    const c = centres[k]!;
+    const f = c.map((m) => m + 0.5 * rng.normal());
+    f[3] = f[3]! * 100 + 500; // a feature on another scale
+    lines.push(`${f.map((x) => x.toFixed(4)).join(',')},${names[k]}`);
+  }
+  const path = join(dir, name);
+  writeFileSync(path, lines.join('\n') + '\n');
+  return path;
+}
+
+function idx(dtypeDims: number[], dims: number[], body: Uint8Array): Uint8Array {
+  const head = new Uint8Array(4 + 4 * dims.length);
+  head.set(dtypeDims, 0);
+  const view = new DataView(head.buffer);
+  dims.forEach((d, i) => view.setUint32(4 + 4 * i, d));
+  const out = new Uint8Array(head.length + body.length);
+  out.set(head);
+  out.set(body, head.length);
+  return out;
+}
+
+/** A tiny MNIST-shaped IDX pair (gzip): class k lights up row block k of a 6x6 image. */
+export function writeIdxPair(dir: string, prefix: 'train' | 't10k', count: number, seed: number): void {
+  const rng = new Rng(seed);
+  const h = 6, w = 6, classes = 3;
+  const images = new Uint8Array(count * h * w);
+  const labels = new Uint8Array(count);
+  for (let i = 0; i < count; i++) {
+    const k = i % classes;
+    labels[i] = k;
+    for (let p = 0; p < h * w; p++) {
+      const row = Math.floor(p / w);
+      const lit = Math.floor(row / 2) === k;
+      images[i * h * w + p] = Math.min(255, Math.max(0, Math.round((lit ? 200 : 30) + 25 * rng.normal())));
+    }
+  }
+  writeFileSync(join(dir, `${prefix}-images-idx3-ubyte.gz`), gzipSync(idx([0, 0, 8, 3], [count, h, w], images)));
+  writeFileSync(join(dir, `${prefix}-labels-idx1-ubyte.gz`), gzipSync(idx([0, 0, 8, 1], [count], labels)));
+}
+
+export function jsonLines(run: CliRun): Record<string, unknown>[] {
+  return run.out.filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+}
