@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decadeTicks, gradientVerdict, layersIn, logRange, normSeries, thin, type LayerStatsSnapshot } from '../../renderer/src/viz/norms.js';
 
-const stats = (norm: number) => ({ mean: 0, std: 0, norm });
+const stats = (norm: number) => ({ mean: 0, std: 0, norm, min: -norm, max: norm });
 const snap = (iteration: number, layers: [string, number, number][]): LayerStatsSnapshot => ({
   iteration,
   layers: layers.map(([layer, w, dw]) => ({ layer, W: stats(w), b: stats(0), dW: stats(dw), db: stats(dw / 10) })),
