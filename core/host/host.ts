@@ -333,8 +333,8 @@ class Host {
 
   private finish(reason: DoneReason, message: string): void {
     this.state = 'idle';
+    this.sendProgress(true); // with the run still known: its final fraction
     this.run = null;
-    this.sendProgress(true);
     this.sendLayerStats();
     // Status before done: a client that waits for done already sees the idle state.
     this.sendStatus();
