@@ -1,6 +1,6 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { StudioError } from '../core/errors.js';
-import { checkBytes } from '../core/data/limits.js';
+import { checkBytes, formatBytes } from '../core/data/limits.js';
 import { ioMessage } from './io-message.js';
 
 /**
@@ -30,7 +30,9 @@ export async function readFileCapped(path: string, maxBytes: number): Promise<Ui
       const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
       if (bytesRead === 0) break;
       total += bytesRead;
-      checkBytes(total, maxBytes, 'the file', path);
+      if (total > maxBytes) {
+        throw new StudioError('TOO_LARGE', `the file is larger than the limit of ${formatBytes(maxBytes)}`, { file: path });
+      }
       chunks.push(bytesRead === chunk.length ? chunk : chunk.subarray(0, bytesRead));
     }
     if (chunks.length === 1 && chunks[0]!.byteLength === chunks[0]!.buffer.byteLength) return chunks[0]!;

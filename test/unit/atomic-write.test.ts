@@ -1,0 +1,203 @@
+import fs from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { StudioError } from '../../core/errors.js';
+import { writeFileAtomic } from '../../node/atomic-write.js';
+import { readFileCapped } from '../../node/read-file.js';
+
+/**
+ * Failures are injected by replacing functions on the `fs` module object, which
+ * is the object write-file-atomic (CommonJS `require('fs')`) and our own code
+ * both call through at each step.
+ */
+
+type Callback = (err: NodeJS.ErrnoException | null, ...values: unknown[]) => void;
+const errno = (code: string): NodeJS.ErrnoException => Object.assign(new Error(`${code}: injected`), { code });
+/** A replacement for a callback-style fs function that fails with `code`. */
+const failWith =
+  (code: string) =>
+  (...args: unknown[]): void => {
+    const cb = args[args.length - 1] as Callback;
+    process.nextTick(cb, errno(code));
+  };
+
+let dir: string;
+let target: string;
+const OLD = new TextEncoder().encode('the old model, which must survive');
+const NEW = Uint8Array.from({ length: 100_000 }, (_, i) => (i * 31) % 256);
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(join(tmpdir(), 'atomic-'));
+  target = join(dir, 'model.safetensors');
+  fs.writeFileSync(target, OLD);
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function expectIoFailure(reason: string): Promise<void> {
+  let error: unknown;
+  try {
+    await writeFileAtomic(target, NEW);
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(StudioError);
+  expect((error as StudioError).code).toBe('IO');
+  expect((error as StudioError).message).toBe(`${target}: cannot save: ${reason}`);
+  // The old file is intact and no temp file is left behind.
+  expect(Buffer.from(fs.readFileSync(target)).equals(Buffer.from(OLD))).toBe(true);
+  expect(fs.readdirSync(dir)).toEqual(['model.safetensors']);
+}
+
+describe('writeFileAtomic', () => {
+  test('replaces a file completely and leaves nothing else in the folder', async () => {
+    await writeFileAtomic(target, NEW);
+    expect(Buffer.from(fs.readFileSync(target)).equals(Buffer.from(NEW))).toBe(true);
+    expect(fs.readdirSync(dir)).toEqual(['model.safetensors']);
+  });
+
+  test('creates a new file', async () => {
+    const fresh = join(dir, 'new.safetensors');
+    await writeFileAtomic(fresh, NEW.subarray(10, 20));
+    expect(Array.from(fs.readFileSync(fresh))).toEqual(Array.from(NEW.subarray(10, 20)));
+  });
+
+  test('keeps the permissions of the file it replaces', async () => {
+    fs.chmodSync(target, 0o640);
+    await writeFileAtomic(target, NEW);
+    expect(fs.statSync(target).mode & 0o777).toBe(0o640);
+  });
+
+  test('the temp file lives in the same folder (so the rename is atomic)', async () => {
+    const real = fs.rename;
+    const renames: [string, string][] = [];
+    vi.spyOn(fs, 'rename').mockImplementation(((from: string, to: string, cb: Callback) => {
+      renames.push([from, to]);
+      real(from, to, cb);
+    }) as typeof fs.rename);
+    await writeFileAtomic(target, NEW);
+    expect(renames).toHaveLength(1);
+    expect(renames[0]![1]).toBe(target);
+    expect(renames[0]![0].startsWith(`${target}.`)).toBe(true);
+  });
+
+  test('short writes are continued until every byte is written', async () => {
+    const real = fs.write;
+    let calls = 0;
+    vi.spyOn(fs, 'write').mockImplementation(((fd: number, buf: Uint8Array, off: number, len: number, pos: number, cb: Callback) => {
+      calls++;
+      real(fd, buf, off, Math.min(len, 4096), pos, cb);
+    }) as typeof fs.write);
+    await writeFileAtomic(target, NEW);
+    expect(calls).toBe(Math.ceil(NEW.length / 4096));
+    expect(Buffer.from(fs.readFileSync(target)).equals(Buffer.from(NEW))).toBe(true);
+  });
+
+  test('concurrent saves to one file never interleave', async () => {
+    const a = new Uint8Array(50_000).fill(1);
+    const b = new Uint8Array(70_000).fill(2);
+    await Promise.all([writeFileAtomic(target, a), writeFileAtomic(target, b)]);
+    const result = fs.readFileSync(target);
+    expect([a.length, b.length]).toContain(result.length);
+    expect(new Set(result).size).toBe(1);
+    expect(fs.readdirSync(dir)).toEqual(['model.safetensors']);
+  });
+});
+
+describe('a failure at any step leaves the old file intact and no temp file', () => {
+  test('open of the temp file', async () => {
+    vi.spyOn(fs, 'open').mockImplementationOnce(failWith('EACCES') as typeof fs.open);
+    await expectIoFailure('permission denied');
+  });
+
+  test('write: the disk fills up half way', async () => {
+    const real = fs.write;
+    let calls = 0;
+    vi.spyOn(fs, 'write').mockImplementation(((fd: number, buf: Uint8Array, off: number, len: number, pos: number, cb: Callback) => {
+      if (calls++ === 0) real(fd, buf, off, Math.floor(len / 2), pos, cb);
+      else failWith('ENOSPC')(cb);
+    }) as typeof fs.write);
+    await expectIoFailure('the disk is full');
+  });
+
+  test('write: the disk accepts nothing more (0 bytes, no error)', async () => {
+    vi.spyOn(fs, 'write').mockImplementation(((...args: unknown[]) => {
+      const cb = args[args.length - 1] as Callback;
+      process.nextTick(cb, null, 0);
+    }) as typeof fs.write);
+    await expectIoFailure('the disk is full');
+  });
+
+  test('fsync of the written data', async () => {
+    vi.spyOn(fs, 'fsync').mockImplementationOnce(failWith('EIO') as typeof fs.fsync);
+    await expectIoFailure('EIO: injected');
+  });
+
+  test("fsync by write-file-atomic before the rename", async () => {
+    const real = fs.fsync;
+    let calls = 0;
+    vi.spyOn(fs, 'fsync').mockImplementation(((fd: number, cb: Callback) => {
+      if (calls++ === 1) failWith('EIO')(cb);
+      else real(fd, cb);
+    }) as typeof fs.fsync);
+    await expectIoFailure('EIO: injected');
+    expect(calls).toBe(2);
+  });
+
+  test('close of the temp file', async () => {
+    const real = fs.close;
+    let calls = 0;
+    vi.spyOn(fs, 'close').mockImplementation(((fd: number, cb: Callback) => {
+      // Close for real (no leak), but report the package's close as failed.
+      real(fd, (err) => (calls++ === 1 ? cb(errno('EIO')) : cb(err)));
+    }) as typeof fs.close);
+    await expectIoFailure('EIO: injected');
+  });
+
+  test('rename over the old file', async () => {
+    vi.spyOn(fs, 'rename').mockImplementationOnce(failWith('EXDEV') as typeof fs.rename);
+    await expectIoFailure('EXDEV: injected');
+  });
+
+  test('a folder that does not exist', async () => {
+    const missing = join(dir, 'no-such-folder', 'model.safetensors');
+    await expect(writeFileAtomic(missing, NEW)).rejects.toThrow(`${missing}: cannot save: no such file or folder`);
+    expect(fs.readdirSync(dir)).toEqual(['model.safetensors']);
+  });
+});
+
+describe('readFileCapped', () => {
+  test('reads the exact bytes into a buffer of their own (transferable)', async () => {
+    fs.writeFileSync(target, NEW);
+    const bytes = await readFileCapped(target, NEW.length);
+    expect(Buffer.from(bytes).equals(Buffer.from(NEW))).toBe(true);
+    expect(bytes.byteOffset).toBe(0);
+    expect(bytes.buffer.byteLength).toBe(NEW.length);
+    fs.writeFileSync(target, '');
+    expect((await readFileCapped(target, 10)).length).toBe(0);
+  });
+
+  test('a file over the cap is refused from its size', async () => {
+    fs.writeFileSync(target, new Uint8Array(2048));
+    const e = await readFileCapped(target, 1024).catch((err: unknown) => err);
+    expect(e).toBeInstanceOf(StudioError);
+    expect((e as StudioError).code).toBe('TOO_LARGE');
+    expect((e as StudioError).message).toBe(`${target}: the file is 2.0 KB; the limit is 1.0 KB`);
+  });
+
+  const haveDevZero = fs.existsSync('/dev/zero');
+  if (!haveDevZero) console.log('readFileCapped endless-file test skipped: no /dev/zero on this system');
+  test.skipIf(!haveDevZero)('an endless special file stops at the cap instead of hanging', async () => {
+    const e = await readFileCapped('/dev/zero', 100_000).catch((err: unknown) => err);
+    expect((e as StudioError).code).toBe('TOO_LARGE');
+    expect((e as StudioError).message).toBe('/dev/zero: the file is larger than the limit of 97.7 KB');
+  });
+
+  test('missing files and folders are IO errors in plain words', async () => {
+    await expect(readFileCapped(join(dir, 'nope.csv'), 10)).rejects.toThrow(`${join(dir, 'nope.csv')}: cannot read: no such file or folder`);
+    await expect(readFileCapped(dir, 10)).rejects.toThrow(`${dir}: is a folder, not a file`);
+  });
+});
