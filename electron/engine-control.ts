@@ -48,6 +48,8 @@ export const checkpointMessageSchema = z
     type: z.literal('checkpoint'),
     epoch: z.number().int().min(0),
     iteration: z.number().int().min(0),
+    /** Where the run in progress ends (null: the epoch came from `step`): a restore resumes it paused. */
+    endEpoch: z.number().int().min(0).nullable(),
     bytes,
   })
   .strict();

@@ -13,7 +13,7 @@ if (!parent) {
   process.exit(2);
 }
 
-const service = startEngineService(parent, { ops: loadEngineOps });
+const service = startEngineService(parent, { ops: () => loadEngineOps() });
 
 /** Tell main why, then exit: main restarts the engine and restores its state. */
 function die(message: string): void {

@@ -200,7 +200,7 @@ export class EngineSupervisor {
         this.plan.record(msg.command as StateCommand);
         return;
       case 'checkpoint':
-        this.plan.recordCheckpoint(msg.epoch, msg.bytes);
+        this.plan.recordCheckpoint(msg.epoch, msg.bytes, msg.endEpoch);
         return;
       case 'commands-done': {
         const p = this.pending.get(msg.requestId);
@@ -290,7 +290,7 @@ export class EngineSupervisor {
 }
 
 function emptyRestore(): RestoredState {
-  return { network: false, data: null, checkpointEpoch: null, problems: [] };
+  return { network: false, data: null, checkpointEpoch: null, runPaused: false, problems: [] };
 }
 
 /** What the user reads once the new engine is up. */
@@ -304,6 +304,7 @@ export function restartMessage(reason: 'crashed' | 'reload', r: RestoredState, f
   let text = head;
   if (parts.length > 0) text += ` Restored ${joinWords(parts)}.`;
   else text += ' There was nothing to restore.';
+  if (r.runPaused) text += ' The run is paused there: Resume finishes it.';
   if (r.problems.length > 0) text += ` Not restored: ${r.problems.join('; ')}.`;
   return text;
 }

@@ -137,7 +137,13 @@ export class EngineTap {
     const msg = asRecord(message);
     if (msg?.type === 'checkpoint' && typeof msg.epoch === 'number' && typeof msg.iteration === 'number') {
       // Posted to main before the renderer gets (and may detach) the buffer.
-      this.toMain({ type: 'checkpoint', epoch: msg.epoch, iteration: msg.iteration, bytes: msg.bytes as ArrayBuffer });
+      this.toMain({
+        type: 'checkpoint',
+        epoch: msg.epoch,
+        iteration: msg.iteration,
+        endEpoch: typeof msg.endEpoch === 'number' ? msg.endEpoch : null,
+        bytes: msg.bytes as ArrayBuffer,
+      });
     }
     const key = idKey(msg?.id);
     if (msg && key) {

@@ -3,7 +3,9 @@ import type { OpenDialogOptions, SaveDialogOptions } from 'electron';
 import { pairedLabelFileName } from '../core/data/idx.js';
 import { DATA_LIMITS } from '../core/data/limits.js';
 import { StudioError } from '../core/errors.js';
+import { MAX_HEADER_BYTES } from '../core/model/safetensors.js';
 import { LIMITS } from '../core/spec.js';
+import { ioMessage } from '../node/io-message.js';
 import type { ModelDocument } from './document.js';
 import type { RecentFiles } from './recent-files.js';
 import type { FileKind, NamedBytes, OpenedFile, PickedFile, SavedFile, SaveModelOptions } from './studio-api.js';
@@ -17,8 +19,8 @@ import type { FileKind, NamedBytes, OpenedFile, PickedFile, SavedFile, SaveModel
 
 /** Data: the engine's own limit on a data file. */
 export const DATA_MAX_BYTES = DATA_LIMITS.maxFileBytes;
-/** Models: the largest network a spec allows (float32 parameters) plus room for the JSON header. */
-export const MODEL_MAX_BYTES = LIMITS.maxParams * 4 + 64 * 1024 * 1024;
+/** Models: the largest network a spec allows (float32 parameters) plus the largest header a reader accepts. */
+export const MODEL_MAX_BYTES = LIMITS.maxParams * 4 + MAX_HEADER_BYTES + 8;
 
 export const MODEL_EXTENSION = 'safetensors';
 
@@ -109,7 +111,7 @@ export class FileAccess {
     try {
       await this.deps.writeFileAtomic(target, bytes);
     } catch (e) {
-      throw asIoError(e, target, 'could not save the model');
+      throw asIoError(e, target, 'cannot save');
     }
     this.deps.document.setFile(target);
     await this.remember('model', target);
@@ -123,8 +125,9 @@ export class FileAccess {
     try {
       bytes = await this.deps.readFileCapped(file, maxBytes);
     } catch (e) {
-      if (isNotFound(e) && this.deps.recent.has(file)) await this.deps.recent.remove(file);
-      throw asIoError(e, file, 'could not open');
+      // A recent file that was moved or deleted leaves the menu.
+      if (this.deps.recent.has(file) && !(await this.deps.exists(file))) await this.deps.recent.remove(file);
+      throw asIoError(e, file, 'cannot read');
     }
     const opened: OpenedFile = { kind, path: file, name, bytes };
     if (kind === 'data') Object.assign(opened, await this.companions(file));
@@ -156,7 +159,7 @@ export class FileAccess {
       try {
         return { name: path.basename(candidate), bytes: await this.deps.readFileCapped(candidate, DATA_MAX_BYTES) };
       } catch (e) {
-        throw asIoError(e, candidate, 'could not open');
+        throw asIoError(e, candidate, 'cannot read');
       }
     }
     return undefined;
@@ -179,25 +182,8 @@ export function safeFileName(name: string | undefined): string | null {
   return base && base !== '.' && base !== '..' ? base.slice(0, 200) : null;
 }
 
-function isNotFound(e: unknown): boolean {
-  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'ENOENT';
-}
-
-/** Keep StudioErrors (they already name the file); make OS errors one line naming the file. */
+/** Keep StudioErrors (they already name the file); make other errors one line naming the file. */
 function asIoError(e: unknown, file: string, what: string): StudioError {
   if (e instanceof StudioError) return e;
-  const code = typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined;
-  const reason =
-    code === 'ENOENT'
-      ? 'the file does not exist (any more)'
-      : code === 'EACCES' || code === 'EPERM'
-        ? 'permission denied'
-        : code === 'EISDIR'
-          ? 'it is a folder'
-          : code === 'ENOSPC'
-            ? 'the disk is full'
-            : e instanceof Error
-              ? e.message
-              : String(e);
-  return new StudioError('IO', `${what}: ${reason}`, { file });
+  return new StudioError('IO', `${what}: ${ioMessage(e)}`, { file });
 }

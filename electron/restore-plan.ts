@@ -52,6 +52,8 @@ export class RestorePlan {
   private data: Recorded | null = null;
   private weights: Recorded | null = null;
   private checkpointEpoch: number | null = null;
+  /** The checkpoint was taken inside a run that had epochs left. */
+  private checkpointMidRun = false;
   private seq = 0;
 
   /** A state command the engine acknowledged. */
@@ -64,22 +66,28 @@ export class RestorePlan {
         this.network = entry;
         // New network, new weights: an older checkpoint no longer fits it.
         this.weights = null;
-        this.checkpointEpoch = null;
+        this.forgetCheckpoint();
         return;
       case 'data':
         this.data = entry;
         return;
       case 'weights':
         this.weights = entry;
-        this.checkpointEpoch = null;
+        this.forgetCheckpoint();
         return;
     }
   }
 
-  /** Weights at an epoch end (the engine's `checkpoint` event). */
-  recordCheckpoint(epoch: number, bytes: ArrayBuffer | Uint8Array): void {
-    this.weights = { command: { type: 'restoreCheckpoint', bytes }, seq: ++this.seq };
+  /**
+   * Weights at an epoch end (the engine's `checkpoint` event). With `endEpoch`,
+   * the run that was going on comes back paused, so Resume finishes it.
+   */
+  recordCheckpoint(epoch: number, bytes: ArrayBuffer | Uint8Array, endEpoch: number | null = null): void {
+    const command: CommandBody = { type: 'restoreCheckpoint', bytes };
+    if (endEpoch !== null) command.endEpoch = endEpoch;
+    this.weights = { command, seq: ++this.seq };
     this.checkpointEpoch = epoch;
+    this.checkpointMidRun = endEpoch !== null && endEpoch > epoch;
   }
 
   get isEmpty(): boolean {
@@ -98,17 +106,24 @@ export class RestorePlan {
 
   /** What the commands restore, for the message to the user. */
   summary(problems: string[] = []): RestoredState {
+    const checkpoint = this.network !== null && this.weights !== null && this.checkpointEpoch !== null;
     return {
       network: this.network !== null,
       data: this.data ? dataName(this.data.command) : null,
-      checkpointEpoch: this.network && this.weights ? this.checkpointEpoch : null,
+      checkpointEpoch: checkpoint ? this.checkpointEpoch : null,
+      runPaused: checkpoint && this.checkpointMidRun,
       problems,
     };
   }
 
   clear(): void {
     this.network = this.data = this.weights = null;
+    this.forgetCheckpoint();
+  }
+
+  private forgetCheckpoint(): void {
     this.checkpointEpoch = null;
+    this.checkpointMidRun = false;
   }
 }
 

@@ -89,6 +89,8 @@ export interface RestoredState {
   data: string | null;
   /** Epoch of the checkpoint whose weights were put back, or null (fresh weights). */
   checkpointEpoch: number | null;
+  /** The run that was training came back paused at that epoch: Resume finishes it. */
+  runPaused: boolean;
   /** Restore steps that failed, one line each (normally empty). */
   problems: string[];
 }

@@ -76,7 +76,7 @@ function reportState(child: FakeUtilityProcess) {
     command: { type: 'configure', id: 1, spec: { inputSize: 4, layers: [{ kind: 'affine', units: 3 }] }, training: { epochs: 3 } },
   });
   child.emit('message', { type: 'state', command: { type: 'loadData', id: 2, name: 'iris.csv', bytes: new Uint8Array([1, 2, 3]), options: {} } });
-  child.emit('message', { type: 'checkpoint', epoch: 2, iteration: 40, bytes: new Uint8Array([9, 9]).buffer });
+  child.emit('message', { type: 'checkpoint', epoch: 2, iteration: 40, endEpoch: 3, bytes: new Uint8Array([9, 9]).buffer });
 }
 
 /** Answer the run-commands request the new engine received, every command ok. */
@@ -136,6 +136,7 @@ describe('EngineSupervisor', () => {
     expect(commands[0]).toMatchObject({ spec: { inputSize: 4 }, training: { epochs: 3 } });
     expect(commands[1]).toMatchObject({ name: 'iris.csv', bytes: new Uint8Array([1, 2, 3]) });
     expect(new Uint8Array((commands[2] as unknown as { bytes: ArrayBuffer }).bytes)).toEqual(new Uint8Array([9, 9]));
+    expect(commands[2]).toMatchObject({ endEpoch: 3 });
     await flush();
 
     expect(t.sup.state).toBe('running');
@@ -146,10 +147,11 @@ describe('EngineSupervisor', () => {
     expect(restarted).toMatchObject({
       phase: 'restarted',
       reason: 'crashed',
-      restored: { network: true, data: 'iris.csv', checkpointEpoch: 2, problems: [] },
+      restored: { network: true, data: 'iris.csv', checkpointEpoch: 2, runPaused: true, problems: [] },
     });
     expect(restarted.message).toBe(
-      'The engine was restarted after a crash. Restored the network, the data (iris.csv) and the weights of epoch 2.',
+      'The engine was restarted after a crash. Restored the network, the data (iris.csv) and the weights of epoch 2. ' +
+        'The run is paused there: Resume finishes it.',
     );
   });
 
@@ -278,7 +280,7 @@ describe('EngineSupervisor', () => {
   it('ignores malformed messages from the engine and never records them', async () => {
     t.sup.start();
     t.last().emit('message', { type: 'state' });
-    t.last().emit('message', { type: 'checkpoint', epoch: -1, iteration: 0, bytes: 'x' });
+    t.last().emit('message', { type: 'checkpoint', epoch: -1, iteration: 0, endEpoch: null, bytes: 'x' });
     t.last().emit('message', 'garbage');
     t.last().emit('message', { type: 'state', command: { type: 'configure', id: 1, spec: {}, training: {} }, extra: 1 });
     expect(t.logs.filter((l) => l.startsWith('message from the engine'))).toHaveLength(4);
@@ -323,7 +325,7 @@ describe('EngineSupervisor', () => {
 
 describe('restartMessage', () => {
   it('reads naturally for every mix of restored parts', () => {
-    const none = { network: false, data: null, checkpointEpoch: null, problems: [] };
+    const none = { network: false, data: null, checkpointEpoch: null, runPaused: false, problems: [] };
     expect(restartMessage('reload', none, false)).toBe('The engine was reloaded. There was nothing to restore.');
     expect(restartMessage('crashed', { ...none, network: true }, false)).toBe(
       'The engine was restarted after a crash. Restored the network.',

@@ -92,9 +92,16 @@ describe('EngineTap', () => {
     const r = fakeRendererPort();
     t.tap.attachRenderer(r.port);
     const bytes = new Uint8Array([4, 5]).buffer;
-    t.host({ type: 'checkpoint', epoch: 3, iteration: 90, bytes });
-    expect(t.toMain).toEqual([{ type: 'checkpoint', epoch: 3, iteration: 90, bytes }]);
-    expect(r.received).toEqual([{ type: 'checkpoint', epoch: 3, iteration: 90, bytes }]);
+    t.host({ type: 'checkpoint', epoch: 3, iteration: 90, endEpoch: 5, bytes });
+    t.host({ type: 'checkpoint', epoch: 4, iteration: 120, endEpoch: null, bytes });
+    expect(t.toMain).toEqual([
+      { type: 'checkpoint', epoch: 3, iteration: 90, endEpoch: 5, bytes },
+      { type: 'checkpoint', epoch: 4, iteration: 120, endEpoch: null, bytes },
+    ]);
+    expect(r.received).toEqual([
+      { type: 'checkpoint', epoch: 3, iteration: 90, endEpoch: 5, bytes },
+      { type: 'checkpoint', epoch: 4, iteration: 120, endEpoch: null, bytes },
+    ]);
   });
 
   it('runs main’s commands in order and routes their answers to main, results to the renderer', async () => {
@@ -188,11 +195,13 @@ describe('RestorePlan', () => {
     plan.record(loadData(1, 'old.csv'));
     plan.record(configure(2, 10));
     plan.record(loadData(3, 'new.csv'));
-    plan.recordCheckpoint(4, new Uint8Array([7]));
+    plan.recordCheckpoint(4, new Uint8Array([7]), 6);
     expect(plan.commands().map((c) => c.type)).toEqual(['configure', 'loadData', 'restoreCheckpoint']);
+    // The run that was going on (to epoch 6) comes back paused.
+    expect(plan.commands()[2]).toEqual({ type: 'restoreCheckpoint', bytes: new Uint8Array([7]), endEpoch: 6 });
     expect(plan.commands()[1]).toMatchObject({ name: 'new.csv' });
     expect(plan.commands().some((c) => 'id' in c)).toBe(false);
-    expect(plan.summary()).toEqual({ network: true, data: 'new.csv', checkpointEpoch: 4, problems: [] });
+    expect(plan.summary()).toEqual({ network: true, data: 'new.csv', checkpointEpoch: 4, runPaused: true, problems: [] });
   });
 
   it('a new network drops the checkpoint of the old one; an imported model counts as a network', () => {

@@ -58,7 +58,7 @@ function setup() {
     connectEngine: vi.fn(),
     log: vi.fn(),
   };
-  registerStudioIpc(ipcMain, deps);
+  registerStudioIpc(ipcMain as never, deps);
   const invoke = (channel: string, url: string | null, ...args: unknown[]) =>
     ipcMain.handlers.get(channel)!(ipcEventFrom(url), ...args) as Promise<{ ok: boolean; code?: string; message?: string; value?: unknown }>;
   const send = (channel: string, url: string | null, ...args: unknown[]) => ipcMain.listeners.get(channel)!(ipcEventFrom(url), ...args);
