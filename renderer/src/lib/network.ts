@@ -74,10 +74,12 @@ export function analyzeNetwork(spec: NetworkSpec, data: DataShape | undefined): 
   const rows: LayerRow[] = spec.layers.map((l, index) => {
     const row: LayerRow = { index, spec: l, name: names[index]!, outUnits: width, params: 0 };
     if (l.kind === 'affine') {
-      if (!Number.isInteger(l.units) || l.units < 1) row.error = 'Units must be a whole number of at least 1.';
+      const valid = Number.isInteger(l.units) && l.units >= 1;
+      if (!valid) row.error = 'Units must be a whole number of at least 1.';
       else if (l.units > LIMITS.maxUnits) row.error = `At most ${LIMITS.maxUnits.toLocaleString('en-US')} units per layer.`;
-      row.params = width * l.units + l.units;
-      width = l.units;
+      // An unfinished entry (empty box) shows as unknown downstream rather than as NaN.
+      width = valid ? l.units : NaN;
+      row.params = valid && Number.isFinite(row.outUnits) ? row.outUnits * l.units + l.units : 0;
       row.outUnits = width;
     } else {
       const prev = spec.layers[index - 1];

@@ -108,14 +108,19 @@ export class BrowserPlatform implements Platform {
     this.spawn(link, true);
   }
 
-  async openData(): Promise<OpenedFile[] | null> {
+  async openData(): Promise<{ files: OpenedFile[] } | null> {
     const files = await pick(DATA_ACCEPT, true);
-    return files ? readFiles(files) : null;
+    return files ? { files: await readFiles(files) } : null;
   }
 
   async openModel(): Promise<OpenedFile | null> {
     const files = await pick(`${MODEL_ACCEPT},application/octet-stream`, false);
     return files ? (await readFiles(files))[0]! : null;
+  }
+
+  async openAny(): Promise<OpenedFile[] | null> {
+    const files = await pick(`${DATA_ACCEPT},${MODEL_ACCEPT}`, true);
+    return files ? readFiles(files) : null;
   }
 
   async saveModel(req: SaveRequest): Promise<{ name: string } | null> {

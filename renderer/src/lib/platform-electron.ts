@@ -1,4 +1,5 @@
-import type { StudioApi } from '../../../electron/studio-api.js';
+import type { OpenedFile as ElectronFile, StudioApi } from '../../../electron/studio-api.js';
+import type { DataRequest } from './data-files.js';
 import { ENGINE_PORT_MESSAGE } from '../../../electron/studio-api.js';
 import type { EngineLink } from './engine-link.js';
 import { downloadBlob, type MenuCommand, type OpenedFile, type Platform, type SaveRequest } from './platform.js';
@@ -39,9 +40,9 @@ export class ElectronPlatform implements Platform {
     this.api.connectEngine();
   }
 
-  async openData(): Promise<OpenedFile[] | null> {
+  async openData(): Promise<{ files: OpenedFile[]; request?: DataRequest } | null> {
     const f = await this.api.openDataFile();
-    return f ? [{ name: f.name, bytes: f.bytes, path: f.path }] : null;
+    return f ? dataPick(f) : null;
   }
 
   async openModel(): Promise<OpenedFile | null> {
@@ -67,11 +68,20 @@ export class ElectronPlatform implements Platform {
     return this.api.onMenu((a) => {
       if (a.type === 'open-path') {
         const file = a.file;
-        cb({ type: 'open-file', kind: file.kind, name: file.name, load: async () => {
-          const f = await this.api.openPath(file.path);
-          return { name: f.name, bytes: f.bytes, path: f.path };
-        } });
+        cb({ type: 'open-file', kind: file.kind, name: file.name, load: async () => dataPick(await this.api.openPath(file.path)) });
       } else cb(a);
     });
   }
+}
+
+/** Main already found an IDX file's labels (and test files) beside it: keep its pairing. */
+export function dataPick(f: ElectronFile): { files: OpenedFile[]; request?: DataRequest } {
+  const file: OpenedFile = { name: f.name, bytes: f.bytes, path: f.path };
+  if (!f.labels) return { files: [file] };
+  const request: DataRequest = {
+    kind: 'idx',
+    train: { images: file, labels: f.labels },
+    test: f.test?.labels ? { images: { name: f.test.name, bytes: f.test.bytes }, labels: f.test.labels } : undefined,
+  };
+  return { files: [file], request };
 }

@@ -1,3 +1,4 @@
+import type { DataRequest } from './data-files.js';
 import type { EngineLink } from './engine-link.js';
 
 /**
@@ -19,7 +20,7 @@ export type MenuCommand =
   | { type: 'open-model' }
   | { type: 'save-model' }
   | { type: 'save-model-as' }
-  | { type: 'open-file'; load: () => Promise<OpenedFile>; kind: 'data' | 'model'; name: string };
+  | { type: 'open-file'; load: () => Promise<{ files: OpenedFile[]; request?: DataRequest }>; kind: 'data' | 'model'; name: string };
 
 export interface SaveRequest {
   bytes: Uint8Array;
@@ -39,9 +40,15 @@ export interface Platform {
   startEngine(link: EngineLink): void;
   /** Start a fresh engine on demand (the "Restart engine" button after a failure). */
   restartEngine(link: EngineLink): void;
-  /** Pick data files: several at once where possible (IDX images with labels). null = cancelled. */
-  openData(): Promise<OpenedFile[] | null>;
+  /**
+   * Pick data files: several at once where possible (IDX images with labels).
+   * `request` is set when the platform already paired the files (Electron main
+   * reads an IDX file's labels and test files found beside it). null = cancelled.
+   */
+  openData(): Promise<{ files: OpenedFile[]; request?: DataRequest } | null>;
   openModel(): Promise<OpenedFile | null>;
+  /** One picker for data files and models alike (browser Ctrl+O); absent where the menu splits them. */
+  openAny?(): Promise<OpenedFile[] | null>;
   /** Write a model; resolves with the name it was saved under, or null when cancelled. */
   saveModel(req: SaveRequest): Promise<{ name: string } | null>;
   /** Offer exported bytes (chart PNG, CSV) as a file. */
