@@ -78,8 +78,15 @@ export function readCsv(input: Uint8Array, file: string, options: CsvOptions = {
   const head = parseCsv(bytes, { ...parseOptions, to: HEAD_ROWS }, file).filter((r) => !isBlankRow(r.cells));
   if (head.length === 0) throw fail('the file has no rows');
   const sklearn = options.hasHeader === false ? null : sklearnHeader(head);
-  const hasHeader =
-    sklearn !== null || (options.hasHeader === 'auto' || options.hasHeader === undefined ? looksLikeHeader(head) : options.hasHeader);
+  const guess = options.hasHeader === 'auto' || options.hasHeader === undefined;
+  const hasHeader = sklearn !== null || (guess ? looksLikeHeader(head) : options.hasHeader === true);
+  if (guess && hasHeader && sklearn === null && head[0]!.cells.some(isNumeric)) {
+    // Numeric column names happen (pandas writes 0,1,2,...), but so does a data row with one bad cell.
+    warnings.push(
+      `${file}: the first row is taken as column names although some are numbers ` +
+        `(${head[0]!.cells.slice(0, 6).join(', ')}${head[0]!.cells.length > 6 ? ', ...' : ''}); if it is data, say the file has no header`,
+    );
+  }
   const firstData = head[hasHeader ? 1 : 0];
   if (firstData === undefined) throw fail('the file has a header row but no data rows');
   const width = firstData.cells.length;
@@ -175,6 +182,13 @@ export function readCsv(input: Uint8Array, file: string, options: CsvOptions = {
   } else {
     ({ labels, classNames } = assignClasses(rawLabels, rowLabel.subarray(0, rows), numericLabels, file, columnName(labelColumn)));
     if (sklearn !== null) classNames = sklearnClassNames(sklearn, rawLabels, labels, classNames, file);
+    const first = rawLabels[rowLabel[0]!]!;
+    if (!hasHeader && rows > 2 && labels.filter((l) => l === labels[0]).length === 1 && /[a-z]/i.test(first)) {
+      // The usual sign of column names that are numbers above a text label column.
+      warnings.push(
+        `${file}: the first row's label "${first}" occurs nowhere else; if that row holds column names, say the file has a header`,
+      );
+    }
     if (numericLabels && !integerLabels) {
       warnings.push(
         `${file}: the label ${columnName(labelColumn)} has non-integer values (e.g. ${rawLabels.find((l) => !Number.isInteger(Number(l)))}); ` +

@@ -140,6 +140,24 @@ describe('header detection', () => {
     expect(d.dataset.count).toBe(2);
   });
 
+  test('a first row mixing numbers and names is taken as a header, with a warning', () => {
+    const d = read('0,1,label\n5,6,0\n7,8,1\n');
+    expect(d.header).toEqual(['0', '1', 'label']);
+    expect(d.warnings).toEqual([
+      't.csv: the first row is taken as column names although some are numbers (0, 1, label); if it is data, say the file has no header',
+    ]);
+    expect(read('x,y,label\n5,6,a\n7,9,b\n').warnings).toEqual([]);
+  });
+
+  test('numeric names above text labels cannot be told from data: a lone first label is pointed out', () => {
+    const d = read('0,1,label\n5,6,a\n7,8,a\n');
+    expect(d.header).toBeNull();
+    expect(d.warnings).toEqual([
+      't.csv: the first row\'s label "label" occurs nowhere else; if that row holds column names, say the file has a header',
+    ]);
+    expect(read('0,1,label\n5,6,a\n7,8,a\n', { hasHeader: true }).dataset.classNames).toEqual(['a']);
+  });
+
   test('hasHeader true and false are obeyed', () => {
     expect(read('1,2,0\n3,4,1\n', { hasHeader: true }).header).toEqual(['1', '2', '0']);
     expect(failure('x,y,kind\n1,2,a\n', { hasHeader: false }).message).toBe('t.csv:1:1: column 1: "x" is not a number');
