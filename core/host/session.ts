@@ -347,32 +347,38 @@ export class Session {
     const confidence = new Float32Array(n);
     const norm = this.normalization;
     const CHUNK = 4096;
-    const x = new Matrix(CHUNK, 2, new Float32Array(CHUNK * 2));
     const outputs = network.outputSize;
-    for (let start = 0; start < n; start += CHUNK) {
-      const m = Math.min(CHUNK, n - start);
-      const batch = m === CHUNK ? x : new Matrix(m, 2, x.data.subarray(0, m * 2));
-      for (let k = 0; k < m; k++) {
-        const cell = start + k;
-        const r = Math.floor(cell / cols);
-        const c = cell % cols;
-        let px = bounds.xMin + ((c + 0.5) / cols) * (bounds.xMax - bounds.xMin);
-        let py = bounds.yMax - ((r + 0.5) / rows) * (bounds.yMax - bounds.yMin); // row 0 at the top
-        if (norm) {
-          px = (px - norm.mean[0]!) / norm.std[0]!;
-          py = (py - norm.mean[1]!) / norm.std[1]!;
+    // Inputs from the backend (they may have to live in WebAssembly memory), at most two sizes.
+    const inputs = new Map<number, Matrix>();
+    try {
+      for (let start = 0; start < n; start += CHUNK) {
+        const m = Math.min(CHUNK, n - start);
+        let batch = inputs.get(m);
+        if (!batch) inputs.set(m, (batch = this.ops.alloc(m, 2)));
+        for (let k = 0; k < m; k++) {
+          const cell = start + k;
+          const r = Math.floor(cell / cols);
+          const c = cell % cols;
+          let px = bounds.xMin + ((c + 0.5) / cols) * (bounds.xMax - bounds.xMin);
+          let py = bounds.yMax - ((r + 0.5) / rows) * (bounds.yMax - bounds.yMin); // row 0 at the top
+          if (norm) {
+            px = (px - norm.mean[0]!) / norm.std[0]!;
+            py = (py - norm.mean[1]!) / norm.std[1]!;
+          }
+          batch.data[2 * k] = px;
+          batch.data[2 * k + 1] = py;
         }
-        batch.data[2 * k] = px;
-        batch.data[2 * k + 1] = py;
+        const p = network.predictProbabilities(batch);
+        for (let k = 0; k < m; k++) {
+          const row = p.row(k);
+          let best = 0;
+          for (let j = 1; j < outputs; j++) if (row[j]! > row[best]!) best = j;
+          classes[start + k] = Math.min(best, 255);
+          confidence[start + k] = row[best]!;
+        }
       }
-      const p = network.predictProbabilities(batch);
-      for (let k = 0; k < m; k++) {
-        const row = p.row(k);
-        let best = 0;
-        for (let j = 1; j < outputs; j++) if (row[j]! > row[best]!) best = j;
-        classes[start + k] = Math.min(best, 255);
-        confidence[start + k] = row[best]!;
-      }
+    } finally {
+      for (const m of inputs.values()) this.ops.free(m);
     }
     return { type: 'gridResult', cols, rows, classes, confidence };
   }
