@@ -189,18 +189,20 @@ describe('engine crash and restore, real host', () => {
     expect((await client.inspect()).iteration).toBeGreaterThan(before.iteration);
   });
 
-  it('a crash in the middle of a run brings the run back paused at its last epoch end; Resume finishes it', async () => {
+  it('a crash in the middle of a run brings the run back paused at its last epoch end; Resume continues it', async () => {
     const { sup, engines, client, notices } = setup();
     sup.start();
     sup.connectRenderer();
-    await client.ok({ type: 'configure', spec: SPEC, training: { ...TRAINING, epochs: 4 } });
+    // So many epochs that the run is surely still going when the pause arrives.
+    const EPOCHS = 100_000;
+    await client.ok({ type: 'configure', spec: SPEC, training: { ...TRAINING, epochs: EPOCHS } });
     await client.ok({ type: 'loadData', name: 'blobs.csv', bytes: csvBytes(makeCsv()), options: {} });
     const firstEpoch = client.waitFor((e) => e.type === 'checkpoint');
     await client.ok({ type: 'start' });
     await firstEpoch;
     await client.ok({ type: 'pause' });
     const lastCheckpoint = client.events.filter((e): e is EventOf<'checkpoint'> => e.type === 'checkpoint').at(-1)!;
-    expect(lastCheckpoint.epoch).toBeLessThan(4);
+    expect(lastCheckpoint.endEpoch).toBe(EPOCHS);
     await settle(() => sup.plan.summary().checkpointEpoch === lastCheckpoint.epoch);
 
     engines[0]!.crash(137);
@@ -208,12 +210,18 @@ describe('engine crash and restore, real host', () => {
     const restarted = notices.find((n) => n.phase === 'restarted')!;
     expect(restarted.restored).toMatchObject({ checkpointEpoch: lastCheckpoint.epoch, runPaused: true });
     expect(restarted.message).toContain('Resume finishes it');
-    const status = client.events.filter((e): e is EventOf<'status'> => e.type === 'status').at(-1)!;
-    expect(status).toMatchObject({ state: 'paused', epoch: lastCheckpoint.epoch, iteration: lastCheckpoint.iteration });
+    // The new engine's status reaches the renderer's new port: paused exactly at the checkpoint.
+    const lastStatus = () => client.events.filter((e): e is EventOf<'status'> => e.type === 'status').at(-1)!;
+    await settle(() => lastStatus().iteration === lastCheckpoint.iteration);
+    expect(lastStatus()).toMatchObject({ state: 'paused', epoch: lastCheckpoint.epoch });
 
-    const done = client.waitFor<EventOf<'done'>>((e) => e.type === 'done');
+    // Resume continues the same run: more epochs than the checkpoint had, towards the same end.
+    const nextEpoch = client.waitFor<EventOf<'checkpoint'>>((e) => e.type === 'checkpoint');
     await client.ok({ type: 'resume' });
-    expect(await done).toMatchObject({ reason: 'finished', epoch: 4 });
+    expect(await nextEpoch).toMatchObject({ epoch: lastCheckpoint.epoch + 1, endEpoch: EPOCHS });
+    const done = client.waitFor<EventOf<'done'>>((e) => e.type === 'done');
+    await client.ok({ type: 'stop' });
+    expect((await done).reason).toBe('stopped');
   });
 
   it('a corrupt file the engine refused is not what comes back after a crash', async () => {
