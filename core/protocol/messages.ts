@@ -553,18 +553,23 @@ export function parseCommand(msg: unknown): { ok: true; command: Command } | { o
   const type = typeof msg === 'object' && msg !== null ? (msg as { type?: unknown }).type : undefined;
   const what = typeof type === 'string' && type.length <= 40 ? `command '${type}'` : 'message';
   const first = r.error.issues[0];
+  const expected = `expected one of ${COMMAND_TYPES.join(', ')}`;
   let message: string;
-  if (!first) message = `${what}: invalid`;
-  else if (first.path.length === 0 || (first.path.length === 1 && first.path[0] === 'type')) {
+  if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) {
+    message = `a message must be an object with a string 'type' (${expected}), got ${msg === null ? 'null' : Array.isArray(msg) ? 'an array' : typeof msg}`;
+  } else if (!first) {
+    message = `${what}: invalid`;
+  } else if (first.code === 'invalid_union' && first.path.length === 1 && first.path[0] === 'type') {
     message =
       typeof type === 'string'
-        ? `unknown command type '${type.slice(0, 40)}' (expected one of ${COMMAND_TYPES.join(', ')})`
-        : `message has no string 'type' (expected one of ${COMMAND_TYPES.join(', ')})`;
+        ? `unknown command type '${type.slice(0, 40)}${type.length > 40 ? '…' : ''}' (${expected})`
+        : `message has no string 'type' (${expected})`;
   } else {
     const path = first.path
       .map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`))
       .join('');
-    message = `${what}: field ${path}: ${first.message}`;
+    const detail = first.code === 'unrecognized_keys' ? `unknown field${first.keys.length > 1 ? 's' : ''} ${first.keys.map((k) => `'${k.slice(0, 40)}'`).join(', ')}` : first.message;
+    message = `${what}: ${path ? `field ${path}: ` : ''}${detail}`;
   }
   return id.success ? { ok: false, id: id.data, message } : { ok: false, message };
 }
