@@ -101,7 +101,9 @@ export const ACT_TANH: i32 = 2;
 @inline function backward4(kind: i32, y: v128, d: v128): v128 {
   if (kind == ACT_RELU) return v128.and(d, f32x4.gt(y, f32x4.splat(0)));
   if (kind == ACT_SIGMOID) return f32x4.mul(f32x4.mul(d, y), f32x4.sub(f32x4.splat(1), y));
-  return f32x4.mul(d, f32x4.sub(f32x4.splat(1), f32x4.mul(y, y)));
+  // 1 - y² as (1-y)(1+y): exact where y is near ±1, where y·y rounded first would cancel to noise.
+  const one = f32x4.splat(1);
+  return f32x4.mul(d, f32x4.mul(f32x4.sub(one, y), f32x4.add(one, y)));
 }
 
 export function activationForward(kind: i32, x: usize, out: usize, n: i32, buf: usize, tid: i32, nthreads: i32): void {

@@ -56,10 +56,12 @@ export function adagrad(w: usize, g: usize, h: usize, n: i32, lr: f32, tid: i32,
   }
 }
 
-/** m += (1-β1)(g-m); v += (1-β2)(g²-v); w -= lrT·m/(√v + 1e-7) */
-export function adam(w: usize, g: usize, m: usize, v: usize, n: i32, lrT: f32, beta1: f32, beta2: f32, tid: i32, nthreads: i32): void {
+/**
+ * m += (1-β1)(g-m); v += (1-β2)(g²-v); w -= lrT·m/(√v + 1e-7). The caller passes 1-β1
+ * and 1-β2 already formed in double precision: 1 - float32(0.999) would be off by 1e-5.
+ */
+export function adam(w: usize, g: usize, m: usize, v: usize, n: i32, lrT: f32, a1: f32, a2: f32, tid: i32, nthreads: i32): void {
   const i0 = shareStart(n, 16, tid, nthreads), i1 = shareStart(n, 16, tid + 1, nthreads);
-  const a1: f32 = 1 - beta1, a2: f32 = 1 - beta2;
   const l = f32x4.splat(lrT), c1 = f32x4.splat(a1), c2 = f32x4.splat(a2), eps = f32x4.splat(1e-7);
   let i = i0;
   for (; i + 4 <= i1; i += 4) {

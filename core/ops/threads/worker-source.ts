@@ -35,8 +35,10 @@ listen((msg) => {
   const I = new Int32Array(msg.memory.buffer, msg.ctrl, ${CTRL.ERROR_TEXT} + ${ERROR_TEXT_BYTES / 4});
   const runJob = instance.exports.runJob;
   const index = msg.index, job = msg.job;
-  port.postMessage({ type: 'ready', index });
+  // Read the generation before saying ready: the caller may post the first job the
+  // moment it hears from us, and that job must look new.
   let seen = Atomics.load(I, GEN);
+  port.postMessage({ type: 'ready', index });
   for (;;) {
     let g = Atomics.load(I, GEN);
     if (g === seen) {
@@ -53,10 +55,12 @@ listen((msg) => {
     try {
       runJob(job, index, Atomics.load(I, NTHREADS));
     } catch (e) {
-      const text = new TextEncoder().encode('kernel thread ' + index + ': ' + String(e && e.message || e)).slice(0, ${ERROR_TEXT_BYTES});
-      new Uint8Array(msg.memory.buffer, msg.ctrl + ERROR_TEXT * 4, text.length).set(text);
-      Atomics.store(I, ERROR_LENGTH, text.length);
-      Atomics.store(I, ERROR, index);
+      // The first worker to fail writes its message; the others only count themselves done.
+      if (Atomics.compareExchange(I, ERROR, 0, index) === 0) {
+        const text = new TextEncoder().encode('kernel thread ' + index + ': ' + String(e && e.message || e)).slice(0, ${ERROR_TEXT_BYTES});
+        new Uint8Array(msg.memory.buffer, msg.ctrl + ERROR_TEXT * 4, text.length).set(text);
+        Atomics.store(I, ERROR_LENGTH, text.length);
+      }
     }
     Atomics.add(I, DONE, 1);
     Atomics.notify(I, DONE);

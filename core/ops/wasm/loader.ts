@@ -25,7 +25,7 @@ export interface KernelExports {
   adagrad(w: number, g: number, h: number, n: number, lr: number, tid: number, nthreads: number): void;
   adam(
     w: number, g: number, m: number, v: number, n: number,
-    lrT: number, beta1: number, beta2: number, tid: number, nthreads: number,
+    lrT: number, oneMinusBeta1: number, oneMinusBeta2: number, tid: number, nthreads: number,
   ): void;
   gatherRows(
     source: number, bytes: number, cols: number, indices: number, count: number,

@@ -145,8 +145,17 @@ export async function createWasmOps(opts: WasmOpsOptions = {}): Promise<WasmOps>
   }
   if (heapStart > memory.buffer.byteLength) memory.grow(Math.ceil((heapStart - memory.buffer.byteLength) / PAGE));
 
-  const buffers = new Set<ArrayBufferLike>([memory.buffer]);
-  const heap = new WasmHeap(memory, heapStart, maxBytes, shared, () => buffers.add(memory.buffer));
+  // Which ArrayBuffer objects are views of our memory. A shared memory's `buffer` object
+  // changes when the memory grows, and V8 may also swap it later, when the other threads
+  // learn of the growth; so every buffer object a view was made from is recorded here.
+  const buffers = new Set<ArrayBufferLike>();
+  const currentBuffer = (): ArrayBufferLike => {
+    const b = memory.buffer;
+    buffers.add(b);
+    return b;
+  };
+  currentBuffer();
+  const heap = new WasmHeap(memory, heapStart, maxBytes, shared, currentBuffer);
   const job = new JobWriter(memory.buffer, jobPtr, scratchBase);
   const buf0 = scratchBase + scratchBytes - 64;
 
@@ -168,24 +177,25 @@ export async function createWasmOps(opts: WasmOpsOptions = {}): Promise<WasmOps>
   let threadedCalls = 0;
 
   /** Byte offset of a float32 view into our memory, or -1. */
-  const ptr = (a: FloatArray): number => (a instanceof Float32Array && buffers.has(a.buffer) ? a.byteOffset : -1);
-  const owns = (a: ArrayBufferView): boolean => buffers.has(a.buffer);
+  const owns = (a: ArrayBufferView): boolean => buffers.has(a.buffer) || (a.buffer === memory.buffer && buffers.add(a.buffer) !== null);
+  const ptr = (a: FloatArray): number => (a instanceof Float32Array && owns(a) ? a.byteOffset : -1);
 
   // A reusable block for per-call inputs that live in JavaScript memory (labels, batch
   // indices, gathered rows). Tiny per call; grown (never shrunk) as batches grow.
   let stagePtr = -1;
   let stageBytes = 0;
-  let stageI32 = new Int32Array(0);
-  let stageU8 = new Uint8Array(0);
-  let stageF64 = new Float64Array(0);
+  let stageI32: Int32Array = new Int32Array(0);
+  let stageU8: Uint8Array = new Uint8Array(0);
+  let stageF64: Float64Array = new Float64Array(0);
   const stage = (bytes: number): number => {
     if (bytes > stageBytes) {
       if (stagePtr >= 0) heap.release(stagePtr);
       stagePtr = heap.alloc(bytes);
       stageBytes = heap.sizeOf(stagePtr)!;
-      stageI32 = new Int32Array(memory.buffer, stagePtr, stageBytes >> 2);
-      stageU8 = new Uint8Array(memory.buffer, stagePtr, stageBytes);
-      stageF64 = new Float64Array(memory.buffer, stagePtr, stageBytes >> 3);
+      const b = currentBuffer();
+      stageI32 = new Int32Array(b, stagePtr, stageBytes >> 2);
+      stageU8 = new Uint8Array(b, stagePtr, stageBytes);
+      stageF64 = new Float64Array(b, stagePtr, stageBytes >> 3);
     }
     return stagePtr;
   };
@@ -261,7 +271,7 @@ export async function createWasmOps(opts: WasmOpsOptions = {}): Promise<WasmOps>
       const n = rows * cols;
       if (n === 0) return new Matrix(rows, cols, new Float32Array(memory.buffer, heapStart, 0));
       const p = heap.alloc(n * 4);
-      const data = new Float32Array(memory.buffer, p, n);
+      const data = new Float32Array(currentBuffer(), p, n);
       data.fill(0);
       return new Matrix(rows, cols, data);
     },
@@ -427,8 +437,8 @@ export async function createWasmOps(opts: WasmOpsOptions = {}): Promise<WasmOps>
       const lrT = (lr * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
       elementwise(
         w.length,
-        () => k.adam(pw, pg, pm, pv, w.length, lrT, beta1, beta2, 0, 1),
-        () => job.write(JOB.ADAM, pw, pg, pm, pv, w.length).float(5, lrT).float(6, beta1).float(7, beta2),
+        () => k.adam(pw, pg, pm, pv, w.length, lrT, 1 - beta1, 1 - beta2, 0, 1),
+        () => job.write(JOB.ADAM, pw, pg, pm, pv, w.length).float(5, lrT).float(6, 1 - beta1).float(7, 1 - beta2),
       );
     },
 
