@@ -149,7 +149,7 @@ describe('openPath: only files the user gave the app', () => {
 describe('saving models', () => {
   it('first save asks where, adds the extension, writes atomically and makes it the document', async () => {
     const target = path.join(dir, 'trained');
-    const showSaveDialog = vi.fn(async () => ({ canceled: false, filePath: target }));
+    const showSaveDialog = vi.fn(async (_options: unknown) => ({ canceled: false, filePath: target }));
     const t = setup({ showSaveDialog });
     t.document.setState({ unsaved: true });
     const saved = await t.files.saveModel(new Uint8Array([1, 2, 3]), { suggestedName: '../../evil/mnist.safetensors' });
