@@ -360,8 +360,9 @@ class Host {
       this.sendLayerStats();
       if (confusion) this.send(confusion);
       this.send({ ...checkpoint, endEpoch: this.run ? this.run.endEpoch : null });
-      if (!Number.isFinite(epoch.trainLoss)) {
-        this.finish('diverged', `diverged: the training loss became ${epoch.trainLoss} after epoch ${epoch.epoch}`);
+      const bad = !Number.isFinite(epoch.trainLoss) ? ['training', epoch.trainLoss] : epoch.testLoss !== null && !Number.isFinite(epoch.testLoss) ? ['test', epoch.testLoss] : null;
+      if (bad) {
+        this.finish('diverged', `diverged: the ${bad[0]} loss became ${bad[1]} after epoch ${epoch.epoch}; lower the learning rate or reset the weights`);
         return false;
       }
       if (this.run && s.epoch() >= this.run.endEpoch) {

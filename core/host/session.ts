@@ -12,8 +12,12 @@ import type { Dataset } from '../data/dataset.js';
 import type { AffineLayer } from '../layers/affine.js';
 import type { Bytes, CommandId, CommandOf, EventOf } from '../protocol/messages.js';
 import { decodeCheckpoint, encodeCheckpoint } from './checkpoint-codec.js';
+import { evaluateWithConfusion } from './evaluate.js';
 import { dataLoadedEvent, fitIfAsked, prepareData, readBuiltinData, readFileData, type RawData } from './data-load.js';
 import { exportModelBytes, importModelBytes } from './model-io.js';
+
+/** Without a test set, the per-epoch confusion matrix is taken on the training set up to this size. */
+const TRAIN_CONFUSION_MAX = 10_000;
 
 /**
  * The state of one studio session: the network, the data and the trainer that
@@ -39,6 +43,8 @@ export class Session {
   /** Class names that came with an opened model (used until data brings its own). */
   private modelClassNames: string[] | null = null;
   private trainer: Trainer | null = null;
+  /** The test loss of the current trainer's network became NaN or infinite (the trainer only watches its own set). */
+  private testDiverged = false;
   private predictions: { trainer: Trainer; iteration: number; probs: Float32Array } | null = null;
 
   constructor(readonly ops: Ops) {}
@@ -155,7 +161,7 @@ export class Session {
   /** Throws a clear NOT_READY or SHAPE_MISMATCH when training cannot happen now. */
   assertTrainable(what: string): void {
     const t = this.ensureTrainer(what);
-    if (t.diverged) {
+    if (t.diverged || this.testDiverged) {
       throw new StudioError('NOT_READY', `cannot ${what}: the run diverged (the loss became NaN or infinite); reset the weights or lower the learning rate`);
     }
   }
@@ -167,15 +173,17 @@ export class Session {
 
   finishEpoch(): { epoch: EventOf<'epoch'>; confusion: EventOf<'confusion'> | null; checkpoint: EventOf<'checkpoint'> } {
     const t = this.ensureTrainer('finish the epoch');
-    const e = t.finishEpoch();
+    const e = t.finishEpoch(); // the training set's loss and accuracy
+    const test = this.test && !t.diverged ? evaluateWithConfusion(this.network!, this.test, 'test set') : null;
+    if (test && !Number.isFinite(test.loss)) this.testDiverged = true;
     const epoch: EventOf<'epoch'> = {
       type: 'epoch',
       epoch: e.epoch,
       iteration: t.iteration,
       trainLoss: e.trainLoss,
       trainAccuracy: e.trainAccuracy,
-      testLoss: e.testLoss ?? null,
-      testAccuracy: e.testAccuracy ?? null,
+      testLoss: test ? test.loss : null,
+      testAccuracy: test ? test.accuracy : null,
       seconds: e.seconds,
     };
     const checkpoint: EventOf<'checkpoint'> = {
@@ -185,14 +193,18 @@ export class Session {
       endEpoch: null, // the host knows the run
       bytes: encodeCheckpoint(t.checkpoint()),
     };
-    return { epoch, confusion: t.diverged ? null : this.confusionEvent(t), checkpoint };
+    let confusion: EventOf<'confusion'> | null = null;
+    if (test?.confusion) confusion = this.confusionEvent('test', test.confusion);
+    else if (!this.test && !t.diverged && this.train!.count <= TRAIN_CONFUSION_MAX) {
+      // No test set: the training set's confusion, while it is cheap (else on `evaluate`).
+      const c = evaluateWithConfusion(this.network!, this.train!, 'training set').confusion;
+      if (c) confusion = this.confusionEvent('train', c);
+    }
+    return { epoch, confusion, checkpoint };
   }
 
-  private confusionEvent(t: Trainer): EventOf<'confusion'> | null {
-    if (this.spec?.loss !== 'softmax-cross-entropy') return null;
-    const set = this.test ? 'test' : 'train';
-    const ds = this.test ?? this.train!;
-    return { type: 'confusion', set, classNames: this.classNamesFor(this.network!.outputSize), counts: t.confusionMatrix(ds) };
+  private confusionEvent(set: 'test' | 'train', counts: Int32Array): EventOf<'confusion'> {
+    return { type: 'confusion', set, classNames: this.classNamesFor(this.network!.outputSize), counts };
   }
 
   /** The trainer for the current network and data, made on first use. */
@@ -200,10 +212,11 @@ export class Session {
     if (this.trainer) return this.trainer;
     const { network, training } = this.needNetwork(what);
     if (!this.train) throw new StudioError('NOT_READY', `cannot ${what}: no data loaded yet`);
+    this.testDiverged = false;
     this.trainer = new Trainer({
       network,
       train: this.train,
-      ...(this.test ? { test: this.test } : {}),
+      // No test set here: the session evaluates it itself, in the same pass as its confusion matrix.
       // The host decides where a run ends (start trains `epochs` more each time), so the
       // trainer itself is never "finished".
       config: { ...training, epochs: LIMITS.maxEpochs },
@@ -321,9 +334,11 @@ export class Session {
   }
 
   evaluate(): { evaluation: Omit<EventOf<'evaluation'>, 'id'>; confusion: EventOf<'confusion'> | null } {
-    const t = this.ensureTrainer('evaluate');
-    const train = t.evaluate(this.train!);
-    const test = this.test ? t.evaluate(this.test) : null;
+    this.ensureTrainer('evaluate');
+    const network = this.network!;
+    const train = evaluateWithConfusion(network, this.train!, 'training set');
+    const test = this.test ? evaluateWithConfusion(network, this.test, 'test set') : null;
+    const counts = test ? test.confusion : train.confusion;
     return {
       evaluation: {
         type: 'evaluation',
@@ -332,7 +347,7 @@ export class Session {
         testLoss: test ? test.loss : null,
         testAccuracy: test ? test.accuracy : null,
       },
-      confusion: this.confusionEvent(t),
+      confusion: counts ? this.confusionEvent(test ? 'test' : 'train', counts) : null,
     };
   }
 

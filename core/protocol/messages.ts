@@ -429,7 +429,11 @@ export const gradcheckResultEventSchema = evt('gradcheckResult', {
   inputs: z.enum(['data', 'random']),
 });
 
-/** Confusion matrix on the test set (or the training set when there is none); row = true class. */
+/**
+ * Confusion matrix, row = true class: on the test set after every epoch (on the
+ * training set when there is no test set and it has at most 10,000 samples), and
+ * after every `evaluate`.
+ */
 export const confusionEventSchema = evt('confusion', {
   set: z.enum(['test', 'train']),
   classNames: z.array(z.string()),
