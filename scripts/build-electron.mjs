@@ -6,6 +6,8 @@
 //   engine-process.js  the engine's utility process (ES module; core/ host and kernels inside)
 // Everything except `electron` is bundled in: the packaged app ships no node_modules.
 
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,11 +26,24 @@ const ESM_REQUIRE_BANNER =
   'const require = __studioCreateRequire(import.meta.url);';
 
 /**
- * @param {{ projectDir?: string, minify?: boolean, quiet?: boolean }} [options]
+ * The engine bundle embeds the WebAssembly kernels (core/ops/wasm/generated/kernels.js),
+ * so they are built first; scripts/build-wasm.mjs skips work when they are up to date.
+ * @param {string} projectDir
+ */
+function buildWasm(projectDir) {
+  const script = path.join(projectDir, 'scripts', 'build-wasm.mjs');
+  if (!existsSync(script)) return;
+  const r = spawnSync(process.execPath, [script], { cwd: projectDir, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error(`building the WebAssembly kernels failed (exit code ${r.status ?? r.signal})`);
+}
+
+/**
+ * @param {{ projectDir?: string, outDir?: string, minify?: boolean, quiet?: boolean }} [options]
+ *   outDir: where the bundles go (default dist/electron); tests build into a temporary folder.
  * @returns {Promise<string[]>} the files written
  */
-export async function buildElectron({ projectDir = PROJECT_DIR, minify = false, quiet = false } = {}) {
-  const outDir = path.join(projectDir, 'dist', 'electron');
+export async function buildElectron({ projectDir = PROJECT_DIR, outDir = path.join(projectDir, 'dist', 'electron'), minify = false, quiet = false } = {}) {
+  buildWasm(projectDir);
   await rm(outDir, { recursive: true, force: true });
   await mkdir(outDir, { recursive: true });
   /** @type {import('esbuild').BuildOptions} */

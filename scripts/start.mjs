@@ -91,6 +91,8 @@ async function main() {
   if (!own.includes('--no-build')) {
     const vite = path.join(PROJECT_DIR, 'node_modules', 'vite', 'bin', 'vite.js');
     if (!existsSync(vite)) fail('vite is not installed (node_modules/vite is missing): run `npm ci` first.');
+    // The kernels first: the renderer (browser-mode worker) and the engine bundle both embed them.
+    runStep('building the WebAssembly kernels', process.execPath, [path.join(PROJECT_DIR, 'scripts', 'build-wasm.mjs')]);
     runStep('building the renderer (vite build)', process.execPath, [vite, 'build', '--logLevel', 'warn']);
     const { buildElectron } = await import('./build-electron.mjs');
     try {
