@@ -89,12 +89,12 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand | null 
     throw usageError(`unknown command '${command}' (expected one of: ${Object.keys(commandOptions).join(', ')})`);
   }
   const name = command as CommandName;
+  const options: ParseArgsConfig['options'] = commandOptions[name];
   let parsed;
   try {
-    parsed = parseArgs({ args: [...rest], options: commandOptions[name], allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: joinNegativeValues(rest, options), options, allowPositionals: true, strict: true });
   } catch (e) {
-    // util.parseArgs messages are already one line ("Unknown option '--foo'").
-    throw usageError(`${name}: ${(e as Error).message.split('\n')[0]}`);
+    throw usageError(`${name}: ${describeParseError((e as Error).message, Object.keys(options))}`);
   }
   if (parsed.values.help) return null;
   const [min, max, names] = positionalCount[name];
@@ -106,6 +106,71 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand | null 
     );
   }
   return { command: name, positionals: parsed.positionals, values: parsed.values as ParsedCommand['values'] };
+}
+
+/**
+ * `--label -1` and `--lr -0.5` mean the value -1 and -0.5, but util.parseArgs reads a
+ * value that starts with '-' as another option and refuses it as "ambiguous". A
+ * negative number after an option that takes a value is joined to it (`--label=-1`).
+ */
+function joinNegativeValues(args: readonly string[], options: ParseArgsConfig['options']): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const next = args[i + 1];
+    if (a === '--') {
+      out.push(...args.slice(i));
+      break;
+    }
+    const flag = a.startsWith('--') && !a.includes('=') ? a.slice(2) : undefined;
+    if (flag !== undefined && options?.[flag]?.type === 'string' && next !== undefined && /^-(\d|\.\d)/.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else {
+      out.push(a);
+    }
+  }
+  return out;
+}
+
+/**
+ * util.parseArgs messages span several lines and suggest `-- "--bogus"`, which helps
+ * nobody here; keep the first sentence and name the option the user probably meant.
+ */
+function describeParseError(message: string, known: string[]): string {
+  const first = message.split('\n')[0]!.replace(/\. To specify a positional argument.*$/, '');
+  const ambiguous = /^Option '(--[^' ]+)' argument is ambiguous/.exec(first);
+  if (ambiguous) return `${first.replace(/\.$/, '')}: to give a value that starts with '-', write ${ambiguous[1]}=VALUE`;
+  const unknown = /^Unknown option '--?([^']+)'/.exec(first);
+  if (!unknown) return first;
+  const guess = closestName(unknown[1]!, known);
+  return guess ? `${first}; did you mean --${guess}?` : `${first} (the options are --${known.join(', --')})`;
+}
+
+/** The known name within two edits (or sharing a 4-letter prefix) of what was typed. */
+function closestName(typed: string, known: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const k of known) {
+    const d = editDistance(typed.toLowerCase(), k);
+    if (d < bestDistance) {
+      best = k;
+      bestDistance = d;
+    }
+  }
+  return best ?? known.find((k) => typed.length >= 4 && (k.startsWith(typed) || typed.startsWith(k)));
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length]!;
 }
 
 // ---- typed option readers: each names the flag in its error ----
