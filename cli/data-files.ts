@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { readDataFile, type LoadedData } from '../core/data/read-data.js';
 import { pairedLabelFileName } from '../core/data/idx.js';
 import { DATA_LIMITS } from '../core/data/limits.js';
-import { StudioError } from '../core/errors.js';
+import { StudioError, formatPlace } from '../core/errors.js';
 import { readFileCapped } from '../node/read-file.js';
 import type { CliIO } from './io.js';
 
@@ -17,28 +17,74 @@ export interface DataFileRequest {
   labelsOptional?: boolean;
 }
 
-/** Read a data file (and its IDX labels file) from disk and parse it in core. */
+/**
+ * Read a data file (and its IDX labels file) from disk and parse it in core.
+ * Messages name the files as the user typed them (`data/iris.csv:3:2`), like a
+ * compiler does, so the place can be pasted back into a shell or an editor.
+ */
 export async function loadDataFile(io: CliIO, req: DataFileRequest): Promise<LoadedData> {
   const path = resolve(io.cwd, req.path);
-  const bytes = await readFileCapped(path, DATA_LIMITS.maxFileBytes);
+  const bytes = await readFileCapped(path, DATA_LIMITS.maxFileBytes, req.path);
   let labels: { name: string; bytes: Uint8Array } | undefined;
   if (req.labelsPath !== undefined) {
     const lp = resolve(io.cwd, req.labelsPath);
-    labels = { name: basename(lp), bytes: await readFileCapped(lp, DATA_LIMITS.maxFileBytes) };
+    labels = { name: req.labelsPath, bytes: await readFileCapped(lp, DATA_LIMITS.maxFileBytes, req.labelsPath) };
   } else {
     // Only IDX image names (train-images-idx3-ubyte…) have label-file candidates.
     const candidates = pairedLabelFileName(basename(path)).map((n) => join(dirname(path), n));
     const found = candidates.find((c) => existsSync(c));
-    if (found) labels = { name: basename(found), bytes: await readFileCapped(found, DATA_LIMITS.maxFileBytes) };
-    else if (!req.labelsOptional && candidates.length > 0 && !/\.(csv|tsv|txt)(\.gz)?$/i.test(path)) {
+    if (found) {
+      const shown = shownPath(io, req.path, found);
+      labels = { name: shown, bytes: await readFileCapped(found, DATA_LIMITS.maxFileBytes, shown) };
+    } else if (!req.labelsOptional && candidates.length > 0 && !/\.(csv|tsv|txt)(\.gz)?$/i.test(path)) {
       throw new StudioError(
         'BAD_USAGE',
         `${req.path}: no labels file beside it (looked for ${candidates.map((c) => basename(c)).join(', ')}); name one with --labels`,
       );
     }
   }
-  return readDataFile(
-    { name: basename(path), bytes, ...(labels ? { labels } : {}) },
-    req.labelColumn !== undefined ? { labelColumn: req.labelColumn } : {},
-  );
+  try {
+    return readDataFile(
+      { name: req.path, bytes, ...(labels ? { labels } : {}) },
+      req.labelColumn !== undefined ? { labelColumn: req.labelColumn } : {},
+    );
+  } catch (e) {
+    throw req.labelColumn === undefined ? withLabelHint(e) : e;
+  }
+}
+
+/** The companion file's path in the same style as the path the user typed (relative or absolute). */
+function shownPath(io: CliIO, typed: string, found: string): string {
+  return typed.startsWith('/') ? found : relative(io.cwd, found) || basename(found);
+}
+
+/**
+ * The default label column is the last. When the first data row already has text
+ * in another column, that column is most likely the label (`species,sepal_length,…`):
+ * say which flag picks it, instead of only "is not a number".
+ */
+function withLabelHint(e: unknown): unknown {
+  if (!(e instanceof StudioError) || e.code !== 'BAD_DATA' || e.where.line === undefined || e.where.line > 2) return e;
+  const bare = e.message.slice(formatPlace(e.where).length);
+  const m = /^column (?:"([^"]+)"|(\d+)): "[^"]*" is not a number/.exec(bare);
+  if (!m) return e;
+  const flag = m[1] !== undefined ? `--label ${/^[\w.-]+$/.test(m[1]) ? m[1] : JSON.stringify(m[1])}` : `--label ${Number(m[2]) - 1}`;
+  return new StudioError(e.code, `${bare} (if this column holds the class labels, add ${flag})`, e.where);
+}
+
+/**
+ * eval needs labels. A CSV/TSV file that is exactly as wide as the model's inputs
+ * has none: its last feature would be read as the label, and the feature count
+ * would come out one short, which is a confusing way to say it.
+ */
+export function requireLabelColumn(loaded: LoadedData, inputSize: number, file: string, labelGiven: boolean): void {
+  if (loaded.format === 'idx' || labelGiven || loaded.labelColumn === null) return;
+  if (loaded.dataset.features === inputSize - 1) {
+    throw new StudioError(
+      'BAD_DATA',
+      `has ${inputSize} columns, as many as the model's inputs, so no column is left for the labels that eval needs ` +
+        `(predict works without labels; if one of these columns is the label, name it with --label)`,
+      { file },
+    );
+  }
 }

@@ -1,4 +1,4 @@
-import { basename, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { decodeModel, loadTensorsIntoParams, type ModelFileContent } from '../core/model/model-file.js';
 import { buildNetwork, type Network } from '../core/network.js';
 import { applyNormalization } from '../core/data/prepare.js';
@@ -20,11 +20,11 @@ export interface LoadedModel {
 /** Read, validate and rebuild a saved model, weights included. */
 export async function loadModel(io: CliIO, path: string, ops: Ops): Promise<LoadedModel> {
   const full = resolve(io.cwd, path);
-  const bytes = await readFileCapped(full, MAX_MODEL_BYTES);
-  const content = decodeModel(bytes, basename(full));
+  const bytes = await readFileCapped(full, MAX_MODEL_BYTES, path);
+  const content = decodeModel(bytes, path);
   const network = buildNetwork(content.spec, { ops });
   loadTensorsIntoParams(content.tensors, network.namedParams());
-  return { file: basename(full), content, network };
+  return { file: path, content, network };
 }
 
 /**

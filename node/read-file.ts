@@ -8,18 +8,20 @@ import { ioMessage } from './io-message.js';
  * its size) and while reading it (a pipe, a device or a file that grows has no
  * trustworthy size). The result owns its whole ArrayBuffer, so it can be
  * transferred to a worker or another process without copying.
+ *
+ * `shownAs` is the name messages use (the path as the user typed it); default `path`.
  */
-export async function readFileCapped(path: string, maxBytes: number): Promise<Uint8Array> {
+export async function readFileCapped(path: string, maxBytes: number, shownAs: string = path): Promise<Uint8Array> {
   let handle: FileHandle;
   try {
     handle = await open(path, 'r');
   } catch (e) {
-    throw new StudioError('IO', `cannot read: ${ioMessage(e)}`, { file: path });
+    throw new StudioError('IO', `cannot read: ${ioMessage(e)}`, { file: shownAs });
   }
   try {
     const stat = await handle.stat();
-    if (stat.isDirectory()) throw new StudioError('IO', 'is a folder, not a file', { file: path });
-    checkBytes(stat.size, maxBytes, 'the file', path);
+    if (stat.isDirectory()) throw new StudioError('IO', 'is a folder, not a file', { file: shownAs });
+    checkBytes(stat.size, maxBytes, 'the file', shownAs);
 
     const chunks: Uint8Array[] = [];
     let total = 0;
@@ -31,7 +33,7 @@ export async function readFileCapped(path: string, maxBytes: number): Promise<Ui
       if (bytesRead === 0) break;
       total += bytesRead;
       if (total > maxBytes) {
-        throw new StudioError('TOO_LARGE', `the file is larger than the limit of ${formatBytes(maxBytes)}`, { file: path });
+        throw new StudioError('TOO_LARGE', `the file is larger than the limit of ${formatBytes(maxBytes)}`, { file: shownAs });
       }
       chunks.push(bytesRead === chunk.length ? chunk : chunk.subarray(0, bytesRead));
     }
@@ -45,7 +47,7 @@ export async function readFileCapped(path: string, maxBytes: number): Promise<Ui
     return out;
   } catch (e) {
     if (e instanceof StudioError) throw e;
-    throw new StudioError('IO', `cannot read: ${ioMessage(e)}`, { file: path });
+    throw new StudioError('IO', `cannot read: ${ioMessage(e)}`, { file: shownAs });
   } finally {
     await handle.close().catch(() => undefined);
   }

@@ -1,7 +1,7 @@
 import { evaluateDataset } from '../../core/trainer.js';
 import { alignClasses } from '../../core/data/prepare.js';
 import { labelColumnOption, type ParsedCommand } from '../args.js';
-import { loadDataFile } from '../data-files.js';
+import { loadDataFile, requireLabelColumn } from '../data-files.js';
 import { fixed, jsonLine, thousands, type CliIO } from '../io.js';
 import { loadModel, prepareForModel } from '../model.js';
 import { createCliOps, threadsOption } from '../ops.js';
@@ -17,6 +17,7 @@ export async function evalCommand(io: CliIO, cmd: ParsedCommand): Promise<number
     ...(typeof v.labels === 'string' ? { labelsPath: v.labels } : {}),
     ...(labelColumn !== undefined ? { labelColumn } : {}),
   });
+  requireLabelColumn(loaded, model.content.spec.inputSize, dataPath, labelColumn !== undefined);
   const classNames = model.content.classNames ?? Array.from({ length: model.network.outputSize }, (_, i) => String(i));
   const ds = alignClasses(prepareForModel(loaded.dataset, model, dataPath), classNames, dataPath);
   const result = evaluateDataset(model.network, ds);

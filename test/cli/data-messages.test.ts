@@ -1,0 +1,67 @@
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli, jsonLines, tempDir, writeBlobsCsv } from './helpers.js';
+
+/** One line on stderr, the given exit code, no stack trace; returns the line. */
+async function failsWith(dir: string, code: number, ...argv: string[]): Promise<string> {
+  const run = await cli(dir, ...argv);
+  expect(run.code).toBe(code);
+  expect(run.err).toHaveLength(1);
+  expect(run.err[0]).not.toMatch(/\n|\s+at \S+ \(/);
+  return run.err[0]!;
+}
+
+/** iris-like rows with the label first and named: the default (last) column is a feature. */
+function labelFirstCsv(dir: string, name: string): void {
+  const rows = ['species,a,b'];
+  for (let i = 0; i < 30; i++) rows.push(`${['setosa', 'virginica'][i % 2]},${(i % 2) * 3 + (i % 5) * 0.1},${i % 7}`);
+  writeFileSync(join(dir, name), rows.join('\n') + '\n');
+}
+
+describe('data files named as typed, with hints', () => {
+  it('names a missing file by the path given, not an absolute one', async () => {
+    const dir = tempDir();
+    expect(await failsWith(dir, 1, 'train', 'sub/nope.csv')).toBe('backprop-studio: sub/nope.csv: cannot read: no such file or folder');
+    mkdirSync(join(dir, 'folder'));
+    expect(await failsWith(dir, 1, 'train', 'folder')).toBe('backprop-studio: folder: is a folder, not a file');
+    expect(await failsWith(dir, 1, 'eval', 'folder', 'x.csv')).toBe('backprop-studio: folder: is a folder, not a file');
+  });
+
+  it('points at --label when the first data row has text outside the default label column', async () => {
+    const dir = tempDir();
+    labelFirstCsv(dir, 'first.csv');
+    expect(await failsWith(dir, 1, 'train', 'first.csv')).toBe(
+      'backprop-studio: first.csv:2:1: column "species": "setosa" is not a number (if this column holds the class labels, add --label species)',
+    );
+    writeFileSync(join(dir, 'nohead.csv'), '1,2,3\nx,3,4\n');
+    // No header: the hint gives the 0-based index that --label takes.
+    expect(await failsWith(dir, 1, 'train', 'nohead.csv')).toMatch(/nohead\.csv:2:1: column 1: "x" is not a number \(if this column holds the class labels, add --label 0\)$/);
+  });
+
+  it('gives no label hint for a bad cell further down, or when --label was given', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'bad.csv'), 'a,b,label\n1,2,0\n3,4,1\n5,oops,0\n');
+    expect(await failsWith(dir, 1, 'train', 'bad.csv')).toBe('backprop-studio: bad.csv:4:2: column "b": "oops" is not a number');
+    labelFirstCsv(dir, 'first.csv');
+    expect(await failsWith(dir, 1, 'train', 'first.csv', '--label', 'b')).toBe(
+      'backprop-studio: first.csv:2:1: column "species": "setosa" is not a number',
+    );
+  });
+
+  it('eval on a file without a label column says so instead of counting features one short', async () => {
+    const dir = tempDir();
+    writeBlobsCsv(dir, 'train.csv', 60, 1);
+    expect((await cli(dir, 'train', 'train.csv', '--layers', '4,3', '--epochs', '1', '--out', 'm.safetensors')).code).toBe(0);
+    const rows = ['f1,f2,f3,f4', '0.1,0.2,0.3,500', '3,3,0,600'];
+    writeFileSync(join(dir, 'unlabelled.csv'), rows.join('\n') + '\n');
+    expect(await failsWith(dir, 1, 'eval', 'm.safetensors', 'unlabelled.csv')).toBe(
+      "backprop-studio: unlabelled.csv: has 4 columns, as many as the model's inputs, so no column is left for the labels that eval needs " +
+        '(predict works without labels; if one of these columns is the label, name it with --label)',
+    );
+    // predict reads the same file fine.
+    const p = await cli(dir, 'predict', 'm.safetensors', 'unlabelled.csv', '--json');
+    expect(p.code).toBe(0);
+    expect(jsonLines(p)).toHaveLength(2);
+  });
+});
