@@ -47,6 +47,9 @@ const RENDERER_ROOT = path.join(here, '..', 'renderer');
 registerAppScheme();
 app.enableSandbox();
 app.setName(APP_NAME);
+// A separate profile (recent files, the single-instance lock) for tests and side-by-side runs.
+const userDataOverride = process.env.BACKPROP_STUDIO_USER_DATA?.trim();
+if (userDataOverride) app.setPath('userData', path.resolve(userDataOverride));
 
 /** Model paths the OS handed us before the window could take them. */
 const pendingOpens: PickedFile[] = [];

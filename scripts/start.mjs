@@ -5,7 +5,8 @@
 // or offline) it says how to get one, in a few lines and without a stack trace,
 // before spending time on a build.
 //
-//   node scripts/start.mjs [--no-build] [-- extra electron arguments]
+//   node scripts/start.mjs [--no-build | --build-only] [-- extra electron arguments]
+//   --build-only  build everything the app needs and stop (no Electron binary needed)
 
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -80,13 +81,18 @@ async function main() {
   const dashes = argv.indexOf('--');
   const own = dashes < 0 ? argv : argv.slice(0, dashes);
   const electronArgs = dashes < 0 ? [] : argv.slice(dashes + 1);
-  const unknown = own.filter((a) => a !== '--no-build');
-  if (unknown.length > 0) fail(`unknown option ${unknown[0]} (use --no-build, and -- before arguments for Electron)`);
+  const unknown = own.filter((a) => a !== '--no-build' && a !== '--build-only');
+  if (unknown.length > 0) fail(`unknown option ${unknown[0]} (use --no-build or --build-only, and -- before arguments for Electron)`);
+  const buildOnly = own.includes('--build-only');
+  if (buildOnly && own.includes('--no-build')) fail('--build-only and --no-build contradict each other');
 
+  // Checked before building: no point spending a minute on a build that cannot be launched.
   const electron = findElectronBinary();
-  if (!electron.ok) fail(electron.message);
-  const noDisplay = displayProblem();
-  if (noDisplay) fail(noDisplay);
+  if (!buildOnly) {
+    if (!electron.ok) fail(electron.message);
+    const noDisplay = displayProblem();
+    if (noDisplay) fail(noDisplay);
+  }
 
   if (!own.includes('--no-build')) {
     const vite = path.join(PROJECT_DIR, 'node_modules', 'vite', 'bin', 'vite.js');
@@ -104,6 +110,7 @@ async function main() {
   if (!existsSync(path.join(PROJECT_DIR, 'dist', 'renderer', 'index.html'))) {
     fail('dist/renderer/index.html is missing: run without --no-build once.');
   }
+  if (buildOnly) return;
 
   // `electron .` reads package.json "main" (dist/electron/main.js).
   const child = spawn(electron.path, ['.', ...electronArgs], { cwd: PROJECT_DIR, stdio: 'inherit', env: process.env });

@@ -188,6 +188,9 @@ function makeApp() {
     setName: vi.fn(),
     whenReady: vi.fn(() => Promise.resolve()),
     getPath: vi.fn((_name: string) => fake.userData),
+    setPath: vi.fn((_name: string, value: string) => {
+      fake.userData = value;
+    }),
     getVersion: vi.fn(() => '0.1.0'),
     addRecentDocument: vi.fn(),
     clearRecentDocuments: vi.fn(),

@@ -148,6 +148,20 @@ describe('main', () => {
     expect(sentMenu()).toEqual([{ type: 'open-path', file: { kind: 'model', path: model, name: 'early.safetensors' } }]);
   });
 
+  it('BACKPROP_STUDIO_USER_DATA gives a separate profile, set before the single-instance lock is taken', async () => {
+    const profile = path.join(dir, 'profile');
+    process.env.BACKPROP_STUDIO_USER_DATA = profile;
+    try {
+      await startMain();
+    } finally {
+      delete process.env.BACKPROP_STUDIO_USER_DATA;
+    }
+    expect(fe.fake.app.setPath).toHaveBeenCalledWith('userData', profile);
+    expect(fe.fake.app.setPath.mock.invocationCallOrder[0]!).toBeLessThan(
+      fe.fake.app.requestSingleInstanceLock.mock.invocationCallOrder[0]!,
+    );
+  });
+
   it('the title follows the document state the renderer reports', async () => {
     const { win, send } = await startMain();
     send(IPC.documentState, { unsaved: true });

@@ -52,7 +52,7 @@ describe('npm start', () => {
   it('refuses unknown options in one line', () => {
     const r = spawnSync(process.execPath, [path.join(PROJECT, 'scripts', 'start.mjs'), '--bogus'], { cwd: PROJECT, encoding: 'utf8' });
     expect(r.status).toBe(1);
-    expect(r.stderr.trim()).toBe('npm start: unknown option --bogus (use --no-build, and -- before arguments for Electron)');
+    expect(r.stderr.trim()).toBe('npm start: unknown option --bogus (use --no-build or --build-only, and -- before arguments for Electron)');
   });
 });
 
