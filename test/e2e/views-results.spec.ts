@@ -95,3 +95,41 @@ test.describe('results views', () => {
     await page.screenshot({ path: 'test-results/views-results.png', fullPage: true });
   });
 });
+
+test.describe('sample browser on images', () => {
+  test('pages through misclassified MNIST test digits drawn as 28x28 thumbnails', async ({ page }) => {
+    await openStudio(page);
+    await page.getByRole('button', { name: /MNIST digits/ }).click();
+    await expect(page.getByTestId('data-summary')).toContainText(/mnist/i, { timeout: 60_000 });
+    await page.getByTestId('epochs').fill('1');
+    await page.getByTestId('epochs').blur();
+    await page.getByTestId('train-button').click();
+    await waitForRunEnd(page);
+    await page.getByRole('tab', { name: 'Results' }).click();
+
+    const caption = page.locator('.samples .caption');
+    await expect(caption).toContainText(/Misclassified test samples\s+1–40 of [\d,]+/);
+    const total = Number(/of ([\d,]+)/.exec((await caption.textContent()) ?? '')![1]!.replace(/,/g, ''));
+    expect(total).toBeGreaterThan(40);
+    const thumbs = page.locator('.samples button.thumb');
+    await expect(thumbs).toHaveCount(40);
+    // Each thumbnail is a wrong prediction: true label differs from the predicted one.
+    for (const label of await thumbs.locator('.labels').allTextContents()) {
+      const [t, p] = label.split('→').map((s) => s.trim());
+      expect(t).not.toBe(p);
+    }
+    // Drawn from the engine's pixels: 28x28, the MNIST background (value 0) black.
+    const corner = await thumbs.first().locator('canvas').evaluate((c) => {
+      const cv = c as HTMLCanvasElement;
+      return { w: cv.width, h: cv.height, px: Array.from(cv.getContext('2d')!.getImageData(0, 0, 1, 1).data) };
+    });
+    expect(corner).toEqual({ w: 28, h: 28, px: [0, 0, 0, 255] });
+
+    // Next page, then the detail of a chosen sample.
+    await page.getByRole('button', { name: 'Next ›' }).click();
+    await expect(caption).toContainText(`41–80 of ${total.toLocaleString('en-US')}`);
+    await thumbs.nth(5).click();
+    await expect(page.locator('.samples .detail')).toContainText('probability');
+    await page.screenshot({ path: 'test-results/views-samples.png', fullPage: true });
+  });
+});
