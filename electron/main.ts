@@ -77,6 +77,8 @@ if (!app.requestSingleInstanceLock()) {
     openFromOs(file);
   });
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
+  // One window holds one session and its engine: closing it ends the app on every
+  // platform (on macOS too), so no engine lingers behind a windowless Dock icon.
   app.on('window-all-closed', () => app.quit());
   void app.whenReady().then(start);
 }

@@ -35,11 +35,16 @@ export type SecurityLog = (message: string) => void;
 
 const defaultLog: SecurityLog = (message) => console.warn(`[security] ${message}`);
 
+/** Contents already hardened: the window does it, and app's web-contents-created does it for every contents. */
+const hardened = new WeakSet<WebContents>();
+
 /**
  * Navigation away from the app, new windows, <webview> tags: all refused.
  * The studio is a single page; in-page (hash) navigation does not raise these events.
  */
 export function hardenWebContents(contents: WebContents, log: SecurityLog = defaultLog): void {
+  if (hardened.has(contents)) return;
+  hardened.add(contents);
   contents.on('will-navigate', (event) => {
     event.preventDefault();
     log(`blocked navigation to ${event.url}`);

@@ -82,6 +82,13 @@ describe('navigation, new windows and webviews', () => {
     expect(log).toHaveBeenCalledWith('blocked a new window for https://example.com/');
   });
 
+  it('hardening twice (window and web-contents-created) installs each handler once', () => {
+    const { contents } = hardened();
+    hardenWebContents(contents as never, () => {});
+    expect(contents.listenerCount('will-navigate')).toBe(1);
+    expect(contents.listenerCount('will-frame-navigate')).toBe(1);
+  });
+
   it('refuses <webview> tags', () => {
     const { contents } = hardened();
     const event = new FakeEvent();
