@@ -39,7 +39,10 @@ export class ModelDocument {
 
   /** From the renderer: unsaved changes, and optionally "this is a new model" (forget the file). */
   setState(state: { unsaved: boolean; untitled?: boolean }): void {
-    if (state.untitled) this._path = null;
+    const path = state.untitled ? null : this._path;
+    // The renderer reports its state often (with every progress update): only changes matter.
+    if (path === this._path && state.unsaved === this._unsaved) return;
+    this._path = path;
     this._unsaved = state.unsaved;
     this.onChange(this);
   }

@@ -39,6 +39,8 @@ export interface SupervisorDeps {
   /** Post the port to the window's renderer; false when there is no window to take it. */
   sendPortToRenderer(port: PortEnd): boolean;
   notifyRenderer(event: EngineRestartEvent): void;
+  /** A state command the engine acknowledged (main follows an accepted importModel). */
+  onStateCommand?(command: StateCommand): void;
   setTimer(fn: () => void, ms: number): () => void;
   now(): number;
   log?(message: string): void;
@@ -198,6 +200,7 @@ export class EngineSupervisor {
     switch (msg.type) {
       case 'state':
         this.plan.record(msg.command as StateCommand);
+        this.deps.onStateCommand?.(msg.command as StateCommand);
         return;
       case 'checkpoint':
         this.plan.recordCheckpoint(msg.epoch, msg.bytes, msg.endEpoch);

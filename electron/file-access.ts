@@ -52,6 +52,8 @@ export function kindOfPath(file: string): FileKind {
 export class FileAccess {
   /** Paths the user handed to the app outside a dialog (double-click, second instance). */
   private readonly granted = new Map<string, FileKind>();
+  /** The model file last handed to the renderer: it becomes the document once the engine accepts it. */
+  private openedModel: string | null = null;
 
   constructor(private readonly deps: FileAccessDeps) {}
 
@@ -131,9 +133,22 @@ export class FileAccess {
     }
     const opened: OpenedFile = { kind, path: file, name, bytes };
     if (kind === 'data') Object.assign(opened, await this.companions(file));
-    else this.deps.document.setFile(file);
+    else this.openedModel = file;
     await this.remember(kind, file);
     return opened;
+  }
+
+  /**
+   * The engine accepted a model named `name` (an acknowledged importModel): if it is
+   * the file last opened, that file is now the document (title, Save target). A
+   * model the engine refused never becomes the document, so Save cannot land on it.
+   */
+  adoptOpenedModel(name: string): boolean {
+    const file = this.openedModel;
+    if (!file || path.basename(file) !== name) return false;
+    this.openedModel = null;
+    this.deps.document.setFile(file);
+    return true;
   }
 
   /**

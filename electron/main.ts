@@ -140,6 +140,9 @@ class Studio {
         return true;
       },
       notifyRenderer: (event: EngineRestartEvent) => this.send(IPC.engineRestarted, event),
+      onStateCommand: (command) => {
+        if (command.type === 'importModel' && typeof command.name === 'string') this.files.adoptOpenedModel(command.name);
+      },
       setTimer: (fn, ms) => {
         const t = setTimeout(fn, ms);
         return () => clearTimeout(t);

@@ -33,7 +33,7 @@ class ManualClock {
 
 const flush = () => new Promise((r) => setTimeout(r, 0));
 
-function setup(options: ConstructorParameters<typeof EngineSupervisor>[1] = {}) {
+function setup(options: ConstructorParameters<typeof EngineSupervisor>[1] = {}, onStateCommand?: (c: { type: string }) => void) {
   const clock = new ManualClock();
   const forks: FakeUtilityProcess[] = [];
   const rendererPorts: object[] = [];
@@ -57,6 +57,7 @@ function setup(options: ConstructorParameters<typeof EngineSupervisor>[1] = {}) 
       setTimer: clock.setTimer,
       now: () => clock.now,
       log: (m) => logs.push(m),
+      onStateCommand,
     },
     options,
   );
@@ -275,6 +276,14 @@ describe('EngineSupervisor', () => {
     expect(t.clock.pendingDelays()).toEqual([500]);
     t.sup.shutdown();
     expect(t.clock.pendingDelays()).toEqual([]);
+  });
+
+  it('tells main about each acknowledged state command as it is recorded', () => {
+    const seen: string[] = [];
+    const u = setup({}, (c) => seen.push(c.type));
+    u.sup.start();
+    reportState(u.last());
+    expect(seen).toEqual(['configure', 'loadData']);
   });
 
   it('ignores malformed messages from the engine and never records them', async () => {

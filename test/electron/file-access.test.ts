@@ -105,13 +105,22 @@ describe('opening with a dialog', () => {
     expect(t.recent.list()).toEqual([]);
   });
 
-  it('opening a model makes it the document', async () => {
+  it('an opened model becomes the document only once the engine accepts it', async () => {
     const model = path.join(dir, 'net.safetensors');
     await writeFile(model, new Uint8Array([1, 2]));
     const t = setup({ showOpenDialog: pick(model) });
     await t.files.openWithDialog('model');
+    // Read and handed over, but the engine has not taken it yet (it may refuse it).
+    expect(t.document.path).toBeNull();
+    expect(t.files.adoptOpenedModel('other.safetensors')).toBe(false);
+    expect(t.document.path).toBeNull();
+    expect(t.files.adoptOpenedModel('net.safetensors')).toBe(true);
     expect(t.document.path).toBe(model);
     expect(t.document.title).toBe('net.safetensors — Backprop Studio');
+    // Only once: a later import of the same name (say, from the browser) changes nothing.
+    t.document.setState({ unsaved: true, untitled: true });
+    expect(t.files.adoptOpenedModel('net.safetensors')).toBe(false);
+    expect(t.document.path).toBeNull();
   });
 });
 

@@ -170,6 +170,21 @@ describe('main', () => {
     expect(win.title).toBe('Untitled — Backprop Studio');
   });
 
+  it('a model opened through the dialog becomes the title and Save target once the engine accepted it', async () => {
+    const model = path.join(dir, 'mnist.safetensors');
+    await writeFile(model, new Uint8Array([1]));
+    const { win, invoke } = await startMain();
+    fe.fake.dialog.showOpenDialog.mockResolvedValueOnce({ canceled: false, filePaths: [model] });
+    expect((await invoke(IPC.openModelFile)).ok).toBe(true);
+    expect(win.title).toBe('Untitled — Backprop Studio');
+    // The engine acknowledged the renderer's importModel (reported by the engine process).
+    fe.fake.forks[0]!.emit('message', { type: 'state', command: { type: 'importModel', id: 4, name: 'mnist.safetensors', bytes: new Uint8Array([1]) } });
+    expect(win.title).toBe('mnist.safetensors — Backprop Studio');
+    const saved = await invoke(IPC.saveModel, { bytes: new Uint8Array([9]) });
+    expect(saved).toEqual({ ok: true, value: { path: model, name: 'mnist.safetensors' } });
+    expect(fe.fake.dialog.showSaveDialog).not.toHaveBeenCalled();
+  });
+
   it('closing with unsaved work asks first: Cancel keeps the window and the engine', async () => {
     const { win, send } = await startMain();
     send(IPC.documentState, { unsaved: true });
