@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Matrix } from '../../core/matrix.js';
 import { createReferenceOps } from '../../core/ops/reference.js';
-import type { WasmOps } from '../../core/ops/wasm/wasm-ops.js';
+import { byteMode, type WasmOps } from '../../core/ops/wasm/wasm-ops.js';
 import { StudioError } from '../../core/errors.js';
 import { createNodeWasmOps } from '../../node/wasm-threads.js';
 import { Rng, between, buildKernels, expectClose, plainCopy, productScale, randomMatrix } from './wasm-test-helpers.js';
@@ -232,7 +232,10 @@ describe.each(BACKENDS)('wasm kernels: $label', ({ opts }) => {
       const wasmBytes = new Uint8Array(inWasm.data.buffer, inWasm.data.byteOffset, 50 * cols);
       wasmBytes.set(bytes);
       const indices = Int32Array.from({ length: count }, () => rng.int(50));
-      for (const [source, scale] of [[bytes, 1 / 255], [floats, 0.5], [floats, 1], [wasmBytes, 1 / 255]] as const) {
+      // Byte scales that take each conversion path: float32 division (1/255), float32 product (0.5), float64 (0.3).
+      expect([byteMode(1 / 255), byteMode(0.5), byteMode(0.3)]).toEqual([3, 5, 1]);
+      const sources = [[bytes, 1 / 255], [bytes, 0.5], [bytes, 0.3], [floats, 0.5], [floats, 1], [wasmBytes, 1 / 255], [wasmBytes, 0.3]] as const;
+      for (const [source, scale] of sources) {
         const out = ops.alloc(count, cols), expected = Matrix.zeros(count, cols);
         ops.gatherRows(source, cols, indices, scale, out);
         ref.gatherRows(source, cols, indices, scale, expected);

@@ -227,16 +227,8 @@ export async function createWasmOps(opts: WasmOpsOptions = {}): Promise<WasmOps>
     return p;
   };
 
-  const elementwise = (
-    n: number,
-    direct: () => void,
-    threaded: () => void,
-  ): void => {
-    if (team && n >= ELEMENTWISE_PARALLEL_MIN) {
-      threaded();
-      runTeam();
-    } else direct();
-  };
+  /** Split an elementwise kernel over n floats across threads? (Checked inline: no closures on the hot path.) */
+  const split = (n: number): boolean => team !== null && n >= ELEMENTWISE_PARALLEL_MIN;
 
   const ops: WasmOps = {
     name: 'wasm-simd',
@@ -319,11 +311,10 @@ export async function createWasmOps(opts: WasmOpsOptions = {}): Promise<WasmOps>
         ref.addRowInPlace(x, bias);
         return;
       }
-      elementwise(
-        x.data.length,
-        () => k.addRow(px, x.rows, x.cols, pb, buf0, 0, 1),
-        () => job.write(JOB.ADD_ROW, px, x.rows, x.cols, pb),
-      );
+      if (split(x.data.length)) {
+        job.write(JOB.ADD_ROW, px, x.rows, x.cols, pb);
+        runTeam();
+      } else k.addRow(px, x.rows, x.cols, pb, buf0, 0, 1);
     },
 
     sumRows(x, out) {
@@ -336,11 +327,10 @@ export async function createWasmOps(opts: WasmOpsOptions = {}): Promise<WasmOps>
         ref.sumRows(x, out);
         return;
       }
-      elementwise(
-        x.data.length,
-        () => k.sumRows(px, x.rows, x.cols, po, 0, 1),
-        () => job.write(JOB.SUM_ROWS, px, x.rows, x.cols, po),
-      );
+      if (split(x.data.length)) {
+        job.write(JOB.SUM_ROWS, px, x.rows, x.cols, po);
+        runTeam();
+      } else k.sumRows(px, x.rows, x.cols, po, 0, 1);
     },
 
     reluForward: (x, out) => activation('relu', x, out),
@@ -392,11 +382,10 @@ export async function createWasmOps(opts: WasmOpsOptions = {}): Promise<WasmOps>
         ref.sgdUpdate(w, g, lr);
         return;
       }
-      elementwise(
-        w.length,
-        () => k.sgd(pw, pg, w.length, lr, 0, 1),
-        () => job.write(JOB.SGD, pw, pg, w.length).float(3, lr),
-      );
+      if (split(w.length)) {
+        job.write(JOB.SGD, pw, pg, w.length).float(3, lr);
+        runTeam();
+      } else k.sgd(pw, pg, w.length, lr, 0, 1);
     },
 
     momentumUpdate(w, g, v, lr, momentum) {
@@ -406,11 +395,10 @@ export async function createWasmOps(opts: WasmOpsOptions = {}): Promise<WasmOps>
         ref.momentumUpdate(w, g, v, lr, momentum);
         return;
       }
-      elementwise(
-        w.length,
-        () => k.momentum(pw, pg, pv, w.length, lr, momentum, 0, 1),
-        () => job.write(JOB.MOMENTUM, pw, pg, pv, w.length).float(4, lr).float(5, momentum),
-      );
+      if (split(w.length)) {
+        job.write(JOB.MOMENTUM, pw, pg, pv, w.length).float(4, lr).float(5, momentum);
+        runTeam();
+      } else k.momentum(pw, pg, pv, w.length, lr, momentum, 0, 1);
     },
 
     adagradUpdate(w, g, h, lr) {
@@ -420,11 +408,10 @@ export async function createWasmOps(opts: WasmOpsOptions = {}): Promise<WasmOps>
         ref.adagradUpdate(w, g, h, lr);
         return;
       }
-      elementwise(
-        w.length,
-        () => k.adagrad(pw, pg, ph, w.length, lr, 0, 1),
-        () => job.write(JOB.ADAGRAD, pw, pg, ph, w.length).float(4, lr),
-      );
+      if (split(w.length)) {
+        job.write(JOB.ADAGRAD, pw, pg, ph, w.length).float(4, lr);
+        runTeam();
+      } else k.adagrad(pw, pg, ph, w.length, lr, 0, 1);
     },
 
     adamUpdate(w, g, m, v, lr, beta1, beta2, t) {
@@ -435,11 +422,10 @@ export async function createWasmOps(opts: WasmOpsOptions = {}): Promise<WasmOps>
         return;
       }
       const lrT = (lr * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
-      elementwise(
-        w.length,
-        () => k.adam(pw, pg, pm, pv, w.length, lrT, 1 - beta1, 1 - beta2, 0, 1),
-        () => job.write(JOB.ADAM, pw, pg, pm, pv, w.length).float(5, lrT).float(6, 1 - beta1).float(7, 1 - beta2),
-      );
+      if (split(w.length)) {
+        job.write(JOB.ADAM, pw, pg, pm, pv, w.length).float(5, lrT).float(6, 1 - beta1).float(7, 1 - beta2);
+        runTeam();
+      } else k.adam(pw, pg, pm, pv, w.length, lrT, 1 - beta1, 1 - beta2, 0, 1);
     },
 
     gatherRows(source, cols, indices, scale, out) {
@@ -461,7 +447,7 @@ export async function createWasmOps(opts: WasmOpsOptions = {}): Promise<WasmOps>
           throw new StudioError('SHAPE_MISMATCH', `gatherRows: row index ${i} (batch row ${r}) is outside 0..${available - 1}`);
         }
       }
-      const bytes = source instanceof Uint8Array ? 1 : 0;
+      const bytes = source instanceof Uint8Array ? byteMode(scale) : 0;
       const n = count * cols;
       const ps = owns(source) ? source.byteOffset : -1;
       if (ps >= 0) {
@@ -510,11 +496,10 @@ export async function createWasmOps(opts: WasmOpsOptions = {}): Promise<WasmOps>
       return;
     }
     const n = x.data.length;
-    elementwise(
-      n,
-      () => k.activationForward(ACT[kind], px, po, n, buf0, 0, 1),
-      () => job.write(JOB.ACT_FORWARD, ACT[kind], px, po, n),
-    );
+    if (split(n)) {
+      job.write(JOB.ACT_FORWARD, ACT[kind], px, po, n);
+      runTeam();
+    } else k.activationForward(ACT[kind], px, po, n, buf0, 0, 1);
   }
 
   function activationBack(kind: keyof typeof ACT, y: Matrix, dout: Matrix, dx: Matrix): void {
@@ -529,14 +514,37 @@ export async function createWasmOps(opts: WasmOpsOptions = {}): Promise<WasmOps>
       return;
     }
     const n = y.data.length;
-    elementwise(
-      n,
-      () => k.activationBackward(ACT[kind], py, pd, px, n, buf0, 0, 1),
-      () => job.write(JOB.ACT_BACKWARD, ACT[kind], py, pd, px, n),
-    );
+    if (split(n)) {
+      job.write(JOB.ACT_BACKWARD, ACT[kind], py, pd, px, n);
+      runTeam();
+    } else k.activationBackward(ACT[kind], py, pd, px, n, buf0, 0, 1);
   }
 
   return ops;
+}
+
+const byteModes = new Map<number, number>();
+
+/**
+ * How the kernels turn bytes u into floats u·scale with exactly the reference's
+ * rounding (float64 product, rounded once to float32), as fast as the scale allows:
+ * 5 = float32 product (exact for powers of two), 3 = float32 division by 1/scale (exact
+ * for 1/255, 1/100, 1/3...), 1 = float64 products. Checked on all 256 bytes.
+ */
+export function byteMode(scale: number): number {
+  let mode = byteModes.get(scale);
+  if (mode === undefined) {
+    const k = Math.fround(1 / scale), s = Math.fround(scale);
+    let divides = Number.isFinite(k) && k !== 0, multiplies = true;
+    for (let u = 0; u < 256; u++) {
+      const want = Math.fround(u * scale);
+      if (divides && Math.fround(u / k) !== want) divides = false;
+      if (multiplies && Math.fround(u * s) !== want) multiplies = false;
+    }
+    mode = multiplies ? 5 : divides ? 3 : 1;
+    if (byteModes.size < 64) byteModes.set(scale, mode);
+  }
+  return mode;
 }
 
 function align(n: number): number {
