@@ -38,8 +38,14 @@ export interface HostOptions {
   now?: () => number;
   /** How long one training slice runs before the host yields (ms). */
   sliceMs?: number;
-  /** Minimum time between two progress (and layerStats) events (ms): 50 = at most 20 per second. */
+  /** Minimum time between two progress events (ms): 50 = at most 20 per second. */
   progressIntervalMs?: number;
+  /**
+   * Minimum time between two layerStats events while training (ms). Statistics read
+   * every weight and gradient, so they come less often than progress (plus one at every
+   * epoch end, pause and step).
+   */
+  statsIntervalMs?: number;
   /** Queues the next slice as a task; injected by tests that want to step slices by hand. */
   schedule?: Schedule;
 }
@@ -53,6 +59,7 @@ export interface EngineHost {
 
 export const DEFAULT_SLICE_MS = 12;
 export const DEFAULT_PROGRESS_INTERVAL_MS = 50;
+export const DEFAULT_STATS_INTERVAL_MS = 250;
 
 export function createHost(port: PortLike, options: HostOptions = {}): EngineHost {
   const host = new Host(port, options);
@@ -84,6 +91,7 @@ class Host {
   private readonly schedule: Schedule;
   private readonly sliceMs: number;
   private readonly progressThrottle: Throttle;
+  private readonly statsThrottle: Throttle;
   private lastLoss: number | null = null;
   private samplesPerSecond = 0;
 
@@ -95,6 +103,7 @@ class Host {
     this.schedule = options.schedule ?? defaultSchedule();
     this.sliceMs = options.sliceMs ?? DEFAULT_SLICE_MS;
     this.progressThrottle = new Throttle(options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS, this.now);
+    this.statsThrottle = new Throttle(options.statsIntervalMs ?? DEFAULT_STATS_INTERVAL_MS, this.now);
     // Listen at once: commands that arrive while the backend loads wait in the queue.
     this.unlisten = port.onMessage((data) => this.enqueue(data));
     this.ready = this.init(options.ops);
@@ -284,6 +293,7 @@ class Host {
     this.run = { startEpoch: epoch, endEpoch: epoch + this.s.trainingEpochs(), speedIteration: this.s.iteration(), speedTime: this.now() };
     this.samplesPerSecond = 0;
     this.progressThrottle.reset();
+    this.statsThrottle.reset();
     this.state = 'running';
     this.sendStatus();
     this.sendProgress(true);
@@ -400,10 +410,8 @@ class Host {
     const run = this.run;
     const dt = (this.now() - run.speedTime) / 1000;
     if (dt > 0) this.samplesPerSecond = ((this.s.iteration() - run.speedIteration) * this.s.batchSize()) / dt;
-    if (this.progressThrottle.take()) {
-      this.sendProgress(false);
-      this.sendLayerStats();
-    }
+    if (this.progressThrottle.take()) this.sendProgress(false);
+    if (this.statsThrottle.take()) this.sendLayerStats();
     this.kick();
   }
 
@@ -439,6 +447,7 @@ class Host {
 
   private sendLayerStats(): void {
     if (!this.session || !this.session.hasNetwork()) return;
+    this.statsThrottle.mark();
     this.send(this.session.layerStats());
   }
 

@@ -57,6 +57,10 @@ describe('host: progress throttling', () => {
     for (let i = 2; i < running.length; i++) expect(running[i]!.iteration - running[i - 1]!.iteration).toBeGreaterThanOrEqual(5);
     const last = progress.at(-1)!;
     expect(last).toMatchObject({ state: 'idle', iteration: 480, epoch: 40, fraction: 1 });
+    // Layer statistics: at most 4 per second of engine time, plus one per epoch end and the final one.
+    const stats = h.of('layerStats');
+    expect(stats.length).toBeLessThanOrEqual(Math.ceil(4.8 * 4) + 1 + 40 + 1);
+    expect(stats.length).toBeGreaterThanOrEqual(40);
     // The final state precedes done.
     const order = h.events.map((e) => e.type);
     expect(order.lastIndexOf('progress')).toBeLessThan(order.indexOf('done'));
@@ -70,7 +74,7 @@ describe('host: progress throttling', () => {
     expect(progress.length).toBe(2);
     expect(progress[0]).toMatchObject({ state: 'running', iteration: 0 });
     expect(progress[1]).toMatchObject({ state: 'idle', iteration: 240 });
-    // Layer statistics follow the same throttle (plus one per epoch end, which users see as points).
+    // Layer statistics: one per epoch end, one at the first slice and the final one.
     expect(h.of('layerStats').length).toBeLessThanOrEqual(20 + 2);
     expect(h.of('epoch')).toHaveLength(20);
   });
