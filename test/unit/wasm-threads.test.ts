@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StudioError } from '../../core/errors.js';
 import type { Matrix } from '../../core/matrix.js';
 import { KernelTeam } from '../../core/ops/threads/team.js';
-import { webThreadSupport } from '../../core/ops/threads/web-pool.js';
+import { createWebWorkerPool, webThreadSupport } from '../../core/ops/threads/web-pool.js';
+import { Worker as NodeWorker } from 'node:worker_threads';
 import type { ThreadPool } from '../../core/ops/threads/types.js';
 import { createWasmOps, ELEMENTWISE_PARALLEL_MIN, GEMM_PARALLEL_MIN, type WasmOps } from '../../core/ops/wasm/wasm-ops.js';
 import { createNodeThreadPool, createNodeWasmOps } from '../../node/wasm-threads.js';
@@ -186,5 +187,76 @@ describe('kernel threads', () => {
     a.data.set([1, 2, 3, 4]);
     ops.gemm(a, false, a, false, out);
     expect(Array.from(out.data)).toEqual([7, 10, 15, 22]);
+  });
+
+  it('run as Web Workers in browser mode when the page is cross-origin isolated, and fall back to one thread when workers are refused', async () => {
+    // A stand-in for the browser's globals: Worker runs the Blob's script in a worker_thread
+    // and speaks the DOM Worker interface (onmessage/onerror/postMessage/terminate).
+    const g = globalThis as Record<string, unknown>;
+    const saved = { Worker: g.Worker, crossOriginIsolated: g.crossOriginIsolated, Blob: g.Blob, URL: g.URL };
+    const scripts = new Map<string, string>();
+    class FakeBlob {
+      constructor(readonly parts: string[]) {}
+    }
+    const FakeURL = { createObjectURL: (b: FakeBlob) => (scripts.set(`blob:${scripts.size}`, b.parts.join('')), `blob:${scripts.size - 1}`) };
+    let started = 0;
+    class FakeWorker {
+      onmessage: ((e: { data: unknown }) => void) | null = null;
+      onerror: ((e: { message?: string }) => void) | null = null;
+      private readonly w: NodeWorker;
+      constructor(url: string) {
+        started++;
+        this.w = new NodeWorker(scripts.get(url)!, { eval: true });
+        this.w.unref();
+        this.w.on('message', (data) => this.onmessage?.({ data }));
+        this.w.on('error', (e) => this.onerror?.({ message: e.message }));
+      }
+      postMessage(m: unknown): void {
+        this.w.postMessage(m);
+      }
+      terminate(): void {
+        void this.w.terminate();
+      }
+    }
+    try {
+      Object.assign(g, { Worker: FakeWorker, crossOriginIsolated: true, Blob: FakeBlob, URL: FakeURL });
+      expect(webThreadSupport()).toEqual({ ok: true, reason: '' });
+      expect(createWebWorkerPool()?.kind).toBe('web-workers');
+      const ops = await createWasmOps({ threads: 2 });
+      expect([ops.threads, ops.poolKind, ops.threadNote]).toEqual([2, 'web-workers', '']);
+      expect(started).toBe(1);
+      const [M, N, K] = [96, 130, 70];
+      const a = randomMatrix(ops, M, K, new Rng(1)), b = randomMatrix(ops, K, N, new Rng(2)), c = ops.alloc(M, N);
+      const a1 = randomMatrix(one, M, K, new Rng(1)), b1 = randomMatrix(one, K, N, new Rng(2)), c1 = one.alloc(M, N);
+      ops.gemm(a, false, b, false, c);
+      one.gemm(a1, false, b1, false, c1);
+      expect(ops.threadedCalls).toBe(1);
+      expectSameBits(c, c1, 'gemm on Web Worker threads');
+      await ops.dispose();
+
+      // A page whose policy refuses blob: workers.
+      g.Worker = class {
+        constructor() {
+          throw new Error("Refused to create a worker from 'blob:' because it violates the Content Security Policy");
+        }
+      };
+      const single = await createWasmOps({ threads: 2 });
+      expect(single.threads).toBe(1);
+      expect(single.threadNote).toBe(
+        "one thread: could not start kernel thread 1 (web-workers): Refused to create a worker from 'blob:' because it violates the Content Security Policy",
+      );
+      await single.dispose();
+
+      g.crossOriginIsolated = false;
+      expect(webThreadSupport().reason).toMatch(/^the page is not cross-origin isolated \(serve it with COOP: same-origin and COEP: require-corp\)/);
+      const notIsolated = await createWasmOps({ threads: 2 });
+      expect(notIsolated.threadNote).toMatch(/^one thread: the page is not cross-origin isolated/);
+      await notIsolated.dispose();
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete g[k];
+        else g[k] = v;
+      }
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { Matrix, type FloatArray } from '../../matrix.js';
-import { StudioError } from '../../errors.js';
+import { StudioError, errorMessage } from '../../errors.js';
 import type { Ops } from '../types.js';
 import { createReferenceOps } from '../reference.js';
 import type { ThreadPool } from '../threads/types.js';
@@ -162,14 +162,19 @@ export async function createWasmOps(opts: WasmOpsOptions = {}): Promise<WasmOps>
   let team: KernelTeam | null = null;
   let poolKind = 'none';
   if (threads > 1 && pool) {
-    team = await KernelTeam.start(pool, threads - 1, {
-      module: kernels.module,
-      memory,
-      ctrl,
-      job: jobPtr,
-      runOnCaller: (n) => k.runJob(jobPtr, 0, n),
-    });
-    poolKind = pool.kind;
+    const init = { module: kernels.module, memory, ctrl, job: jobPtr, runOnCaller: (n: number) => k.runJob(jobPtr, 0, n) };
+    if (opts.pool) {
+      // A pool the caller chose: if it cannot start, that is the caller's error to see.
+      team = await KernelTeam.start(pool, threads - 1, init);
+    } else {
+      // Web Workers we tried on our own (a page's CSP may forbid blob: workers): one thread, and say why.
+      try {
+        team = await KernelTeam.start(pool, threads - 1, init);
+      } catch (e) {
+        threadNote = `one thread: ${errorMessage(e)}`;
+      }
+    }
+    if (team) poolKind = pool.kind;
   }
 
   const ref = createReferenceOps('f32');
