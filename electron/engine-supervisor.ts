@@ -100,8 +100,7 @@ export class EngineSupervisor {
   /** Fork the first engine. */
   start(): void {
     if (this._state !== 'idle') return;
-    this.spawn();
-    this._state = 'running';
+    if (this.trySpawn('crashed', null, 0)) this._state = 'running';
   }
 
   /** A fresh channel: one end to the engine, the other to the renderer. False if there is no engine. */
@@ -125,7 +124,7 @@ export class EngineSupervisor {
     this.cancelRestart = null;
     this.crashesInARow = 0;
     this.notify('restarting', 'reload', null, 1, emptyRestore());
-    this.killChild();
+    this.killChild('the engine was restarted');
     this._state = 'restarting';
     void this.restartNow('reload', null, 1, fromFailure);
   }
@@ -136,8 +135,7 @@ export class EngineSupervisor {
     this._state = 'stopped';
     this.cancelRestart?.();
     this.cancelRestart = null;
-    this.killChild();
-    this.failPending('the engine was shut down');
+    this.killChild('the engine was shut down');
   }
 
   /** The current model as safetensors bytes, asked of the engine by main itself (save on close). */
@@ -181,12 +179,29 @@ export class EngineSupervisor {
     return child;
   }
 
-  private killChild(): void {
+  /**
+   * Fork an engine; when even that fails (a missing or unreadable engine file), the
+   * supervisor gives up at once and says why, instead of throwing in main.
+   */
+  private trySpawn(reason: 'crashed' | 'reload', exitCode: number | null, attempt: number): EngineChild | null {
+    try {
+      return this.spawn();
+    } catch (e) {
+      const why = e instanceof Error ? e.message : String(e);
+      this.log(`could not start the engine: ${why}`);
+      this._state = 'failed';
+      this.notify('failed', reason, exitCode, attempt, emptyRestore(),
+        `The engine could not be started (${why}). Choose Engine > Reload Engine to try again.`);
+      return null;
+    }
+  }
+
+  private killChild(why: string): void {
     const child = this.child;
     this.child = null;
     // onChildExit ignores a child that is no longer current: this exit was asked for.
     child?.kill();
-    this.failPending('the engine was restarted');
+    this.failPending(why);
   }
 
   private onChildMessage(child: EngineChild, raw: unknown): void {
@@ -249,7 +264,8 @@ export class EngineSupervisor {
 
   private async restartNow(reason: 'crashed' | 'reload', exitCode: number | null, attempt: number, fresh: boolean): Promise<void> {
     if (this._state !== 'restarting') return;
-    const child = this.spawn();
+    const child = this.trySpawn(reason, exitCode, attempt);
+    if (!child) return;
     const plan = this.plan.commands();
     const problems: string[] = [];
     if (plan.length > 0) {

@@ -270,6 +270,31 @@ describe('EngineSupervisor', () => {
     expect(t.forks).toHaveLength(1);
   });
 
+  it('an engine that cannot even be forked fails clearly instead of throwing in main', async () => {
+    let forks = 0;
+    const events: EngineRestartEvent[] = [];
+    const sup = new EngineSupervisor({
+      fork: () => {
+        forks++;
+        throw new Error('ENOENT: engine-process.js');
+      },
+      createChannel: () => new FakeMessageChannelMain(),
+      sendPortToRenderer: () => true,
+      notifyRenderer: (e) => events.push(e),
+      setTimer: () => () => {},
+      now: () => 0,
+      log: () => {},
+    });
+    sup.start();
+    expect(sup.state).toBe('failed');
+    expect(events.at(-1)).toMatchObject({ phase: 'failed' });
+    expect(events.at(-1)!.message).toBe('The engine could not be started (ENOENT: engine-process.js). Choose Engine > Reload Engine to try again.');
+    sup.reload();
+    await flush();
+    expect(forks).toBe(2);
+    expect(sup.state).toBe('failed');
+  });
+
   it('shutdown during the backoff cancels the pending restart', () => {
     t.sup.start();
     t.last().emit('exit', 1);
