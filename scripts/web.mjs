@@ -3,7 +3,7 @@
 // with the engine in a Web Worker. The two cross-origin isolation headers let
 // the engine use SharedArrayBuffer (WASM threads), as in the desktop app.
 //
-//   node scripts/web.mjs [--port 5178] [--no-build]
+//   node scripts/web.mjs [--port 5178] [--no-build] [--out-dir dist/renderer]
 import { spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -11,7 +11,7 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
-const dist = join(root, 'dist', 'renderer');
+let dist = join(root, 'dist', 'renderer');
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -37,7 +37,7 @@ const HEADERS = {
 };
 
 function parseArgs(argv) {
-  const out = { port: Number(process.env.PORT) || 5178, build: true };
+  const out = { port: Number(process.env.PORT) || 5178, build: true, outDir: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--no-build') out.build = false;
@@ -45,8 +45,13 @@ function parseArgs(argv) {
       const v = Number(argv[++i]);
       if (!Number.isInteger(v) || v < 0 || v > 65535) fail(`--port needs a number 0..65535, got ${argv[i]}`);
       out.port = v;
+    } else if (a === '--out-dir') {
+      // Where to build and serve from (lets parallel test runs keep their own build).
+      const v = argv[++i];
+      if (!v) fail('--out-dir needs a folder');
+      out.outDir = resolve(v);
     } else if (a === '--help' || a === '-h') {
-      console.log('usage: node scripts/web.mjs [--port 5178] [--no-build]');
+      console.log('usage: node scripts/web.mjs [--port 5178] [--no-build] [--out-dir dist/renderer]');
       process.exit(0);
     } else fail(`unknown option ${a} (try --help)`);
   }
@@ -61,7 +66,7 @@ function fail(message) {
 function build() {
   console.log('web: building the renderer (vite build)…');
   const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
-  const r = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn', '--outDir', dist, '--emptyOutDir'], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) fail('the build failed (see above)');
 }
 
@@ -105,6 +110,7 @@ export function serve(port) {
 }
 
 const args = parseArgs(process.argv.slice(2));
+if (args.outDir) dist = args.outDir;
 if (args.build) build();
 if (!existsSync(join(dist, 'index.html'))) fail(`${dist} has no index.html: run without --no-build`);
 try {

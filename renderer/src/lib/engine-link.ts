@@ -87,6 +87,8 @@ export class EngineLink {
    */
   async replay(): Promise<{ network: boolean; data: string | null; checkpointEpoch: number | null; problems: string[] }> {
     const problems: string[] = [];
+    // Taken first: replaying configure clears the remembered checkpoint (as a real configure must).
+    const cp = this.checkpoint;
     const steps = [this.network, this.data].filter((s): s is { seq: number; body: StateCommand } => s !== null).sort((a, b) => a.seq - b.seq);
     let network = false;
     let data: string | null = null;
@@ -100,7 +102,6 @@ export class EngineLink {
       }
     }
     let checkpointEpoch: number | null = null;
-    const cp = this.checkpoint;
     if (cp && network) {
       try {
         await this.send({ type: 'restoreCheckpoint', bytes: cp.bytes.slice(0) });

@@ -9,8 +9,8 @@ export interface Preset {
   id: 'two-layer' | 'deep-relu' | 'small-2d';
   name: string;
   description: string;
-  /** Data this preset is meant for: images (28x28) or 2-D points. */
-  suits: 'images' | 'points';
+  /** Data this preset is meant for: images (28x28), or small tables and 2-D points. */
+  suits: 'images' | 'small';
   layers(classes: number): LayerSpec[];
   training: Partial<TrainingConfig>;
 }
@@ -42,9 +42,9 @@ export const PRESETS: readonly Preset[] = [
   },
   {
     id: 'small-2d',
-    name: 'Small 2-D net (16-16)',
-    description: 'Two hidden Tanh layers of 16: enough to carve a spiral.',
-    suits: 'points',
+    name: 'Small net for 2-D data (16-16)',
+    description: 'Two hidden Tanh layers of 16 with Adam: enough to carve a spiral; good for small tables too.',
+    suits: 'small',
     layers: (classes) => [
       { kind: 'affine', units: 16 },
       { kind: 'tanh' },
@@ -62,7 +62,7 @@ export function presetById(id: Preset['id']): Preset {
   return p;
 }
 
-/** The preset that suits the data: images for anything wider than 2 features. */
-export function suggestedPreset(features: number): Preset {
-  return presetById(features === 2 ? 'small-2d' : 'two-layer');
+/** The preset that suits the data: the book's net for images, the small net for points and small tables. */
+export function suggestedPreset(isImage: boolean): Preset {
+  return presetById(isImage ? 'two-layer' : 'small-2d');
 }

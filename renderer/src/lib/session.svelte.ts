@@ -526,7 +526,7 @@ export class Session {
   }
 
   /** Send a data source to the engine; on success it becomes the current one. */
-  private async loadSource(source: DataSource, busy: string): Promise<boolean> {
+  private async loadSource(source: DataSource, busy: string, retried = false, quiet = false): Promise<boolean> {
     this.busy = busy;
     try {
       const options = this.dataOptions(source);
@@ -569,6 +569,22 @@ export class Session {
       }
       return true;
     } catch (e) {
+      // A table whose default label column (the last) is not where the classes are:
+      // a column that is text from its first data row on is, in practice, the label.
+      // Try it once and say so; a bad cell further down is a real error.
+      const m = /^[^:]*:(\d+):\d+: column "([^"]+)": "[^"]*" is not a number/.exec(messageOf(e));
+      const textColumn = m && Number(m[1]) <= 2 ? m[2] : undefined;
+      if (source.kind === 'file' && source.request.kind === 'table' && textColumn && this.dataSettings.labelColumn === undefined && !retried) {
+        this.dataSettings.labelColumn = textColumn;
+        this.busy = null;
+        const ok = await this.loadSource(source, busy, true, true).catch(() => false);
+        if (ok) {
+          this.notify('info', `Label column: ${textColumn}`, `"${textColumn}" holds text, so it was taken as the class label. Choose another in the Data panel.`);
+          return true;
+        }
+        this.dataSettings.labelColumn = undefined;
+      }
+      if (quiet) throw e;
       const name = source.kind === 'file' ? baseName(source.request.kind === 'table' ? source.request.train.name : source.request.train.images.name) : source.kind === 'mnist' ? 'MNIST' : syntheticLabel(source.params.kind);
       this.fail(`Could not load ${name}`, e);
       return false;
@@ -594,9 +610,13 @@ export class Session {
     if (this.source) await this.loadSource(this.source, 'Reloading data…');
   }
 
-  setDataSettings(patch: Partial<DataSettings>): void {
+  /** Change how the data is read and load it again; a setting the data cannot take is undone. */
+  async setDataSettings(patch: Partial<DataSettings>): Promise<void> {
+    const before = $state.snapshot(this.dataSettings) as DataSettings;
     Object.assign(this.dataSettings, patch);
-    void this.reloadData();
+    if (!this.source) return;
+    const ok = await this.loadSource(this.source, 'Reloading data…', true);
+    if (!ok) Object.assign(this.dataSettings, before);
   }
 
   async openDataDialog(): Promise<void> {
@@ -659,14 +679,14 @@ export class Session {
       this.notify('warning', 'The network does not fit the new data', 'Your trained weights are kept until you choose: see the network editor.');
       return;
     }
-    this.adaptNetwork(ev.features, classes, ev.features !== this.inputSize);
+    this.adaptNetwork(ev.features, classes, true);
   }
 
   /** Set input and output sizes for the data (and the suited preset when the kind of data changed). */
   adaptNetwork(features = this.data?.features, classes = this.data?.classNames.length, switchPreset = true): void {
     if (features === undefined || classes === undefined) return;
     const preset = matchingPreset(this.layers);
-    const suggested = suggestedPreset(features);
+    const suggested = suggestedPreset(!!this.data?.imageShape || features >= 256);
     if (switchPreset && preset && preset.suits !== suggested.suits) {
       this.inputSize = features;
       this.applyPreset(suggested.id);
@@ -885,7 +905,8 @@ export class Session {
   /** New weights from the seed, history cleared (the network and settings as edited). */
   async resetWeights(): Promise<void> {
     if (this.health !== 'ready') return;
-    if (!(await this.confirmDiscard('Resetting the weights'))) return;
+    // Weights a run blew up (NaN) are not worth a question: they cannot even be saved.
+    if (this.lastDone?.reason !== 'diverged' && !(await this.confirmDiscard('Resetting the weights'))) return;
     if (this.runState !== 'idle') await this.stop();
     if (this.networkChanged || this.trainingChanged || !this.engineNet) {
       // configure builds fresh weights from the edited seed and settings.

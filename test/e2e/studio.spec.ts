@@ -1,0 +1,236 @@
+import { readFileSync } from 'node:fs';
+import { expect, test, type Page } from '@playwright/test';
+import {
+  ends,
+  fixture,
+  iteration,
+  lossHistory,
+  openDataFiles,
+  openModelFile,
+  openStudio,
+  percent,
+  setNumber,
+  waitForRunEnd,
+} from './helpers.js';
+
+/**
+ * The studio end to end in browser mode (engine in a Web Worker), driven like a
+ * person would: buttons, file pickers, keys. Each test starts from a fresh page.
+ */
+
+async function trainToEnd(page: Page): Promise<void> {
+  await page.getByTestId('train-button').click();
+  await waitForRunEnd(page);
+}
+
+test('opens ready to train on a built-in 2-D set, and the first Train shows learning', async ({ page }) => {
+  await openStudio(page);
+  await expect(page.getByTestId('data-summary')).toContainText('spiral');
+  await expect(page.getByTestId('network-problem')).toHaveCount(0);
+  await trainToEnd(page);
+  const { values } = await lossHistory(page);
+  expect(values.length).toBeGreaterThan(10);
+  const { first, last } = ends(values, 5);
+  expect(last).toBeLessThan(first * 0.5);
+  expect(percent(await page.getByTestId('metric-test-accuracy').textContent())).toBeGreaterThan(80);
+  // Trained weights that were never saved: the title says so.
+  await expect(page.getByTestId('unsaved-mark')).toBeVisible();
+});
+
+test('loads a CSV file, marks the label column, and the loss falls while it trains', async ({ page }) => {
+  await openStudio(page);
+  await openDataFiles(page, ['flowers.csv']);
+  await expect(page.getByTestId('data-summary')).toContainText('flowers.csv');
+  // The label is the text column "species" (not the last column), found and announced.
+  await expect(page.getByTestId('notice-info').filter({ hasText: 'Label column: species' })).toBeVisible();
+  await expect(page.getByTestId('label-column')).toHaveValue('2');
+  await expect(page.getByTestId('class-counts')).toContainText('versicolor');
+
+  await page.getByRole('tab', { name: 'Data' }).click();
+  const table = page.getByTestId('data-table');
+  await expect(table.locator('th.label')).toContainText('species');
+  await expect(table.locator('tbody tr')).toHaveCount(10);
+
+  // The network fits the data by itself: 4 inputs, 3 outputs.
+  await expect(page.getByText('4 features', { exact: true })).toBeVisible();
+  await expect(page.getByTestId('network-problem')).toHaveCount(0);
+
+  await page.getByRole('tab', { name: 'Training' }).click();
+  await trainToEnd(page);
+  const { values } = await lossHistory(page);
+  const { first, last } = ends(values, 3);
+  expect(last).toBeLessThan(first * 0.6);
+  expect(percent(await page.getByTestId('metric-test-accuracy').textContent())).toBeGreaterThan(80);
+});
+
+test('loads IDX images with their labels, shows them as a labelled grid and trains on them', async ({ page }) => {
+  await openStudio(page);
+  await openDataFiles(page, ['digits-images-idx3-ubyte.gz', 'digits-labels-idx1-ubyte.gz']);
+  await expect(page.getByTestId('data-summary')).toContainText('400 samples · 784 features · 10 classes');
+  await page.getByRole('tab', { name: 'Data' }).click();
+  const grid = page.getByTestId('image-grid');
+  await expect(grid.locator('canvas').first()).toBeVisible();
+  await expect(grid.locator('li').first()).toContainText(/^\s*\d\s*$/);
+
+  // Image data switches the untouched 2-D net to the book's TwoLayerNet (784-50-10).
+  const units = page.getByTestId('units');
+  await expect(units).toHaveCount(2);
+  await expect(units.nth(0)).toHaveValue('50');
+  await expect(units.nth(1)).toHaveValue('10');
+
+  await setNumber(page, 'epochs', 50);
+  await page.getByRole('tab', { name: 'Training' }).click();
+  await trainToEnd(page);
+  const { values } = await lossHistory(page);
+  const { first, last } = ends(values, 3);
+  expect(last).toBeLessThan(first * 0.7);
+});
+
+test('an invalid network is explained in place and Train stays disabled with the reason', async ({ page }) => {
+  await openStudio(page);
+  const units = page.getByTestId('units');
+  await units.last().fill('5');
+  await expect(page.getByTestId('section-network').getByText('The output layer has 5 units but the data has 3 classes: set it to 3.')).toBeVisible();
+  await expect(page.getByTestId('train-button')).toBeDisabled();
+  await expect(page.getByTestId('train-blocker')).toContainText('5 units but the data has 3 classes');
+  await units.last().fill('3');
+  await expect(page.getByTestId('train-button')).toBeEnabled();
+});
+
+test('pause stops between batches and resume carries on (buttons and Space)', async ({ page }) => {
+  await openStudio(page);
+  await page.getByRole('button', { name: /MNIST digits/ }).click();
+  await expect(page.getByTestId('data-summary')).toContainText('10,000 samples · 784 features · 10 classes');
+  await setNumber(page, 'epochs', 200);
+  await page.getByTestId('train-button').click();
+  await expect(page.getByTestId('run-state')).toHaveText('Training');
+  await expect.poll(() => iteration(page)).toBeGreaterThan(20);
+
+  await page.getByTestId('train-button').click(); // Pause
+  await expect(page.getByTestId('run-state')).toHaveText('Paused');
+  const paused = await iteration(page);
+  await page.waitForTimeout(600);
+  expect(await iteration(page)).toBe(paused);
+
+  // One step while paused trains exactly one batch.
+  await page.getByRole('button', { name: 'Step' }).click();
+  await expect.poll(() => iteration(page)).toBe(paused + 1);
+
+  await page.locator('body').press('Space'); // Resume
+  await expect(page.getByTestId('run-state')).toHaveText('Training');
+  await expect.poll(() => iteration(page)).toBeGreaterThan(paused + 5);
+
+  await page.locator('body').press('Escape'); // Stop
+  await expect(page.getByTestId('run-state')).toHaveText('Stopped');
+});
+
+test("inspects a layer's W, b, dW and db, and runs the gradient check", async ({ page }) => {
+  await openStudio(page);
+  await setNumber(page, 'epochs', 3);
+  await trainToEnd(page);
+
+  await page.getByRole('tab', { name: 'Inspector' }).click();
+  const inspector = page.getByRole('region', { name: 'Layer inspector' });
+  for (const t of ['W', 'b', 'dW', 'db']) {
+    await expect(inspector.locator(`article[data-tensor="${t}"]`)).toBeVisible();
+  }
+  // dW after training is not all zeros: its norm is shown and positive.
+  const dW = inspector.locator('article[data-tensor="dW"]');
+  await expect(dW.locator('canvas').first()).toBeVisible();
+  await inspector.getByRole('tab', { name: 'fc2' }).click();
+  await expect(inspector.locator('article[data-tensor="db"] h4')).toContainText('1 × 16');
+
+  await page.getByRole('tab', { name: 'Gradient check' }).click();
+  await page.getByRole('button', { name: 'Run gradient check' }).click();
+  await expect(page.getByText(/All 6 parameters agree/)).toBeVisible();
+});
+
+test('saves a model, reloads it and gets the same test accuracy', async ({ page }, info) => {
+  await openStudio(page);
+  await openDataFiles(page, ['flowers.csv']);
+  await expect(page.getByTestId('data-summary')).toContainText('flowers.csv');
+  await setNumber(page, 'epochs', 30);
+  await trainToEnd(page);
+  const trained = await page.getByTestId('metric-test-accuracy').textContent();
+
+  // Save: browser mode asks for a file name, then downloads.
+  const download = page.waitForEvent('download');
+  await page.getByTestId('save-model').click();
+  await expect(page.getByTestId('prompt-input')).toHaveValue(/\.safetensors$/);
+  await page.getByTestId('prompt-input').fill('flowers-model');
+  await page.getByTestId('prompt-confirm').click();
+  const file = await download;
+  expect(file.suggestedFilename()).toBe('flowers-model.safetensors');
+  const saved = info.outputPath('flowers-model.safetensors');
+  await file.saveAs(saved);
+  expect(readFileSync(saved).length).toBeGreaterThan(100);
+  await expect(page.getByTestId('document-title')).toHaveText('flowers-model.safetensors');
+  await expect(page.getByTestId('unsaved-mark')).toHaveCount(0);
+
+  // New weights: the accuracy is gone, and the model has unsaved changes.
+  await page.getByRole('button', { name: 'Reset' }).click();
+  await expect(page.getByTestId('metric-test-accuracy')).toHaveText('–');
+  await expect(page.getByTestId('unsaved-mark')).toBeVisible();
+
+  // Opening the saved model asks before discarding, then restores it.
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByTestId('open-model').click();
+  await expect(page.getByTestId('confirm-dialog')).toContainText('unsaved changes');
+  await page.getByRole('button', { name: 'Discard' }).click();
+  await (await chooser).setFiles(saved);
+  await expect(page.getByTestId('metric-test-accuracy')).toHaveText(trained!);
+  await expect(page.getByTestId('document-title')).toHaveText('flowers-model.safetensors');
+  await expect(page.getByTestId('unsaved-mark')).toHaveCount(0);
+
+  // Ready to continue training from the opened weights.
+  await setNumber(page, 'epochs', 2);
+  await trainToEnd(page);
+  expect(percent(await page.getByTestId('metric-test-accuracy').textContent())).toBeGreaterThan(70);
+});
+
+test('a corrupt data file and a corrupt model show clear errors, and the session keeps working', async ({ page }) => {
+  await openStudio(page);
+  await openDataFiles(page, ['corrupt.csv']);
+  const err = page.getByTestId('notice-error');
+  await expect(err).toContainText('Could not load corrupt.csv');
+  await expect(err).toContainText('corrupt.csv:4:');
+  await err.getByRole('button', { name: 'Dismiss' }).click();
+
+  await openModelFile(page, fixture('corrupt.safetensors'));
+  await expect(page.getByTestId('notice-error')).toContainText('Could not open corrupt.safetensors');
+
+  // The spiral set is still loaded and trains.
+  await expect(page.getByTestId('data-summary')).toContainText('spiral');
+  await setNumber(page, 'epochs', 5);
+  await trainToEnd(page);
+});
+
+test('a diverging run stops with the reason and offers a smaller learning rate', async ({ page }) => {
+  await openStudio(page);
+  // A deep ReLU net with plain SGD at a huge learning rate overflows within a few batches.
+  await page.getByTestId('preset').selectOption('deep-relu');
+  await page.getByTestId('optimizer').selectOption('sgd');
+  await setNumber(page, 'learning-rate', 1000);
+  await page.getByTestId('train-button').click();
+  await waitForRunEnd(page, 'Diverged');
+  const err = page.getByTestId('notice-error').filter({ hasText: 'Training diverged' });
+  await expect(err).toContainText('lower the learning rate');
+  await err.getByRole('button', { name: /Reset with learning rate 100/ }).click();
+  await expect(page.getByTestId('learning-rate')).toHaveValue('100');
+  await expect(page.getByTestId('iteration')).toHaveText('0');
+});
+
+test('a crashed engine is restarted with the network and data restored', async ({ page }) => {
+  await openStudio(page);
+  await setNumber(page, 'epochs', 3);
+  await trainToEnd(page);
+  // Kill the worker the way a crash would, through the same path a real 'error' event takes.
+  await page.evaluate(() => {
+    const w = window as unknown as { __studio: { session: { link: unknown }; platform: { crashed(link: unknown, why: string): Promise<void> } } };
+    void w.__studio.platform.crashed(w.__studio.session.link, 'killed by the test');
+  });
+  await expect(page.getByTestId('notice-info').filter({ hasText: 'Engine restarted' })).toContainText('weights of epoch 3');
+  await expect(page.getByTestId('iteration')).not.toHaveText('0');
+  await setNumber(page, 'epochs', 2);
+  await trainToEnd(page);
+});
