@@ -1,7 +1,18 @@
-// Bundle the CLI (core + node shells) into one ESM file for `backprop-studio`.
+// Bundle the CLI (core + node shells + the WebAssembly kernels) into one ESM file
+// for `backprop-studio`. The kernels are built first; build-wasm skips up-to-date work.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
+const root = fileURLToPath(new URL('..', import.meta.url));
+const wasm = spawnSync(process.execPath, ['scripts/build-wasm.mjs'], { cwd: root, stdio: 'inherit' });
+if (wasm.status !== 0) {
+  process.stderr.write(`build:cli: building the WebAssembly kernels failed (exit code ${wasm.status ?? wasm.signal})\n`);
+  process.exit(1);
+}
+
 await build({
+  absWorkingDir: root,
   entryPoints: ['cli/bin.ts'],
   outfile: 'dist/cli/backprop-studio.mjs',
   bundle: true,
@@ -15,7 +26,7 @@ await build({
     js: [
       "import { createRequire as __bpsRequire } from 'node:module';",
       "import { fileURLToPath as __bpsPath } from 'node:url';",
-      "const require = __bpsRequire(import.meta.url);",
+      'const require = __bpsRequire(import.meta.url);',
       'const __filename = __bpsPath(import.meta.url);',
       "const __dirname = __bpsPath(new URL('.', import.meta.url));",
     ].join('\n'),
