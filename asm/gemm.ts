@@ -241,18 +241,45 @@ function kernel4x8(pa: usize, pb: usize, kc: i32, c: usize, ldc4: usize, h: i32,
   }
 }
 
+/*
+ * The narrow kernels below would be latency-bound with one accumulator per output
+ * vector: a multiply-add takes 4 cycles before the next one on the same accumulator can
+ * start, and two can start per cycle, so 8 must be in flight. They therefore keep
+ * separate accumulators for consecutive k and add them at the end. The order of the
+ * sum differs from the 4x8 kernel's, but these kernels always serve the same columns
+ * (the last N mod 8, whatever the thread partition), so results stay deterministic.
+ */
+
+/** A 4x4 tile (the last 4 columns): k unrolled by 2 into two sets of accumulators. */
 function kernel4x4(pa: usize, pb: usize, kc: i32, c: usize, ldc4: usize, h: i32, w: i32, overwrite: bool, tile: usize): void {
   let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+  let d0 = f32x4.splat(0), d1 = f32x4.splat(0), d2 = f32x4.splat(0), d3 = f32x4.splat(0);
+  const end2 = pb + (<usize>(kc & ~1) << 4);
   const end = pb + (<usize>kc << 4);
-  while (pb < end) {
+  while (pb < end2) {
+    const b0 = v128.load(pb), b1 = v128.load(pb, 16);
+    c0 = madd(v128.load32_splat(pa), b0, c0);
+    c1 = madd(v128.load32_splat(pa, 4), b0, c1);
+    c2 = madd(v128.load32_splat(pa, 8), b0, c2);
+    c3 = madd(v128.load32_splat(pa, 12), b0, c3);
+    d0 = madd(v128.load32_splat(pa, 16), b1, d0);
+    d1 = madd(v128.load32_splat(pa, 20), b1, d1);
+    d2 = madd(v128.load32_splat(pa, 24), b1, d2);
+    d3 = madd(v128.load32_splat(pa, 28), b1, d3);
+    pa += 32;
+    pb += 32;
+  }
+  if (pb < end) {
     const b0 = v128.load(pb);
     c0 = madd(v128.load32_splat(pa), b0, c0);
     c1 = madd(v128.load32_splat(pa, 4), b0, c1);
     c2 = madd(v128.load32_splat(pa, 8), b0, c2);
     c3 = madd(v128.load32_splat(pa, 12), b0, c3);
-    pa += 16;
-    pb += 16;
   }
+  c0 = f32x4.add(c0, d0);
+  c1 = f32x4.add(c1, d1);
+  c2 = f32x4.add(c2, d2);
+  c3 = f32x4.add(c3, d3);
   if (h == 4 && w == 4) {
     if (overwrite) {
       v128.store(c, c0);
@@ -272,6 +299,74 @@ function kernel4x4(pa: usize, pb: usize, kc: i32, c: usize, ldc4: usize, h: i32,
     v128.store(tile, c3, 48);
     flushTile(tile, 4, c, ldc4, h, w, overwrite);
   }
+}
+
+/**
+ * The last 1 to 3 columns: a 4x4 tile would spend four A broadcasts per k on one or
+ * two useful columns. Instead the four rows of A at k (one vector of the packed panel)
+ * are multiplied by each column's B value broadcast. Accumulator j holds column j for
+ * rows 0..3 (k unrolled by 4, or by 2 for three columns, as explained above).
+ */
+function kernelColumns(pa: usize, pb: usize, kc: i32, c: usize, ldc4: usize, h: i32, w: i32, overwrite: bool, tile: usize): void {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0);
+  const end = pa + (<usize>kc << 4);
+  if (w <= 2) {
+    let e0 = f32x4.splat(0), e1 = f32x4.splat(0), f0 = f32x4.splat(0), f1 = f32x4.splat(0), g0 = f32x4.splat(0), g1 = f32x4.splat(0);
+    const end4 = pa + (<usize>(kc & ~3) << 4);
+    while (pa < end4) {
+      const a0 = v128.load(pa), a1 = v128.load(pa, 16), a2 = v128.load(pa, 32), a3 = v128.load(pa, 48);
+      c0 = madd(a0, v128.load32_splat(pb), c0);
+      c1 = madd(a0, v128.load32_splat(pb, 4), c1);
+      e0 = madd(a1, v128.load32_splat(pb, 16), e0);
+      e1 = madd(a1, v128.load32_splat(pb, 20), e1);
+      f0 = madd(a2, v128.load32_splat(pb, 32), f0);
+      f1 = madd(a2, v128.load32_splat(pb, 36), f1);
+      g0 = madd(a3, v128.load32_splat(pb, 48), g0);
+      g1 = madd(a3, v128.load32_splat(pb, 52), g1);
+      pa += 64;
+      pb += 64;
+    }
+    while (pa < end) {
+      const a = v128.load(pa);
+      c0 = madd(a, v128.load32_splat(pb), c0);
+      c1 = madd(a, v128.load32_splat(pb, 4), c1);
+      pa += 16;
+      pb += 16;
+    }
+    c0 = f32x4.add(f32x4.add(c0, e0), f32x4.add(f0, g0));
+    c1 = f32x4.add(f32x4.add(c1, e1), f32x4.add(f1, g1));
+  } else {
+    let e0 = f32x4.splat(0), e1 = f32x4.splat(0), e2 = f32x4.splat(0);
+    const end2 = pa + (<usize>(kc & ~1) << 4);
+    while (pa < end2) {
+      const a0 = v128.load(pa), a1 = v128.load(pa, 16);
+      c0 = madd(a0, v128.load32_splat(pb), c0);
+      c1 = madd(a0, v128.load32_splat(pb, 4), c1);
+      c2 = madd(a0, v128.load32_splat(pb, 8), c2);
+      e0 = madd(a1, v128.load32_splat(pb, 16), e0);
+      e1 = madd(a1, v128.load32_splat(pb, 20), e1);
+      e2 = madd(a1, v128.load32_splat(pb, 24), e2);
+      pa += 32;
+      pb += 32;
+    }
+    if (pa < end) {
+      const a = v128.load(pa);
+      c0 = madd(a, v128.load32_splat(pb), c0);
+      c1 = madd(a, v128.load32_splat(pb, 4), c1);
+      c2 = madd(a, v128.load32_splat(pb, 8), c2);
+    }
+    c0 = f32x4.add(c0, e0);
+    c1 = f32x4.add(c1, e1);
+    c2 = f32x4.add(c2, e2);
+  }
+  // Transpose into the row-major tile (4 rows x 4 columns), then write the valid part.
+  const z = f32x4.splat(0);
+  const t0 = zipLo(c0, c1), t1 = zipHi(c0, c1), t2 = zipLo(c2, z), t3 = zipHi(c2, z);
+  v128.store(tile, lo64(t0, t2));
+  v128.store(tile, hi64(t0, t2), 16);
+  v128.store(tile, lo64(t1, t3), 32);
+  v128.store(tile, hi64(t1, t3), 48);
+  flushTile(tile, 4, c, ldc4, h, w, overwrite);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -317,7 +412,8 @@ function gemmBlock(
             const pap = ap + (<usize>(ir * kc) << 2);
             const cij = cj + <usize>(ic + ir) * ldc4;
             if (w > 4) kernel4x8(pap, pbp, kc, cij, ldc4, h, w, overwrite, tile);
-            else kernel4x4(pap, pbp, kc, cij, ldc4, h, w, overwrite, tile);
+            else if (w == 4) kernel4x4(pap, pbp, kc, cij, ldc4, h, w, overwrite, tile);
+            else kernelColumns(pap, pbp, kc, cij, ldc4, h, w, overwrite, tile);
           }
         }
       }
