@@ -72,8 +72,8 @@ interface Run {
   startEpoch: number;
   /** The run is finished when the trainer has completed this many epochs. */
   endEpoch: number;
-  /** Iterations and clock when (re)started, for samples per second. */
-  speedIteration: number;
+  /** Samples trained and clock when (re)started, for samples per second. */
+  speedSamples: number;
   speedTime: number;
 }
 
@@ -201,6 +201,11 @@ class Host {
         this.sendStatus();
         return;
       }
+      case 'setTraining': {
+        if (this.state === 'running') throw new StudioError('NOT_READY', 'cannot change the training settings while training runs; pause first');
+        this.send({ ...this.s.setTraining(cmd.training), id: cmd.id });
+        return;
+      }
       case 'loadData': {
         this.interrupt('stopped: new data loaded');
         this.send({ ...this.s.loadFile(cmd), id: cmd.id });
@@ -268,13 +273,17 @@ class Host {
         if (cmd.endEpoch !== undefined && cmd.endEpoch > this.s.epoch()) {
           // The run that was in progress when the checkpoint was taken, ready to resume.
           const epochs = this.s.trainingEpochs();
-          this.run = { startEpoch: Math.max(0, cmd.endEpoch - epochs), endEpoch: cmd.endEpoch, speedIteration: this.s.iteration(), speedTime: this.now() };
+          this.run = { startEpoch: Math.max(0, cmd.endEpoch - epochs), endEpoch: cmd.endEpoch, speedSamples: this.s.samplesTrained(), speedTime: this.now() };
           this.state = 'paused';
         }
         this.sendProgress(true);
         this.sendLayerStats();
         this.sendStatus();
         return;
+      }
+      default: {
+        const unhandled: never = cmd;
+        throw new StudioError('INTERNAL', `no handler for command ${JSON.stringify((unhandled as { type: string }).type)}`);
       }
     }
   }
@@ -290,7 +299,7 @@ class Host {
     // A run covers `epochs` epochs counted from the current one: batches taken with
     // `step` before start belong to the first epoch of the run.
     const epoch = this.s.epoch();
-    this.run = { startEpoch: epoch, endEpoch: epoch + this.s.trainingEpochs(), speedIteration: this.s.iteration(), speedTime: this.now() };
+    this.run = { startEpoch: epoch, endEpoch: epoch + this.s.trainingEpochs(), speedSamples: this.s.samplesTrained(), speedTime: this.now() };
     this.samplesPerSecond = 0;
     this.progressThrottle.reset();
     this.statsThrottle.reset();
@@ -310,7 +319,7 @@ class Host {
   private resume(): void {
     if (this.state !== 'paused' || !this.run) throw new StudioError('NOT_READY', `cannot resume: training is ${this.state === 'running' ? 'already running' : 'not paused'}`);
     this.s.assertTrainable('resume');
-    this.run.speedIteration = this.s.iteration();
+    this.run.speedSamples = this.s.samplesTrained();
     this.run.speedTime = this.now();
     this.state = 'running';
     this.sendStatus();
@@ -326,12 +335,12 @@ class Host {
     if (this.state === 'running') throw new StudioError('NOT_READY', 'cannot step while training runs; pause first');
     this.s.assertTrainable('step');
     const t0 = this.now();
-    const i0 = this.s.iteration();
+    const n0 = this.s.samplesTrained();
     for (let i = 0; i < cmd.count; i++) {
       if (!this.trainOneBatch()) return; // diverged or the run finished: already reported
     }
     const dt = (this.now() - t0) / 1000;
-    if (dt > 0) this.samplesPerSecond = ((this.s.iteration() - i0) * this.s.batchSize()) / dt;
+    if (dt > 0) this.samplesPerSecond = (this.s.samplesTrained() - n0) / dt;
     this.sendProgress(true);
     this.sendLayerStats();
   }
@@ -409,7 +418,7 @@ class Host {
     }
     const run = this.run;
     const dt = (this.now() - run.speedTime) / 1000;
-    if (dt > 0) this.samplesPerSecond = ((this.s.iteration() - run.speedIteration) * this.s.batchSize()) / dt;
+    if (dt > 0) this.samplesPerSecond = (this.s.samplesTrained() - run.speedSamples) / dt;
     if (this.progressThrottle.take()) this.sendProgress(false);
     if (this.statsThrottle.take()) this.sendLayerStats();
     this.kick();
@@ -426,12 +435,11 @@ class Host {
     let fraction = 0;
     let secondsLeft: number | null = null;
     if (this.run) {
-      const ipe = s.iterationsPerEpoch();
-      const total = this.run.endEpoch * ipe;
-      const startOfRun = this.run.startEpoch * ipe;
-      const done = s.iteration() - startOfRun;
-      fraction = total > startOfRun ? Math.min(1, Math.max(0, done / (total - startOfRun))) : 0;
-      if (this.samplesPerSecond > 0) secondsLeft = ((total - s.iteration()) * s.batchSize()) / this.samplesPerSecond;
+      // In epochs (batch sizes may change with setTraining): completed ones plus the share of this one.
+      const length = this.run.endEpoch - this.run.startEpoch;
+      const at = s.epoch() + s.epochFraction();
+      fraction = length > 0 ? Math.min(1, Math.max(0, (at - this.run.startEpoch) / length)) : 0;
+      if (this.samplesPerSecond > 0) secondsLeft = (Math.max(0, this.run.endEpoch - at) * s.trainCount()) / this.samplesPerSecond;
     }
     this.send({
       type: 'progress',

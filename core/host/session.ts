@@ -43,6 +43,10 @@ export class Session {
   /** Class names that came with an opened model (used until data brings its own). */
   private modelClassNames: string[] | null = null;
   private trainer: Trainer | null = null;
+  /** Samples trained in the current epoch (the trainer keeps this to itself). */
+  private samplesIntoEpoch = 0;
+  /** Samples trained since the session began: speeds are differences of it. */
+  private samplesSeen = 0;
   /** The test loss of the current trainer's network became NaN or infinite (the trainer only watches its own set). */
   private testDiverged = false;
   private predictions: { trainer: Trainer; iteration: number; probs: Float32Array } | null = null;
@@ -65,11 +69,15 @@ export class Session {
   iteration(): number {
     return this.trainer?.iteration ?? 0;
   }
-  iterationsPerEpoch(): number {
-    return this.trainer?.iterationsPerEpoch ?? (this.train && this.training ? Math.ceil(this.train.count / this.training.batchSize) : 0);
+  /** Share of the current epoch already trained, 0..1. */
+  epochFraction(): number {
+    return this.train && this.train.count > 0 ? this.samplesIntoEpoch / this.train.count : 0;
   }
-  batchSize(): number {
-    return this.training?.batchSize ?? 0;
+  trainCount(): number {
+    return this.train?.count ?? 0;
+  }
+  samplesTrained(): number {
+    return this.samplesSeen;
   }
   trainingEpochs(): number {
     return this.training?.epochs ?? 0;
@@ -168,12 +176,37 @@ export class Session {
 
   trainBatch(): { loss: number; epochEnded: boolean } {
     const r = this.ensureTrainer('train').step();
+    if (!r.diverged) {
+      this.samplesIntoEpoch += r.samples;
+      this.samplesSeen += r.samples;
+    }
     return { loss: r.loss, epochEnded: r.epochEnded };
+  }
+
+  /** New training settings for the same weights, counters and place in the epoch. */
+  setTraining(training: TrainingConfig): Omit<EventOf<'trainingChanged'>, 'id'> {
+    const { network } = this.needNetwork('change the training settings');
+    const old = this.trainer;
+    this.training = training;
+    if (!old) return { type: 'trainingChanged', training: { ...training }, optimizerStateKept: true };
+    const cp = old.checkpoint();
+    const fresh = this.makeTrainer(network);
+    const kept = cp.optimizer.kind === training.optimizer;
+    fresh.restore({
+      ...cp,
+      // The optimizer's state only means something to the same kind of optimizer.
+      optimizer: kept ? cp.optimizer : fresh.optimizer.getState(),
+      // Batches of the new size from where the epoch stands (the order and position are kept).
+      batchInEpoch: Math.ceil(cp.position / training.batchSize),
+    });
+    this.trainer = fresh;
+    return { type: 'trainingChanged', training: { ...training }, optimizerStateKept: kept };
   }
 
   finishEpoch(): { epoch: EventOf<'epoch'>; confusion: EventOf<'confusion'> | null; checkpoint: EventOf<'checkpoint'> } {
     const t = this.ensureTrainer('finish the epoch');
     const e = t.finishEpoch(); // the training set's loss and accuracy
+    this.samplesIntoEpoch = 0;
     const test = this.test && !t.diverged ? evaluateWithConfusion(this.network!, this.test, 'test set') : null;
     if (test && !Number.isFinite(test.loss)) this.testDiverged = true;
     const epoch: EventOf<'epoch'> = {
@@ -210,18 +243,23 @@ export class Session {
   /** The trainer for the current network and data, made on first use. */
   private ensureTrainer(what: string): Trainer {
     if (this.trainer) return this.trainer;
-    const { network, training } = this.needNetwork(what);
+    const { network } = this.needNetwork(what);
     if (!this.train) throw new StudioError('NOT_READY', `cannot ${what}: no data loaded yet`);
     this.testDiverged = false;
-    this.trainer = new Trainer({
+    this.samplesIntoEpoch = 0;
+    this.trainer = this.makeTrainer(network);
+    return this.trainer;
+  }
+
+  private makeTrainer(network: Network): Trainer {
+    return new Trainer({
       network,
-      train: this.train,
+      train: this.train!,
       // No test set here: the session evaluates it itself, in the same pass as its confusion matrix.
       // The host decides where a run ends (start trains `epochs` more each time), so the
       // trainer itself is never "finished".
-      config: { ...training, epochs: LIMITS.maxEpochs },
+      config: { ...this.training!, epochs: LIMITS.maxEpochs },
     });
-    return this.trainer;
   }
 
   private needNetwork(what: string): { network: Network; spec: NetworkSpec; training: TrainingConfig } {
@@ -242,6 +280,7 @@ export class Session {
       throw new StudioError('SHAPE_MISMATCH', `the checkpoint was taken with the ${cp.optimizer.kind} optimizer, the session uses ${this.training!.optimizer}`);
     }
     t.restore(cp);
+    this.samplesIntoEpoch = cp.position;
   }
 
   layerStats(): EventOf<'layerStats'> {

@@ -112,6 +112,15 @@ const cmd = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
 export const configureSchema = cmd('configure', { spec: networkSpecSchema, training: trainingConfigSchema });
 
 /**
+ * New training settings for the network as it is: the weights, the epoch and
+ * iteration counters and the place in the epoch are kept; so is the optimizer's
+ * state when the optimizer stays the same. Allowed while idle or paused (the
+ * paused run continues with the new settings); `seed` and `init` take effect at
+ * the next resetWeights. Answered by trainingChanged.
+ */
+export const setTrainingSchema = cmd('setTraining', { training: trainingConfigSchema });
+
+/**
  * Load a data file (CSV, TSV, IDX, IDX.gz). `labels` is the IDX labels file of an
  * IDX image file; `test` an optional separate test file (then testSplit is ignored).
  * Stops a running run first.
@@ -141,8 +150,11 @@ export const pauseSchema = cmd('pause', {});
 export const resumeSchema = cmd('resume', {});
 /** End the run (done {reason: 'stopped'}); weights are kept. */
 export const stopSchema = cmd('stop', {});
-/** Train `count` batches (default 1) now; allowed while paused and before start. */
-export const stepSchema = cmd('step', { count: z.number().int().min(1).max(100_000).default(1) });
+/**
+ * Train `count` batches (default 1) now; allowed while paused and before start.
+ * The engine answers nothing else until they are done, hence the modest limit.
+ */
+export const stepSchema = cmd('step', { count: z.number().int().min(1).max(10_000).default(1) });
 /** New weights from training.seed (or `seed`), optimizer state cleared. Stops a running run. */
 export const resetWeightsSchema = cmd('resetWeights', { seed: z.number().int().min(0).max(2 ** 32 - 1).optional() });
 /** Copies of W, b, dW, db of one Affine layer, by name ('fc1') or by index among the Affine layers (0-based). */
@@ -192,6 +204,7 @@ export const restoreCheckpointSchema = cmd('restoreCheckpoint', {
 
 export const commandSchema = z.discriminatedUnion('type', [
   configureSchema,
+  setTrainingSchema,
   loadDataSchema,
   loadBuiltinSchema,
   startSchema,
@@ -322,6 +335,14 @@ export const dataPreviewSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('points'), ...pointsShape }).strict(),
 ]);
 export type DataPreview = z.infer<typeof dataPreviewSchema>;
+
+/** Training settings replaced (setTraining), weights kept. */
+export const trainingChangedEventSchema = evt('trainingChanged', {
+  id: commandIdSchema,
+  training: trainingConfigSchema,
+  /** False when the optimizer changed kind, so its state (velocities, moments) started afresh. */
+  optimizerStateKept: z.boolean(),
+});
 
 /** Data loaded (loadData, loadBuiltin). */
 export const dataLoadedEventSchema = evt('dataLoaded', {
@@ -524,6 +545,7 @@ export const eventSchema = z.discriminatedUnion('type', [
   errorEventSchema,
   statusEventSchema,
   configuredEventSchema,
+  trainingChangedEventSchema,
   dataLoadedEventSchema,
   progressEventSchema,
   epochEventSchema,

@@ -40,7 +40,7 @@ describe('host: invalid messages and commands that cannot run', () => {
       [8, 'BAD_MESSAGE'],
       ['x', 'BAD_MESSAGE'],
     ]);
-    expect(got[3]!.message).toMatch(/unknown command type 'launchMissiles' \(expected one of configure, loadData/);
+    expect(got[3]!.message).toMatch(/unknown command type 'launchMissiles' \(expected one of configure, setTraining, loadData/);
     expect(got[5]!.message).toMatch(/command 'step': field count/);
     expect(got[6]!.message).toMatch(/field bytes: expected an ArrayBuffer or Uint8Array/);
     for (const e of got) expect(e.message).not.toMatch(/\n/);

@@ -299,6 +299,58 @@ describe('engine host over a MessageChannel', () => {
     expect(h.of('done').at(-1)).toMatchObject({ reason: 'stopped', message: expect.stringMatching(/reconfigured/) });
   });
 
+  it('setTraining keeps weights, counters and place; the same settings change nothing at all', async () => {
+    const training = { epochs: 6, optimizer: 'momentum', learningRate: 0.05 };
+    const reference = await uninterrupted(training);
+    const h = harness({ sliceMs: 0, progressIntervalMs: 0 });
+    await setUp(h, training);
+    const running = h.waitFor((e) => e.type === 'progress' && e.state === 'running' && e.iteration >= 12);
+    await h.ok({ type: 'start' });
+    await running;
+    await h.ok({ type: 'pause' });
+    const at = h.of('progress').at(-1)!;
+    // Mid-run, the very same settings through setTraining: a new trainer restored from the old one.
+    const [changed] = (await h.ok({ type: 'setTraining', training: { ...TRAINING, ...training } })) as EventOf<'trainingChanged'>[];
+    expect(changed).toMatchObject({ optimizerStateKept: true, training: { learningRate: 0.05, optimizer: 'momentum' } });
+    expect(h.of('status').at(-1)).toMatchObject({ state: 'paused', iteration: at.iteration });
+    const done = h.next('done');
+    await h.ok({ type: 'resume' });
+    expect(await done).toMatchObject({ reason: 'finished', epoch: 6, iteration: 54 });
+    expect((await exportBytes(h)).equals(reference.model)).toBe(true);
+  });
+
+  it('setTraining: a new learning rate, optimizer or batch size applies from the next batch', async () => {
+    const h = harness();
+    await setUp(h);
+    await h.ok({ type: 'step', count: 3 }); // 60 of 180 samples of epoch 1
+    const before = ((await h.ok({ type: 'inspect', layer: 0 }))[0] as EventOf<'inspectResult'>).W;
+    const [c] = (await h.ok({ type: 'setTraining', training: { ...TRAINING, optimizer: 'adam', learningRate: 0.001, batchSize: 60 } })) as EventOf<'trainingChanged'>[];
+    expect(c!.optimizerStateKept).toBe(false); // sgd had none; adam starts afresh
+    const after = ((await h.ok({ type: 'inspect', layer: 0 }))[0] as EventOf<'inspectResult'>).W;
+    expect(Array.from(after)).toEqual(Array.from(before));
+    // The 120 samples left in the epoch are two batches of 60.
+    await h.ok({ type: 'step' });
+    expect(h.of('epoch')).toHaveLength(0);
+    await h.ok({ type: 'step' });
+    expect(h.of('epoch').map((e) => [e.epoch, e.iteration])).toEqual([[1, 5]]);
+    // And the run can start from here with the new settings.
+    const done = h.next('done');
+    await h.ok({ type: 'start' });
+    expect(await done).toMatchObject({ reason: 'finished', epoch: 6, iteration: 5 + 5 * 3 });
+  });
+
+  it('setTraining is refused while training runs and before there is a network', async () => {
+    const fresh = harness();
+    await fresh.next('ready');
+    expect((await fresh.request({ type: 'setTraining', training: TRAINING })).error).toMatchObject({ code: 'NOT_READY' });
+    const h = harness({ sliceMs: 0 });
+    await setUp(h, { epochs: 500 });
+    await h.ok({ type: 'start' });
+    const r = await h.request({ type: 'setTraining', training: TRAINING });
+    expect(r.error?.message).toBe('cannot change the training settings while training runs; pause first');
+    await h.ok({ type: 'stop' });
+  });
+
   it('a diverging run ends with done {reason: diverged}', async () => {
     const h = harness();
     await setUp(h, { learningRate: 1000, init: 'he', epochs: 50 });
