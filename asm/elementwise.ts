@@ -44,44 +44,21 @@ export function addRow(x: usize, rows: i32, cols: i32, bias: usize, buf: usize, 
 
 /**
  * out[c] = Σ_r x[r, c], rows added in ascending order (the reference's order, so the
- * result is bit-identical to it); columns split between threads in 16-column strips.
+ * result is bit-identical to it). Rows are walked one after another (sequential reads,
+ * the running sums stay in L1); columns are split between threads in 16-column strips.
  */
 export function sumRows(x: usize, rows: i32, cols: i32, out: usize, tid: i32, nthreads: i32): void {
   const c0 = shareStart(cols, 16, tid, nthreads), c1 = shareStart(cols, 16, tid + 1, nthreads);
+  if (c1 <= c0) return;
+  memory.fill(at(out, c0), 0, <usize>(c1 - c0) << 2);
+  const full = c0 + ((c1 - c0) & ~3);
+  let row = x;
   const ld = <usize>cols << 2;
-  let c = c0;
-  for (; c + 16 <= c1; c += 16) {
-    let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
-    let p = at(x, c);
-    for (let r = 0; r < rows; r++) {
-      s0 = f32x4.add(s0, v128.load(p));
-      s1 = f32x4.add(s1, v128.load(p, 16));
-      s2 = f32x4.add(s2, v128.load(p, 32));
-      s3 = f32x4.add(s3, v128.load(p, 48));
-      p += ld;
-    }
-    v128.store(at(out, c), s0);
-    v128.store(at(out, c), s1, 16);
-    v128.store(at(out, c), s2, 32);
-    v128.store(at(out, c), s3, 48);
-  }
-  for (; c + 4 <= c1; c += 4) {
-    let s = f32x4.splat(0);
-    let p = at(x, c);
-    for (let r = 0; r < rows; r++) {
-      s = f32x4.add(s, v128.load(p));
-      p += ld;
-    }
-    v128.store(at(out, c), s);
-  }
-  for (; c < c1; c++) {
-    let s: f32 = 0;
-    let p = at(x, c);
-    for (let r = 0; r < rows; r++) {
-      s += load<f32>(p);
-      p += ld;
-    }
-    store<f32>(at(out, c), s);
+  for (let r = 0; r < rows; r++) {
+    let c = c0;
+    for (; c < full; c += 4) v128.store(at(out, c), f32x4.add(v128.load(at(out, c)), v128.load(at(row, c))));
+    for (; c < c1; c++) store<f32>(at(out, c), load<f32>(at(out, c)) + load<f32>(at(row, c)));
+    row += ld;
   }
 }
 

@@ -60,8 +60,8 @@ export interface WasmOps extends Ops {
 
 /** Products with at least this many multiply-adds are split across threads (~35 µs of work on one core). */
 export const GEMM_PARALLEL_MIN = 1 << 19;
-/** Elementwise kernels over at least this many floats are split across threads. */
-export const ELEMENTWISE_PARALLEL_MIN = 1 << 17;
+/** Elementwise kernels over at least this many floats (128 KiB) are split across threads: they are memory-bound, and two cores read faster than one. */
+export const ELEMENTWISE_PARALLEL_MIN = 1 << 15;
 /** Initial size of a shared memory; it grows as tensors are allocated. */
 const SHARED_INITIAL_BYTES = 16 << 20;
 const PAGE = 65536;
