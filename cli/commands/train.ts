@@ -12,7 +12,8 @@ import {
 } from '../args.js';
 import { loadDataFile } from '../data-files.js';
 import { fixed, jsonLine, thousands, type CliIO } from '../io.js';
-import { createCliOps, threadsOption } from '../ops.js';
+import { threadsOption } from '../ops.js';
+import { withCliOps } from '../with-ops.js';
 
 /** `--layers 50,10` with an activation between Affine layers, none after the last (softmax follows). */
 export function specFromSizes(inputSize: number, sizes: number[], activation: LayerSpec['kind']): NetworkSpec {
@@ -70,56 +71,57 @@ export async function trainCommand(io: CliIO, cmd: ParsedCommand): Promise<numbe
     throw usageError(`--layers ends with ${sizes[sizes.length - 1]} outputs, but the data has ${classes} classes (${train.classNames.slice(0, 10).join(', ')}${classes > 10 ? ', …' : ''})`);
   }
   const spec = specFromSizes(train.features, sizes, activation);
-  const ops = await createCliOps(threads);
-  const network = buildNetwork(spec, { ops, init: config.init, seed: config.seed });
-  const trainer = new Trainer({ network, train, ...(test ? { test } : {}), config });
+  return withCliOps(threads, async (ops) => {
+    const network = buildNetwork(spec, { ops, init: config.init, seed: config.seed });
+    const trainer = new Trainer({ network, train, ...(test ? { test } : {}), config });
 
-  if (!json) {
-    io.out(`data: ${thousands(train.count)} training samples${test ? `, ${thousands(test.count)} test samples` : ''}, ${train.features} features, ${classes} classes`);
-    io.out(`network: ${describeSpec(spec)}, ${thousands(network.parameterCount)} parameters; ${config.optimizer} lr ${config.learningRate}, batch ${config.batchSize}, ${config.epochs} epochs, init ${config.init}, seed ${config.seed}, ${ops.name}`);
-  }
-  const onEpoch = (e: EpochResult): void => {
+    if (!json) {
+      io.out(`data: ${thousands(train.count)} training samples${test ? `, ${thousands(test.count)} test samples` : ''}, ${train.features} features, ${classes} classes`);
+      io.out(`network: ${describeSpec(spec)}, ${thousands(network.parameterCount)} parameters; ${config.optimizer} lr ${config.learningRate}, batch ${config.batchSize}, ${config.epochs} epochs, init ${config.init}, seed ${config.seed}, ${ops.name}`);
+    }
+    const onEpoch = (e: EpochResult): void => {
+      if (json) {
+        jsonLine(io, {
+          event: 'epoch', epoch: e.epoch, loss: e.trainLoss, trainAccuracy: e.trainAccuracy,
+          testAccuracy: e.testAccuracy ?? null, testLoss: e.testLoss ?? null, seconds: e.seconds,
+        });
+      } else {
+        io.out(`epoch ${String(e.epoch).padStart(String(config.epochs).length)}/${config.epochs}  loss ${fixed(e.trainLoss)}  train acc ${fixed(e.trainAccuracy)}  test acc ${fixed(e.testAccuracy)}  ${e.seconds.toFixed(2)} s`);
+      }
+    };
+    // A batch loss of NaN/Inf, or (seen by finishEpoch) weights that overflow on the whole set.
+    let divergedAt: { iteration: number; loss: number } | undefined;
+    const result = trainer.run({
+      onEpoch,
+      onStep: (s) => {
+        if (s.diverged) divergedAt = { iteration: s.iteration, loss: s.loss };
+      },
+    });
+
+    let saved: string | undefined;
+    if (typeof v.out === 'string') {
+      saved = resolve(io.cwd, v.out);
+      const bytes = encodeModel({
+        spec, training: config, classNames: [...train.classNames],
+        ...(normalization ? { normalization } : {}),
+        tensors: tensorsFromParams(network.namedParams()),
+      });
+      await writeFileAtomic(saved, bytes);
+    }
+    const last = result.epochs[result.epochs.length - 1];
     if (json) {
       jsonLine(io, {
-        event: 'epoch', epoch: e.epoch, loss: e.trainLoss, trainAccuracy: e.trainAccuracy,
-        testAccuracy: e.testAccuracy ?? null, testLoss: e.testLoss ?? null, seconds: e.seconds,
+        event: 'done', reason: result.reason, epochs: result.epochs.length, iterations: result.iterations,
+        ...(divergedAt ? { divergedAtIteration: divergedAt.iteration } : {}),
+        loss: last?.trainLoss ?? result.lastLoss, trainAccuracy: last?.trainAccuracy ?? null,
+        testAccuracy: last?.testAccuracy ?? null, model: saved ?? null,
       });
     } else {
-      io.out(`epoch ${String(e.epoch).padStart(String(config.epochs).length)}/${config.epochs}  loss ${fixed(e.trainLoss)}  train acc ${fixed(e.trainAccuracy)}  test acc ${fixed(e.testAccuracy)}  ${e.seconds.toFixed(2)} s`);
+      io.out(result.reason === 'diverged'
+        ? `diverged: the loss became ${divergedAt?.loss ?? last?.trainLoss ?? result.lastLoss} at iteration ${divergedAt?.iteration ?? result.iterations}; try a smaller --lr`
+        : `done: ${result.epochs.length} epochs, ${thousands(result.iterations)} iterations${saved ? `; model saved to ${v.out}` : ''}`);
     }
-  };
-  // A batch loss of NaN/Inf, or (seen by finishEpoch) weights that overflow on the whole set.
-  let divergedAt: { iteration: number; loss: number } | undefined;
-  const result = trainer.run({
-    onEpoch,
-    onStep: (s) => {
-      if (s.diverged) divergedAt = { iteration: s.iteration, loss: s.loss };
-    },
+    return result.reason === 'diverged' ? 3 : 0;
   });
-
-  let saved: string | undefined;
-  if (typeof v.out === 'string') {
-    saved = resolve(io.cwd, v.out);
-    const bytes = encodeModel({
-      spec, training: config, classNames: [...train.classNames],
-      ...(normalization ? { normalization } : {}),
-      tensors: tensorsFromParams(network.namedParams()),
-    });
-    await writeFileAtomic(saved, bytes);
-  }
-  const last = result.epochs[result.epochs.length - 1];
-  if (json) {
-    jsonLine(io, {
-      event: 'done', reason: result.reason, epochs: result.epochs.length, iterations: result.iterations,
-      ...(divergedAt ? { divergedAtIteration: divergedAt.iteration } : {}),
-      loss: last?.trainLoss ?? result.lastLoss, trainAccuracy: last?.trainAccuracy ?? null,
-      testAccuracy: last?.testAccuracy ?? null, model: saved ?? null,
-    });
-  } else {
-    io.out(result.reason === 'diverged'
-      ? `diverged: the loss became ${divergedAt?.loss ?? last?.trainLoss ?? result.lastLoss} at iteration ${divergedAt?.iteration ?? result.iterations}; try a smaller --lr`
-      : `done: ${result.epochs.length} epochs, ${thousands(result.iterations)} iterations${saved ? `; model saved to ${v.out}` : ''}`);
-  }
-  return result.reason === 'diverged' ? 3 : 0;
 }
 
