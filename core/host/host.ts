@@ -194,10 +194,11 @@ class Host {
 
   private async execute(cmd: Command): Promise<void> {
     switch (cmd.type) {
+      // Network and data: prepare (may fail, changes nothing), stop a run, then commit.
       case 'configure': {
+        const commit = this.s.prepareConfigure(cmd.spec, cmd.training);
         this.interrupt('stopped: the network was reconfigured');
-        const configured = this.s.configure(cmd.spec, cmd.training);
-        this.send({ ...configured, id: cmd.id });
+        this.send({ ...commit(), id: cmd.id });
         this.sendStatus();
         return;
       }
@@ -207,14 +208,16 @@ class Host {
         return;
       }
       case 'loadData': {
+        const commit = this.s.prepareLoadFile(cmd);
         this.interrupt('stopped: new data loaded');
-        this.send({ ...this.s.loadFile(cmd), id: cmd.id });
+        this.send({ ...commit(), id: cmd.id });
         this.sendStatus();
         return;
       }
       case 'loadBuiltin': {
+        const commit = this.s.prepareLoadBuiltin(cmd);
         this.interrupt('stopped: new data loaded');
-        this.send({ ...this.s.loadBuiltin(cmd), id: cmd.id });
+        this.send({ ...commit(), id: cmd.id });
         this.sendStatus();
         return;
       }
@@ -247,8 +250,9 @@ class Host {
         this.send({ type: 'modelExported', id: cmd.id, bytes: this.s.exportModel() });
         return;
       case 'importModel': {
+        const commit = this.s.prepareImportModel(cmd.name, cmd.bytes);
         this.interrupt('stopped: a model was opened');
-        const { configured, imported } = this.s.importModel(cmd.name, cmd.bytes);
+        const { configured, imported } = commit();
         this.send({ ...configured, id: cmd.id });
         this.send({ ...imported, id: cmd.id });
         this.sendStatus();
@@ -267,8 +271,9 @@ class Host {
         this.send({ ...this.s.samples(cmd.which, cmd.offset, cmd.limit), id: cmd.id });
         return;
       case 'restoreCheckpoint': {
+        const commit = this.s.prepareRestoreCheckpoint(cmd.bytes);
         this.interrupt('stopped: a checkpoint was restored');
-        this.s.restoreCheckpoint(cmd.bytes);
+        commit();
         this.lastLoss = null;
         if (cmd.endEpoch !== undefined && cmd.endEpoch > this.s.epoch()) {
           // The run that was in progress when the checkpoint was taken, ready to resume.

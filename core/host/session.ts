@@ -16,6 +16,40 @@ import { evaluateWithConfusion } from './evaluate.js';
 import { dataLoadedEvent, fitIfAsked, prepareData, readBuiltinData, readFileData, type RawData } from './data-load.js';
 import { exportModelBytes, importModelBytes } from './model-io.js';
 
+/** Data sets ready for training and what the user should be told about them. */
+interface DataPlan {
+  train: Dataset;
+  test: Dataset | null;
+  normalization: Normalization | null;
+  notes: string[];
+}
+
+/**
+ * Standardize `raw` with the statistics that apply: an opened model's (its weights
+ * were trained on them), else the data's own when its options ask for it.
+ */
+function planData(raw: RawData, modelNormalization: Normalization | null, modelClassNames: string[] | null): DataPlan {
+  const notes: string[] = [];
+  let normalization: Normalization | null;
+  if (modelNormalization && modelNormalization.mean.length === raw.train.features) {
+    normalization = modelNormalization;
+    notes.push('standardized with the statistics stored in the opened model');
+  } else {
+    if (modelNormalization) {
+      notes.push(`the opened model's standardization is for ${modelNormalization.mean.length} features, this data has ${raw.train.features}; not applied`);
+    }
+    normalization = fitIfAsked(raw);
+  }
+  const { train, test } = prepareData(raw, normalization);
+  if (modelClassNames) {
+    const same = modelClassNames.length === raw.train.classNames.length && modelClassNames.every((c, i) => c === raw.train.classNames[i]);
+    if (!same) {
+      notes.push(`the opened model's classes (${modelClassNames.slice(0, 10).join(', ')}) differ from this data's (${raw.train.classNames.slice(0, 10).join(', ')})`);
+    }
+  }
+  return { train, test, normalization, notes };
+}
+
 /** Without a test set, the per-epoch confusion matrix is taken on the training set up to this size. */
 const TRAIN_CONFUSION_MAX = 10_000;
 
@@ -87,58 +121,56 @@ export class Session {
   // Network and data
   // -------------------------------------------------------------------------
 
-  configure(spec: NetworkSpec, training: TrainingConfig): Omit<EventOf<'configured'>, 'id'> {
+  /*
+   * Commands that replace the network or the data come in two steps: `prepare…`
+   * does everything that can fail (parse, build, check) and changes nothing; the
+   * function it returns puts the result in place and cannot fail. The host stops a
+   * running run between the two, so a corrupt file opened mid-run is refused
+   * without ending the run.
+   */
+
+  prepareConfigure(spec: NetworkSpec, training: TrainingConfig): () => Omit<EventOf<'configured'>, 'id'> {
     const network = buildNetwork(spec, { ops: this.ops, init: training.init, seed: training.seed });
-    this.spec = network.spec;
-    this.training = training;
-    this.network = network;
-    this.trainer = null;
-    if (this.modelNormalization || this.modelClassNames) {
-      // A new network no longer belongs to the opened model: its statistics go with it.
-      this.modelNormalization = null;
-      this.modelClassNames = null;
-      if (this.raw) this.applyData(this.raw);
-    }
-    return this.configuredEvent();
-  }
-
-  loadFile(cmd: CommandOf<'loadData'>): Omit<EventOf<'dataLoaded'>, 'id'> {
-    return this.load(readFileData(cmd));
-  }
-
-  loadBuiltin(cmd: CommandOf<'loadBuiltin'>): Omit<EventOf<'dataLoaded'>, 'id'> {
-    return this.load(readBuiltinData(cmd));
-  }
-
-  private load(raw: RawData): Omit<EventOf<'dataLoaded'>, 'id'> {
-    const notes = this.applyData(raw);
-    this.raw = raw;
-    return dataLoadedEvent(raw, this.normalization !== null, notes);
-  }
-
-  /** Prepare `raw` for training with the statistics that apply; returns notes for the user. */
-  private applyData(raw: RawData): string[] {
-    const notes: string[] = [];
-    let norm: Normalization | null;
-    if (this.modelNormalization && this.modelNormalization.mean.length === raw.train.features) {
-      norm = this.modelNormalization;
-      notes.push('standardized with the statistics stored in the opened model');
-    } else {
-      if (this.modelNormalization) {
-        notes.push(`the opened model's standardization is for ${this.modelNormalization.mean.length} features, this data has ${raw.train.features}; not applied`);
+    // A new network no longer belongs to an opened model: the model's statistics go with it.
+    const leavesModel = this.modelNormalization !== null || this.modelClassNames !== null;
+    const data = leavesModel && this.raw ? planData(this.raw, null, null) : null;
+    return () => {
+      this.spec = network.spec;
+      this.training = training;
+      this.network = network;
+      this.trainer = null;
+      if (leavesModel) {
+        this.modelNormalization = null;
+        this.modelClassNames = null;
       }
-      norm = fitIfAsked(raw);
-    }
-    const { train, test } = prepareData(raw, norm);
-    if (this.modelClassNames && this.network) {
-      const same = this.modelClassNames.length === raw.train.classNames.length && this.modelClassNames.every((c, i) => c === raw.train.classNames[i]);
-      if (!same) notes.push(`the opened model's classes (${this.modelClassNames.slice(0, 10).join(', ')}) differ from this data's (${raw.train.classNames.slice(0, 10).join(', ')})`);
-    }
-    this.train = train;
-    this.test = test;
-    this.normalization = norm;
+      if (data) this.commitData(data);
+      return this.configuredEvent();
+    };
+  }
+
+  prepareLoadFile(cmd: CommandOf<'loadData'>): () => Omit<EventOf<'dataLoaded'>, 'id'> {
+    return this.prepareLoad(readFileData(cmd));
+  }
+
+  prepareLoadBuiltin(cmd: CommandOf<'loadBuiltin'>): () => Omit<EventOf<'dataLoaded'>, 'id'> {
+    return this.prepareLoad(readBuiltinData(cmd));
+  }
+
+  private prepareLoad(raw: RawData): () => Omit<EventOf<'dataLoaded'>, 'id'> {
+    const plan = planData(raw, this.modelNormalization, this.network ? this.modelClassNames : null);
+    const event = dataLoadedEvent(raw, plan.normalization !== null, plan.notes);
+    return () => {
+      this.raw = raw;
+      this.commitData(plan);
+      return event;
+    };
+  }
+
+  private commitData(plan: DataPlan): void {
+    this.train = plan.train;
+    this.test = plan.test;
+    this.normalization = plan.normalization;
     this.trainer = null;
-    return notes;
   }
 
   /** Layer-by-layer output sizes and parameter counts of the current network. */
@@ -269,18 +301,25 @@ export class Session {
     return { network: this.network, spec: this.spec, training: this.training };
   }
 
-  restoreCheckpoint(bytes: Bytes): void {
+  prepareRestoreCheckpoint(bytes: Bytes): () => void {
     const cp = decodeCheckpoint(bytes);
-    const t = this.ensureTrainer('restore a checkpoint');
-    const mine = JSON.stringify(this.spec);
-    if (JSON.stringify(cp.spec) !== mine) {
+    this.needNetwork('restore a checkpoint');
+    if (!this.train) throw new StudioError('NOT_READY', 'cannot restore a checkpoint: no data loaded yet');
+    if (JSON.stringify(cp.spec) !== JSON.stringify(this.spec)) {
       throw new StudioError('SHAPE_MISMATCH', 'the checkpoint was taken from a different network; configure that network first');
     }
     if (cp.optimizer.kind !== this.training!.optimizer) {
       throw new StudioError('SHAPE_MISMATCH', `the checkpoint was taken with the ${cp.optimizer.kind} optimizer, the session uses ${this.training!.optimizer}`);
     }
-    t.restore(cp);
-    this.samplesIntoEpoch = cp.position;
+    if (cp.trainCount !== this.train.count) {
+      throw new StudioError('SHAPE_MISMATCH', `the checkpoint was taken on a training set of ${cp.trainCount} samples, this one has ${this.train.count}`);
+    }
+    const trainer = this.ensureTrainer('restore a checkpoint');
+    return () => {
+      // The trainer checks the rest (shapes, order, position) before it changes anything.
+      trainer.restore(cp);
+      this.samplesIntoEpoch = cp.position;
+    };
   }
 
   layerStats(): EventOf<'layerStats'> {
@@ -489,25 +528,31 @@ export class Session {
     });
   }
 
-  importModel(name: string, bytes: Bytes): { configured: Omit<EventOf<'configured'>, 'id'>; imported: Omit<EventOf<'modelImported'>, 'id'> } {
+  prepareImportModel(
+    name: string,
+    bytes: Bytes,
+  ): () => { configured: Omit<EventOf<'configured'>, 'id'>; imported: Omit<EventOf<'modelImported'>, 'id'> } {
     const model = importModelBytes(name, bytes, this.ops);
-    this.spec = model.network.spec;
-    this.training = model.training;
-    this.network = model.network;
-    this.trainer = null;
-    this.modelNormalization = model.normalization;
-    this.modelClassNames = model.classNames;
-    if (this.raw) this.applyData(this.raw);
-    return {
-      configured: this.configuredEvent(),
-      imported: {
-        type: 'modelImported',
-        name,
-        spec: structuredClone(model.network.spec),
-        training: { ...model.training },
-        normalization: model.normalization ? { mean: model.normalization.mean.slice(), std: model.normalization.std.slice() } : null,
-        classNames: [...model.classNames],
-      },
+    const data = this.raw ? planData(this.raw, model.normalization, model.classNames) : null;
+    return () => {
+      this.spec = model.network.spec;
+      this.training = model.training;
+      this.network = model.network;
+      this.trainer = null;
+      this.modelNormalization = model.normalization;
+      this.modelClassNames = model.classNames;
+      if (data) this.commitData(data);
+      return {
+        configured: this.configuredEvent(),
+        imported: {
+          type: 'modelImported',
+          name,
+          spec: structuredClone(model.network.spec),
+          training: { ...model.training },
+          normalization: model.normalization ? { mean: model.normalization.mean.slice(), std: model.normalization.std.slice() } : null,
+          classNames: [...model.classNames],
+        },
+      };
     };
   }
 

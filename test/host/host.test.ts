@@ -351,6 +351,23 @@ describe('engine host over a MessageChannel', () => {
     await h.ok({ type: 'stop' });
   });
 
+  it('a corrupt file, model or spec sent mid-run is refused without stopping the run', async () => {
+    const h = harness({ sliceMs: 0, progressIntervalMs: 0 });
+    await setUp(h, { epochs: 300 });
+    const running = h.waitFor((e) => e.type === 'progress' && e.state === 'running' && e.iteration >= 3);
+    await h.ok({ type: 'start' });
+    await running;
+    expect((await h.request({ type: 'loadData', name: 'bad.csv', bytes: csvBytes('a,b,c\n1,2,x\n1,oops,y\n'), options: {} })).error?.code).toBe('BAD_DATA');
+    expect((await h.request({ type: 'importModel', name: 'bad.safetensors', bytes: new ArrayBuffer(4) })).error?.code).toBe('BAD_MODEL');
+    expect((await h.request({ type: 'configure', spec: { inputSize: 4, layers: [{ kind: 'tanh' }] }, training: TRAINING })).error?.code).toBe('BAD_SPEC');
+    expect((await h.request({ type: 'restoreCheckpoint', bytes: new ArrayBuffer(40) })).error?.code).toBe('BAD_MESSAGE');
+    expect(h.of('done')).toHaveLength(0);
+    expect(h.of('status').at(-1)!.state).toBe('running');
+    const before = h.of('progress').at(-1)!.iteration;
+    await h.waitFor((e) => e.type === 'progress' && e.iteration > before + 5);
+    await h.ok({ type: 'stop' });
+  });
+
   it('a diverging run ends with done {reason: diverged}', async () => {
     const h = harness();
     await setUp(h, { learningRate: 1000, init: 'he', epochs: 50 });
