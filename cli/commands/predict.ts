@@ -1,6 +1,9 @@
 import { predictDataset } from '../../core/trainer.js';
 import { labelColumnOption, type ParsedCommand } from '../args.js';
 import { loadDataFile } from '../data-files.js';
+import type { LoadedData } from '../../core/data/read-data.js';
+import type { Dataset } from '../../core/data/dataset.js';
+import { StudioError } from '../../core/errors.js';
 import { jsonLine, type CliIO } from '../io.js';
 import { loadModel, prepareForModel } from '../model.js';
 import { threadsOption } from '../ops.js';
@@ -17,17 +20,16 @@ export async function predictCommand(io: CliIO, cmd: ParsedCommand): Promise<num
   return withCliOps(threadsOption(v), async (ops) => {
     const model = await loadModel(io, modelPath, ops);
     const inputSize = model.content.spec.inputSize;
-    const labelColumn = labelColumnOption(v);
-    // Read with a label column first (the last, or --label); when that leaves one
-    // feature too few, the file has no labels and every column is a feature.
-    let loaded = await loadDataFile(io, { path: dataPath, ...(labelColumn !== undefined ? { labelColumn } : {}), labelsOptional: true });
-    if (labelColumn === undefined && loaded.format !== 'idx' && loaded.dataset.features === inputSize - 1) {
-      loaded = await loadDataFile(io, { path: dataPath, labelColumn: null, labelsOptional: true });
-    }
+    const loaded = await loadForPrediction(io, dataPath, inputSize, labelColumnOption(v));
     const ds = prepareForModel(loaded.dataset, model, dataPath);
     const probs = predictDataset(model.network, ds);
     const classes = model.network.outputSize;
     const names = model.content.classNames;
+    if (v.json !== true) {
+      // Which probability is which class: the columns after the prediction.
+      const classLabels = names ?? Array.from({ length: classes }, (_, i) => String(i));
+      io.out(`row\tpredicted\t${classLabels.map((c) => `p(${c})`).join(' ')}`);
+    }
     for (let row = 0; row < ds.count; row++) {
       const p = Array.from(probs.subarray(row * classes, (row + 1) * classes));
       const predicted = p.indexOf(Math.max(...p));
@@ -39,4 +41,39 @@ export async function predictCommand(io: CliIO, cmd: ParsedCommand): Promise<num
     }
     return 0;
   });
+}
+
+/**
+ * Prediction input with or without a label column. The width decides, not the
+ * label values: reading the last column of an unlabelled file as labels would
+ * refuse a continuous feature ("1,500 distinct values") before the width is known.
+ * With --label the user has said where the labels are.
+ */
+async function loadForPrediction(
+  io: CliIO, dataPath: string, inputSize: number, labelColumn: string | number | undefined,
+): Promise<LoadedData> {
+  if (labelColumn !== undefined) return loadDataFile(io, { path: dataPath, labelColumn, labelsOptional: true });
+  let all: LoadedData;
+  try {
+    all = await loadDataFile(io, { path: dataPath, labelColumn: null, labelsOptional: true });
+  } catch (e) {
+    // A text cell: the file has a (text) label column, the last by default.
+    if (e instanceof StudioError && e.code === 'BAD_DATA') return loadDataFile(io, { path: dataPath, labelsOptional: true });
+    throw e;
+  }
+  if (all.format === 'idx' || all.dataset.features === inputSize) return all;
+  if (all.dataset.features === inputSize + 1) return { ...all, dataset: dropLastColumn(all.dataset), labelColumn: inputSize };
+  throw new StudioError(
+    'SHAPE_MISMATCH',
+    `has ${all.dataset.features} columns, but the model takes ${inputSize} inputs (${inputSize + 1} columns with a label column)`,
+    { file: dataPath },
+  );
+}
+
+/** The samples without their last value (the label column of an all-numeric file). */
+function dropLastColumn(ds: Dataset): Dataset {
+  const f = ds.features - 1;
+  const x = new Float32Array(ds.count * f);
+  for (let i = 0; i < ds.count; i++) x.set(ds.x.subarray(i * ds.features, i * ds.features + f), i * f);
+  return { ...ds, features: f, x, scale: ds.scale };
 }

@@ -1,0 +1,63 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../../core/rng.js';
+import { cli, jsonLines, tempDir } from './helpers.js';
+
+/** 1,200 rows of 3 continuous features (all values distinct), label a + b > 0; with and without the label column. */
+function continuous(dir: string): void {
+  const rng = new Rng(5);
+  const labelled = ['a,b,c,label'];
+  const bare = ['a,b,c'];
+  for (let i = 0; i < 1200; i++) {
+    const f = [rng.normal(), rng.normal(), rng.normal()].map((x) => x.toFixed(6));
+    labelled.push(`${f.join(',')},${Number(f[0]) + Number(f[1]) > 0 ? 'up' : 'down'}`);
+    bare.push(f.join(','));
+  }
+  writeFileSync(join(dir, 'labelled.csv'), labelled.join('\n') + '\n');
+  writeFileSync(join(dir, 'bare.csv'), bare.join('\n') + '\n');
+}
+
+describe('backprop-studio predict', () => {
+  it('reads an unlabelled file whose last feature has more distinct values than a classifier has classes', async () => {
+    const dir = tempDir();
+    continuous(dir);
+    const t = await cli(dir, 'train', 'labelled.csv', '--layers', '8,2', '--epochs', '3', '--batch', '20', '--out', 'm.safetensors');
+    expect(t.code).toBe(0);
+    const bare = await cli(dir, 'predict', 'm.safetensors', 'bare.csv', '--json');
+    expect(bare.err).toEqual([]);
+    expect(bare.code).toBe(0);
+    const rows = jsonLines(bare);
+    expect(rows).toHaveLength(1200);
+    // The labelled file gives the very same predictions (its label column is left out).
+    const labelled = jsonLines(await cli(dir, 'predict', 'm.safetensors', 'labelled.csv', '--json'));
+    expect(labelled).toEqual(rows);
+    // And the predictions are the model's: named like the training labels, mostly right.
+    const truth = readFileSync(join(dir, 'labelled.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[3]);
+    const right = rows.filter((r, i) => r.label === truth[i]).length;
+    expect(right / rows.length).toBeGreaterThan(0.85);
+  });
+
+  it('drops a numeric label column (one column more than the inputs) and says so when the width fits neither way', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'train.csv'), ['x,y,label', ...Array.from({ length: 40 }, (_, i) => `${i % 2},${(i % 4) / 4},${i % 2}`)].join('\n'));
+    expect((await cli(dir, 'train', 'train.csv', '--layers', '4,2', '--epochs', '2', '--out', 'm.safetensors')).code).toBe(0);
+    writeFileSync(join(dir, 'wide.csv'), 'a,b,c,d\n1,2,3,4\n');
+    const wide = await cli(dir, 'predict', 'm.safetensors', 'wide.csv');
+    expect(wide.code).toBe(1);
+    expect(wide.err).toEqual(['backprop-studio: wide.csv: has 4 columns, but the model takes 2 inputs (3 columns with a label column)']);
+    const withLabels = jsonLines(await cli(dir, 'predict', 'm.safetensors', 'train.csv', '--json'));
+    writeFileSync(join(dir, 'nolabels.csv'), ['x,y', ...Array.from({ length: 40 }, (_, i) => `${i % 2},${(i % 4) / 4}`)].join('\n'));
+    expect(jsonLines(await cli(dir, 'predict', 'm.safetensors', 'nolabels.csv', '--json'))).toEqual(withLabels);
+  });
+
+  it('prints a header naming the class of each probability column', async () => {
+    const dir = tempDir();
+    continuous(dir);
+    await cli(dir, 'train', 'labelled.csv', '--layers', '8,2', '--epochs', '1', '--out', 'm.safetensors');
+    const run = await cli(dir, 'predict', 'm.safetensors', 'bare.csv');
+    expect(run.out[0]).toBe('row\tpredicted\tp(down) p(up)');
+    expect(run.out[1]).toMatch(/^0\t(down|up)\t0\.\d{4} 0\.\d{4}$/);
+    expect(run.out.filter((l) => l !== '')).toHaveLength(1201);
+  });
+});
