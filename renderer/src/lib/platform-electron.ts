@@ -59,9 +59,11 @@ export class ElectronPlatform implements Platform {
     downloadBlob(name, blob);
   }
 
-  setDocumentState(title: string, unsaved: boolean, untitled: boolean): void {
+  setDocumentState(title: string, unsaved: boolean): void {
     document.title = `${title}${unsaved ? ' •' : ''} — Backprop Studio`;
-    this.api.setDocumentState({ unsaved, untitled });
+    // Never `untitled`: main makes a file the document itself once the engine accepted
+    // it (open) or it was written (save); a report racing with that must not undo it.
+    this.api.setDocumentState({ unsaved });
   }
 
   onMenu(cb: (cmd: MenuCommand) => void): () => void {

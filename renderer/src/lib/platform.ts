@@ -53,8 +53,8 @@ export interface Platform {
   saveModel(req: SaveRequest): Promise<{ name: string } | null>;
   /** Offer exported bytes (chart PNG, CSV) as a file. */
   download(name: string, blob: Blob): void;
-  /** Window title and the unsaved mark; `untitled` makes the next Save ask where. */
-  setDocumentState(title: string, unsaved: boolean, untitled: boolean): void;
+  /** Window title and the unsaved mark. */
+  setDocumentState(title: string, unsaved: boolean): void;
   /** A native "discard changes?" question, or null when the app must ask in-page. */
   confirmDiscard: ((detail: string) => Promise<boolean>) | null;
   /** Menu commands (desktop); returns the unsubscribe function. */

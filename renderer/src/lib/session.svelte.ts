@@ -250,6 +250,8 @@ export class Session {
   editorLocked = $derived(this.runState !== 'idle');
 
   private syncTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The user already agreed to lose the unsaved weights: the next rebuild needs no question. */
+  private discardApproved = false;
   private started = false;
 
   constructor(readonly platform: Platform) {}
@@ -351,7 +353,8 @@ export class Session {
         this.progress = ev;
         this.runState = ev.state;
         this.setCounters(ev.iteration, ev.epoch);
-        if (ev.loss !== null && this.loss.push(this.base.iteration + ev.iteration, ev.loss)) this.historyVersion++;
+        // At the engine's iteration 0 no batch of this trainer has run: a loss there is a leftover.
+        if (ev.loss !== null && ev.iteration > 0 && this.loss.push(this.base.iteration + ev.iteration, ev.loss)) this.historyVersion++;
         return;
       }
       case 'epoch': {
@@ -503,8 +506,14 @@ export class Session {
     return true;
   }
 
-  private updateDocument(): void {
-    this.platform.setDocumentState(this.title, this.dirty, this.modelName === null);
+  private lastDocument = '';
+
+  /** Title and unsaved mark to the window (only when they change: this runs with every progress event). */
+  updateDocument(): void {
+    const key = `${this.dirty ? 1 : 0}${this.title}`;
+    if (key === this.lastDocument) return;
+    this.lastDocument = key;
+    this.platform.setDocumentState(this.title, this.dirty);
   }
 
   // =========================================================================
@@ -565,7 +574,7 @@ export class Session {
       this.pendingImages = null;
       if (ev) {
         for (const w of ev.warnings) this.notify('warning', `${ev.name}`, w);
-        this.fitNetworkToData(ev);
+        void this.fitNetworkToData(ev);
       }
       return true;
     } catch (e) {
@@ -595,14 +604,26 @@ export class Session {
 
   async loadSynthetic(params: SyntheticParams): Promise<void> {
     const kindChanged = this.source?.kind !== 'synthetic';
-    if (kindChanged) this.dataSettings.standardize = true;
+    const before = $state.snapshot(this.synthetic) as SyntheticParams;
     this.synthetic = { ...params };
-    await this.loadSource({ kind: 'synthetic', params: { ...params } }, `Generating ${syntheticLabel(params.kind)}…`);
+    const ok = await this.loadWithSettings(kindChanged ? { standardize: true } : {}, { kind: 'synthetic', params: { ...params } }, `Generating ${syntheticLabel(params.kind)}…`);
+    if (!ok) this.synthetic = before;
   }
 
   async loadMnist(): Promise<void> {
-    if (this.source?.kind !== 'mnist') this.dataSettings.standardize = false;
-    await this.loadSource({ kind: 'mnist' }, 'Loading MNIST digits…');
+    await this.loadWithSettings(this.source?.kind !== 'mnist' ? { standardize: false } : {}, { kind: 'mnist' }, 'Loading MNIST digits…');
+  }
+
+  /**
+   * Load a new source with the settings that suit it (a kind's defaults); when it
+   * fails, the data and settings in use stay as they were.
+   */
+  private async loadWithSettings(patch: Partial<DataSettings>, source: DataSource, busy: string): Promise<boolean> {
+    const before = $state.snapshot(this.dataSettings) as DataSettings;
+    Object.assign(this.dataSettings, patch);
+    const ok = await this.loadSource(source, busy);
+    if (!ok) Object.assign(this.dataSettings, before);
+    return ok;
   }
 
   /** Load the current source again with changed settings (label column, standardization, split). */
@@ -657,17 +678,20 @@ export class Session {
       }
       req = plan.request;
     }
-    if (this.source?.kind !== 'file') this.dataSettings.standardize = req.kind === 'table';
-    this.dataSettings.labelColumn = undefined;
     const name = baseName(req.kind === 'table' ? req.train.name : req.train.images.name);
-    await this.loadSource({ kind: 'file', request: req }, `Reading ${name}…`);
+    await this.loadWithSettings(
+      { labelColumn: undefined, ...(this.source?.kind !== 'file' ? { standardize: req.kind === 'table' } : {}) },
+      { kind: 'file', request: req },
+      `Reading ${name}…`,
+    );
   }
 
   /**
-   * New data: make the network fit it when that loses nothing (no unsaved
-   * trained weights); otherwise the editor explains the mismatch and offers the fix.
+   * New data: make the network fit it. When that would throw away trained weights
+   * that are not saved, ask first; if the user keeps them, the network editor
+   * explains the mismatch and offers the fix.
    */
-  private fitNetworkToData(ev: DataLoaded): void {
+  private async fitNetworkToData(ev: DataLoaded): Promise<void> {
     const classes = ev.classNames.length;
     const last = [...this.layers].reverse().find((l) => l.kind === 'affine');
     const fits = this.inputSize === ev.features && last?.kind === 'affine' && last.units === classes;
@@ -675,10 +699,12 @@ export class Session {
       this.scheduleSync();
       return;
     }
-    if (this.dirty) {
+    if (this.dirty && this.iteration > 0 && !(await this.confirmDiscard(`Rebuilding the network for ${ev.name}`))) {
       this.notify('warning', 'The network does not fit the new data', 'Your trained weights are kept until you choose: see the network editor.');
       return;
     }
+    if (this.data !== ev) return; // other data arrived while the question was open
+    this.discardApproved = true;
     this.adaptNetwork(ev.features, classes, true);
   }
 
@@ -809,11 +835,12 @@ export class Session {
     if (netSame && trainSame) return true;
     try {
       if (!netSame || !this.weightsWorthKeeping) {
-        if (this.weightsWorthKeeping && this.dirty) {
+        if (this.weightsWorthKeeping && this.dirty && !this.discardApproved) {
           if (mode === 'auto') return false;
           if (!(await this.confirmDiscard('Training the changed network'))) return false;
         }
         await this.link.send({ type: 'configure', spec, training });
+        this.discardApproved = false;
         return true;
       }
       if (mode === 'auto') return true;
