@@ -57,7 +57,14 @@ export function readDataFile(input: DataFileInput, options: ReadDataOptions = {}
     return readCsv(bytes, input.name, options);
   }
 
-  parseIdx(bytes, input.name); // a wrong magic is reported before a missing labels file
+  // A wrong magic, and a labels file given as the data, are reported before a missing labels file.
+  if (parseIdx(bytes, input.name).dims.length === 1) {
+    throw new StudioError(
+      'BAD_DATA',
+      'this is an IDX labels file (1 dimension); give the images file as the data and this one as its labels',
+      { file: input.name },
+    );
+  }
   const warnings: string[] = [];
   let labels: { name: string; bytes: Uint8Array } | null = null;
   if (input.labels) {

@@ -163,6 +163,12 @@ describe('malformed IDX files', () => {
     );
   });
 
+  test('a labels file given alone as the data is named as such, not as images missing their labels', () => {
+    expect(failure(fixture(LABELS), null, {}, 't10k-labels-idx1-ubyte.gz').message).toBe(
+      't10k-labels-idx1-ubyte.gz: this is an IDX labels file (1 dimension); give the images file as the data and this one as its labels',
+    );
+  });
+
   test('images without a labels file say which file is missing', () => {
     expect(failure(fixture(IMAGES), null, {}, 'train-images-idx3-ubyte.gz').message).toBe(
       'train-images-idx3-ubyte.gz: IDX images need their labels file (usually train-labels-idx1-ubyte.gz, in the same folder)',
