@@ -18,7 +18,8 @@ export interface DataFileRequest {
 }
 
 /**
- * Read a data file (and its IDX labels file) from disk and parse it in core.
+ * Read a data file (and its IDX labels file) from disk, parse it in core, and print
+ * the reader's warnings.
  * Messages name the files as the user typed them (`data/iris.csv:3:2`), like a
  * compiler does, so the place can be pasted back into a shell or an editor.
  */
@@ -43,14 +44,19 @@ export async function loadDataFile(io: CliIO, req: DataFileRequest): Promise<Loa
       );
     }
   }
+  let loaded: LoadedData;
   try {
-    return readDataFile(
+    loaded = readDataFile(
       { name: req.path, bytes, ...(labels ? { labels } : {}) },
       req.labelColumn !== undefined ? { labelColumn: req.labelColumn } : {},
     );
   } catch (e) {
     throw req.labelColumn === undefined ? withLabelHint(e) : e;
   }
+  // What the reader noticed but did not refuse (an ignored --label, constant columns,
+  // a guessed header) matters for every file a command reads, on stderr so --json stays clean.
+  for (const w of loaded.warnings) io.err(`warning: ${w}`);
+  return loaded;
 }
 
 /** The companion file's path in the same style as the path the user typed (relative or absolute). */

@@ -63,7 +63,6 @@ export async function trainCommand(io: CliIO, cmd: ParsedCommand): Promise<numbe
   }
   let normalization: Normalization | undefined;
   if (v.standardize === true) ({ train, test, normalization } = standardize(train, test));
-  for (const w of trainFile.warnings) io.err(`warning: ${w}`);
 
   const classes = train.classNames.length;
   const sizes = layersOption(v, [50, classes]);

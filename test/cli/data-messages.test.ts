@@ -65,3 +65,23 @@ describe('data files named as typed, with hints', () => {
     expect(jsonLines(p)).toHaveLength(2);
   });
 });
+
+describe('reader warnings reach stderr for every file a command reads', () => {
+  it('the test file, and the data of eval and predict', async () => {
+    const dir = tempDir();
+    writeBlobsCsv(dir, 'train.csv', 60, 1);
+    // A constant column is a warning, not an error.
+    const rows = ['f1,f2,f3,f4,kind', ...Array.from({ length: 9 }, (_, i) => `${i},1,${i % 3},7,${['alpha', 'beta', 'gamma'][i % 3]}`)];
+    writeFileSync(join(dir, 'const.csv'), rows.join('\n') + '\n');
+    const constant = 'warning: const.csv: 2 feature columns are constant (no information): f2, f4';
+    const t = await cli(dir, 'train', 'train.csv', '--test', 'const.csv', '--layers', '4,3', '--epochs', '1', '--out', 'm.safetensors', '--json');
+    expect(t.code).toBe(0);
+    expect(t.err).toEqual([constant]);
+    const ev = await cli(dir, 'eval', 'm.safetensors', 'const.csv', '--json');
+    expect(ev.code).toBe(0);
+    expect(ev.err).toEqual([constant]);
+    const p = await cli(dir, 'predict', 'm.safetensors', 'const.csv', '--json');
+    expect(p.code).toBe(0);
+    expect(p.err).toEqual([constant]);
+  });
+});
