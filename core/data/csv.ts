@@ -208,7 +208,7 @@ export function readCsv(input: Uint8Array, file: string, options: CsvOptions = {
   const constant: string[] = [];
   for (let f = 0, j = 0; j < width; j++) {
     if (j === labelColumn) continue;
-    if (min[f] === max[f]) constant.push(header ? header[j]! : String(j + 1));
+    if (min[f] === max[f]) constant.push(header ? header[j]! : `column ${j + 1}`);
     f++;
   }
   if (constant.length > 0 && constant.length < features) {

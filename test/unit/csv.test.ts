@@ -349,7 +349,7 @@ describe('encodings and gzip', () => {
     const d = read('1,5,a\n  \n\n2,5,b\n,,\n');
     expect(d.dataset.count).toBe(2);
     expect(d.warnings).toContain('t.csv: skipped 1 row with only empty cells');
-    expect(d.warnings).toContain('t.csv: 1 feature column is constant (no information): 2');
+    expect(d.warnings).toContain('t.csv: 1 feature column is constant (no information): column 2');
   });
 
   test('a gzip-compressed CSV is recognized by its bytes, not its name', () => {
