@@ -234,3 +234,64 @@ test('a crashed engine is restarted with the network and data restored', async (
   await setNumber(page, 'epochs', 2);
   await trainToEnd(page);
 });
+
+test('files dropped on the window open like picked ones', async ({ page }) => {
+  await openStudio(page);
+  const csv = readFileSync(fixture('flowers.csv'), 'utf8');
+  await page.evaluate((text) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([text], 'flowers.csv', { type: 'text/csv' }));
+    const app = document.querySelector('.app')!;
+    app.dispatchEvent(new DragEvent('dragenter', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    app.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    app.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, csv);
+  await expect(page.getByTestId('data-summary')).toContainText('flowers.csv');
+  await expect(page.getByTestId('class-counts')).toContainText('virginica');
+});
+
+test('charts export PNG and CSV, and the loss axis switches to log scale', async ({ page }) => {
+  await openStudio(page);
+  await setNumber(page, 'epochs', 4);
+  await trainToEnd(page);
+  const chart = page.getByTestId('loss-chart');
+  await chart.getByTestId('log-scale').check();
+  await expect(chart.getByTestId('log-scale')).toBeChecked();
+
+  let download = page.waitForEvent('download');
+  await chart.getByRole('button', { name: 'PNG' }).click();
+  let file = await download;
+  expect(file.suggestedFilename()).toBe('loss.png');
+  const png = readFileSync(await file.path());
+  expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+  download = page.waitForEvent('download');
+  await chart.getByRole('button', { name: 'CSV' }).click();
+  file = await download;
+  const lines = readFileSync(await file.path(), 'utf8').trim().split('\n');
+  expect(lines[0]).toBe('iteration,loss,smoothed');
+  const { values } = await lossHistory(page);
+  expect(lines).toHaveLength(values.length + 1);
+
+  download = page.waitForEvent('download');
+  await page.getByTestId('accuracy-chart').getByRole('button', { name: 'CSV' }).click();
+  file = await download;
+  const acc = readFileSync(await file.path(), 'utf8').trim().split('\n');
+  expect(acc[0]).toBe('epoch,iteration,train_loss,train_accuracy,test_loss,test_accuracy,seconds');
+  expect(acc).toHaveLength(5);
+});
+
+test('follows the system colour scheme, and the theme button overrides it', async ({ page }) => {
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await openStudio(page);
+  const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  const dark = await background();
+  await page.emulateMedia({ colorScheme: 'light' });
+  const light = await background();
+  expect(dark).not.toBe(light);
+  const lum = (c: string) => (c.match(/\d+/g) ?? []).slice(0, 3).reduce((s, v) => s + Number(v), 0);
+  expect(lum(dark)).toBeLessThan(lum(light));
+  await page.getByRole('button', { name: /^Theme:/ }).click();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  expect(await background()).toBe(dark);
+});
