@@ -1,6 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { StudioError } from '../core/errors.js';
-import { ACTIVATIONS, INITIALIZERS, OPTIMIZERS, type ActivationKind } from '../core/spec.js';
+import { ACTIVATIONS, INITIALIZERS, LIMITS, OPTIMIZERS, type ActivationKind } from '../core/spec.js';
 
 /**
  * Command-line parsing: node's own util.parseArgs (strict, so a typo is an error,
@@ -211,6 +211,16 @@ export function layersOption(values: ParsedCommand['values'], fallback: number[]
   const sizes = parts.map((p) => Number(p));
   if (parts.length === 0 || parts.some((p, i) => p === '' || !Number.isInteger(sizes[i]) || sizes[i]! < 1)) {
     throw usageError(`--layers must be positive whole numbers separated by commas (like 50,10), got '${raw}'`);
+  }
+  const tooWide = sizes.find((n) => n > LIMITS.maxUnits);
+  if (tooWide !== undefined) {
+    throw usageError(`--layers: ${tooWide.toLocaleString('en-US')} units in one layer is over the limit of ${LIMITS.maxUnits.toLocaleString('en-US')}`);
+  }
+  // Each size is an Affine layer, with an activation between two of them.
+  const maxSizes = Math.floor((LIMITS.maxLayers + 1) / 2);
+  if (sizes.length > maxSizes) throw usageError(`--layers: ${sizes.length} layers is over the limit of ${maxSizes}`);
+  if (sizes[sizes.length - 1]! < 2) {
+    throw usageError(`--layers must end with at least 2 outputs (one per class), got ${sizes[sizes.length - 1]}`);
   }
   return sizes;
 }

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { buildNetwork } from '../../core/network.js';
+import { buildNetwork, validateSpec } from '../../core/network.js';
+import { StudioError, formatPlace } from '../../core/errors.js';
 import { Trainer, type EpochResult } from '../../core/trainer.js';
 import { alignClasses, splitDataset, standardize } from '../../core/data/prepare.js';
 import { encodeModel, tensorsFromParams } from '../../core/model/model-file.js';
@@ -23,6 +24,21 @@ export function specFromSizes(inputSize: number, sizes: number[], activation: La
     if (i < sizes.length - 1) layers.push({ kind: activation } as LayerSpec);
   });
   return { inputSize, layers, loss: 'softmax-cross-entropy' };
+}
+
+/**
+ * specFromSizes, checked the way buildNetwork will check it, with the error naming
+ * the flag: `--layers 60000,60000,3` with 784 inputs is 3.6 billion parameters.
+ */
+export function specFromFlags(inputSize: number, sizes: number[], activation: LayerSpec['kind']): NetworkSpec {
+  const spec = specFromSizes(inputSize, sizes, activation);
+  try {
+    return validateSpec(spec);
+  } catch (e) {
+    if (!(e instanceof StudioError) || (e.code !== 'BAD_SPEC' && e.code !== 'TOO_LARGE')) throw e;
+    const reason = e.message.slice(formatPlace(e.where).length).replace(/^network spec:\s*/, '');
+    throw usageError(`--layers ${sizes.join(',')} with ${inputSize.toLocaleString('en-US')} inputs: ${reason}`);
+  }
 }
 
 export function describeSpec(spec: NetworkSpec): string {
@@ -65,11 +81,19 @@ export async function trainCommand(io: CliIO, cmd: ParsedCommand): Promise<numbe
   if (v.standardize === true) ({ train, test, normalization } = standardize(train, test));
 
   const classes = train.classNames.length;
+  if (classes < 2) {
+    throw new StudioError(
+      'BAD_DATA',
+      `every sample has the same class (${train.classNames[0] ?? 'none'}): a classifier needs at least 2 classes` +
+        (trainFile.format === 'idx' ? '' : ' (is the label column the right one? choose it with --label)'),
+      { file: cmd.positionals[0]! },
+    );
+  }
   const sizes = layersOption(v, [50, classes]);
   if (sizes[sizes.length - 1] !== classes) {
     throw usageError(`--layers ends with ${sizes[sizes.length - 1]} outputs, but the data has ${classes} classes (${train.classNames.slice(0, 10).join(', ')}${classes > 10 ? ', …' : ''})`);
   }
-  const spec = specFromSizes(train.features, sizes, activation);
+  const spec = specFromFlags(train.features, sizes, activation);
   return withCliOps(threads, async (ops) => {
     const network = buildNetwork(spec, { ops, init: config.init, seed: config.seed });
     const trainer = new Trainer({ network, train, ...(test ? { test } : {}), config });

@@ -46,3 +46,38 @@ describe('command-line flags', () => {
   });
 });
 
+describe('network sizes name --layers, not the spec inside', () => {
+  it('refuses sizes over the limits before building anything', async () => {
+    const dir = tempDir();
+    labelFirstCsv(dir, 'first.csv');
+    const train = ['train', 'first.csv', '--label', 'species'];
+    expect(await failsWith(dir, 2, ...train, '--layers', '100000,2')).toBe(
+      'backprop-studio: --layers: 100,000 units in one layer is over the limit of 65,536',
+    );
+    expect(await failsWith(dir, 2, ...train, '--layers', '60000,60000,2')).toBe(
+      'backprop-studio: --layers 60000,60000,2 with 2 inputs: 3,600,360,002 parameters is over the limit of 50,000,000',
+    );
+    expect(await failsWith(dir, 2, ...train, '--layers', [...Array(40).fill('5'), '2'].join(','))).toBe(
+      'backprop-studio: --layers: 41 layers is over the limit of 32',
+    );
+    expect(await failsWith(dir, 2, 'gradcheck', '--layers', '1')).toBe(
+      'backprop-studio: --layers must end with at least 2 outputs (one per class), got 1',
+    );
+  });
+
+  it('keeps gradcheck to networks it can finish', async () => {
+    expect(await failsWith(tempDir(), 2, 'gradcheck', '--inputs', '4096', '--layers', '1000,10')).toBe(
+      'backprop-studio: gradcheck of 4096-1000-10 (relu): 4,107,010 parameters would take very long; ' +
+        'the limit is 500,000 (use smaller --inputs or --layers)',
+    );
+  });
+
+  it('says a data file with one class cannot train a classifier', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'one.csv'), 'a,b,label\n1,2,x\n3,4,x\n5,6,x\n');
+    expect(await failsWith(dir, 1, 'train', 'one.csv')).toBe(
+      'backprop-studio: one.csv: every sample has the same class (x): a classifier needs at least 2 classes ' +
+        '(is the label column the right one? choose it with --label)',
+    );
+  });
+});
