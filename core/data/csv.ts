@@ -211,6 +211,8 @@ export function readCsv(input: Uint8Array, file: string, options: CsvOptions = {
     if (min[f] === max[f]) constant.push(header ? header[j]! : `column ${j + 1}`);
     f++;
   }
+  // With one row every column is "constant", which says nothing (a single sample to predict).
+  if (rows < 2) constant.length = 0;
   if (constant.length > 0 && constant.length < features) {
     warnings.push(
       `${file}: ${constant.length} feature column${constant.length === 1 ? ' is' : 's are'} constant (no information): ` +

@@ -359,3 +359,12 @@ describe('encodings and gzip', () => {
     expect(d.dataset.classNames).toEqual(['setosa', 'versicolor', 'virginica, wild']);
   });
 });
+
+describe('constant-column warnings', () => {
+  test('a single row (one sample to predict) is not called constant', () => {
+    const one = readDataFile({ name: 'one.csv', bytes: new TextEncoder().encode('a,b,c\n1,2,3\n') }, { labelColumn: null });
+    expect(one.warnings).toEqual([]);
+    const two = readDataFile({ name: 'two.csv', bytes: new TextEncoder().encode('a,b,c\n1,2,3\n1,2,3\n') }, { labelColumn: null });
+    expect(two.warnings).toEqual(['two.csv: every feature column is constant; nothing can be learned from them']);
+  });
+});
