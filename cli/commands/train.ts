@@ -122,7 +122,10 @@ export async function trainCommand(io: CliIO, cmd: ParsedCommand): Promise<numbe
     });
 
     let saved: string | undefined;
-    if (typeof v.out === 'string') {
+    if (typeof v.out === 'string' && result.reason === 'diverged') {
+      // Weights of a diverged run hold NaN or Infinity: no file (an older one stays as it was).
+      io.err(`backprop-studio: ${v.out} not written: the run diverged, its weights are not finite numbers`);
+    } else if (typeof v.out === 'string') {
       saved = resolve(io.cwd, v.out);
       const bytes = encodeModel({
         spec, training: config, classNames: [...train.classNames],

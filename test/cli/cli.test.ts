@@ -68,6 +68,23 @@ describe('backprop-studio train', () => {
   });
 });
 
+describe('a diverged run and --out', () => {
+  it('ends with done/diverged and exit 3, writes no model and leaves an older one as it was', async () => {
+    const dir = tempDir();
+    const rows = ['a,b,label', ...Array.from({ length: 40 }, (_, i) => `${(i % 7) * 1e37},${(i % 5) * -3e37},${i % 2}`)];
+    writeFileSync(join(dir, 'huge.csv'), rows.join('\n'));
+    writeFileSync(join(dir, 'old.safetensors'), 'the previous model');
+    const run = await cli(dir, 'train', 'huge.csv', '--layers', '8,2', '--lr', '10', '--epochs', '5', '--init', 'he', '--out', 'old.safetensors', '--json');
+    expect(run.code).toBe(3);
+    expect(jsonLines(run).at(-1)).toMatchObject({ event: 'done', reason: 'diverged', model: null });
+    expect(run.err).toEqual(['backprop-studio: old.safetensors not written: the run diverged, its weights are not finite numbers']);
+    expect(readFileSync(join(dir, 'old.safetensors'), 'utf8')).toBe('the previous model');
+    const fresh = await cli(dir, 'train', 'huge.csv', '--layers', '8,2', '--lr', '10', '--epochs', '5', '--init', 'he', '--out', 'new.safetensors');
+    expect(fresh.code).toBe(3);
+    expect(existsSync(join(dir, 'new.safetensors'))).toBe(false);
+  });
+});
+
 describe('backprop-studio eval and predict', () => {
   it('a saved standardized model evaluates and predicts on raw data with its stored statistics', async () => {
     const dir = tempDir();
