@@ -421,29 +421,47 @@ function gemmBlock(
   }
 }
 
+/** Multiply-adds per chunk of a shared product: about 0.1 ms of one core. */
+const CHUNK_MACS: i64 = 1 << 21;
+
 /**
  * C[M x N] = op(A)·op(B) (+ C if accumulate), op(A) M x K, op(B) K x N; row-major with
- * leading dimensions lda, ldb, ldc (in floats). Thread `tid` of `nthreads` computes its
- * share of the output: whole NR-column (or MR-row) groups, never a part of K.
- * `scratch` is this thread's own GEMM_SCRATCH_BYTES.
+ * leading dimensions lda, ldb, ldc (in floats). `scratch` is this thread's own
+ * GEMM_SCRATCH_BYTES.
+ *
+ * On several threads the longer side of the output is cut into chunks of whole
+ * register tiles (never K), between 1 and 4 per thread, and each thread takes the next
+ * chunk from the shared `counter` until none are left. Taking chunks, rather than a
+ * fixed share each, keeps both cores busy when one of them is slowed down (another
+ * program, the studio's own window); which thread computes a tile never changes what
+ * it computes, so the result is the same bit for bit.
  */
 export function gemm(
   a: usize, lda: i32, transA: i32, b: usize, ldb: i32, transB: i32,
   c: usize, ldc: i32, M: i32, N: i32, K: i32, accumulate: i32,
-  scratch: usize, tid: i32, nthreads: i32,
+  scratch: usize, tid: i32, nthreads: i32, counter: usize,
 ): void {
-  let i0 = 0, i1 = M, j0 = 0, j1 = N;
-  if (nthreads > 1) {
-    // Split the longer side of the output in whole register tiles.
-    if (N >= M) {
-      const groups = (N + NR - 1) / NR;
-      j0 = min(N, <i32>((<i64>groups * tid) / nthreads) * NR);
-      j1 = min(N, <i32>((<i64>groups * (tid + 1)) / nthreads) * NR);
-    } else {
-      const groups = (M + MR - 1) / MR;
-      i0 = min(M, <i32>((<i64>groups * tid) / nthreads) * MR);
-      i1 = min(M, <i32>((<i64>groups * (tid + 1)) / nthreads) * MR);
+  const ta = transA != 0, tb = transB != 0, acc = accumulate != 0;
+  // (A plain-memory build has no atomics and never runs on several threads.)
+  if (SHARED) {
+    if (nthreads > 1) {
+      const byColumns = N >= M;
+      const unit = byColumns ? NR : MR;
+      const extent = byColumns ? N : M;
+      const groups = (extent + unit - 1) / unit;
+      const macs = <i64>M * <i64>N * <i64>K;
+      const wanted = <i32>min<i64>(<i64>(4 * nthreads), max<i64>(<i64>nthreads, (macs + CHUNK_MACS - 1) / CHUNK_MACS));
+      const chunks = min(groups, wanted);
+      for (;;) {
+        const k = atomic.add<i32>(counter, 1);
+        if (k >= chunks) break;
+        const lo = min(extent, <i32>((<i64>groups * k) / chunks) * unit);
+        const hi = min(extent, <i32>((<i64>groups * (k + 1)) / chunks) * unit);
+        if (byColumns) gemmBlock(a, lda, ta, b, ldb, tb, c, ldc, K, acc, scratch, 0, M, lo, hi);
+        else gemmBlock(a, lda, ta, b, ldb, tb, c, ldc, K, acc, scratch, lo, hi, 0, N);
+      }
+      return;
     }
   }
-  gemmBlock(a, lda, transA != 0, b, ldb, transB != 0, c, ldc, K, accumulate != 0, scratch, i0, i1, j0, j1);
+  gemmBlock(a, lda, ta, b, ldb, tb, c, ldc, K, acc, scratch, 0, M, 0, N);
 }

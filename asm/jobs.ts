@@ -24,7 +24,8 @@ export const JOB_CONVERT: i32 = 11;
 export const THREAD_SCRATCH_BYTES: i32 = GEMM_SCRATCH_BYTES + 64;
 
 // Job layout (bytes): 0 kind, 4 scratch base, 8.. i32/f32 arguments (slot k at 8 + 4k),
-// 128.. one f64 argument.
+// 128.. one f64 argument, 192 the chunk counter of a shared product (own cache line).
+export const JOB_COUNTER: usize = 192;
 // @ts-ignore: decorator
 @inline function i(job: usize, k: i32): i32 {
   return load<i32>(job + 8 + (<usize>k << 2));
@@ -45,7 +46,7 @@ export function runJob(job: usize, tid: i32, nthreads: i32): void {
   switch (kind) {
     case JOB_GEMM:
       gemm(u(job, 0), i(job, 1), i(job, 2), u(job, 3), i(job, 4), i(job, 5), u(job, 6), i(job, 7),
-        i(job, 8), i(job, 9), i(job, 10), i(job, 11), scratch, tid, nthreads);
+        i(job, 8), i(job, 9), i(job, 10), i(job, 11), scratch, tid, nthreads, job + JOB_COUNTER);
       break;
     case JOB_ADD_ROW:
       addRow(u(job, 0), i(job, 1), i(job, 2), u(job, 3), buf, tid, nthreads);

@@ -1,4 +1,6 @@
-// Shared SIMD helpers. FMA is a compile-time constant set by the build (`--use FMA=0|1`):
+// Shared SIMD helpers. FMA and SHARED are compile-time constants set by the build
+// (`--use FMA=0|1 --use SHARED=0|1`; SHARED: built for a shared memory, with atomics).
+// FMA:
 // the relaxed-SIMD build fuses multiply and add into one instruction (vfmadd on x64),
 // the baseline build multiplies then adds. Both give deterministic results on a given machine.
 

@@ -11,7 +11,8 @@
 //   simd     baseline 128-bit SIMD (multiply, then add)
 //   relaxed  + relaxed SIMD's fused multiply-add (vfmadd on x64), where the engine has it
 // each for a shared memory (threads) and a plain one (browsers without cross-origin
-// isolation). The memory import's declaration is the only difference between the two.
+// isolation). They differ in the memory import's declaration and in the one atomic
+// instruction (the chunk counter of shared products), which a plain build leaves out.
 //
 // Up to date builds are skipped (a hash of the sources, flags and compiler version is
 // stored in the output), so other scripts can call this first at no cost.
@@ -34,10 +35,10 @@ const MAX_PAGES = 32768;
 const COMMON = ['asm/index.ts', '--optimizeLevel', '3', '--shrinkLevel', '0', '--noAssert', '--runtime', 'stub',
   '--importMemory', '--initialMemory', '1', '--maximumMemory', String(MAX_PAGES), '--noExportMemory'];
 const VARIANTS = {
-  simdShared: ['--enable', 'simd,threads', '--use', 'FMA=0', '--sharedMemory'],
-  simdPlain: ['--enable', 'simd', '--use', 'FMA=0'],
-  relaxedShared: ['--enable', 'simd,relaxed-simd,threads', '--use', 'FMA=1', '--sharedMemory'],
-  relaxedPlain: ['--enable', 'simd,relaxed-simd', '--use', 'FMA=1'],
+  simdShared: ['--enable', 'simd,threads', '--use', 'FMA=0', '--use', 'SHARED=1', '--sharedMemory'],
+  simdPlain: ['--enable', 'simd', '--use', 'FMA=0', '--use', 'SHARED=0'],
+  relaxedShared: ['--enable', 'simd,relaxed-simd,threads', '--use', 'FMA=1', '--use', 'SHARED=1', '--sharedMemory'],
+  relaxedPlain: ['--enable', 'simd,relaxed-simd', '--use', 'FMA=1', '--use', 'SHARED=0'],
 };
 
 function sourceHash() {

@@ -1,7 +1,8 @@
 /**
  * The job layout of asm/jobs.ts, seen from JavaScript: byte 0 the kind, byte 4 the
  * base of the per-thread scratch areas, int32/float32 argument slots from byte 8
- * (slot k at 8 + 4k), one float64 argument at byte 128. Keep in step with asm/jobs.ts.
+ * (slot k at 8 + 4k), one float64 argument at byte 128, the chunk counter of a shared
+ * product at byte 192. Keep in step with asm/jobs.ts.
  */
 export const JOB = {
   GEMM: 1,
@@ -42,6 +43,12 @@ export class JobWriter {
 
   float(slot: number, value: number): this {
     this.f32[2 + slot] = value;
+    return this;
+  }
+
+  /** Zero the chunk counter of a shared product (byte 192, asm/jobs.ts JOB_COUNTER). */
+  resetCounter(): this {
+    this.i32[48] = 0;
     return this;
   }
 

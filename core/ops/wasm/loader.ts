@@ -11,7 +11,7 @@ export interface KernelExports {
   gemm(
     a: number, lda: number, transA: number, b: number, ldb: number, transB: number,
     c: number, ldc: number, M: number, N: number, K: number, accumulate: number,
-    scratch: number, tid: number, nthreads: number,
+    scratch: number, tid: number, nthreads: number, counter: number,
   ): void;
   addRow(x: number, rows: number, cols: number, bias: number, buf: number, tid: number, nthreads: number): void;
   sumRows(x: number, rows: number, cols: number, out: number, tid: number, nthreads: number): void;

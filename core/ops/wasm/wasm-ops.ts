@@ -299,10 +299,10 @@ export async function createWasmOps(opts: WasmOpsOptions = {}): Promise<WasmOps>
       }
       const ta = transA ? 1 : 0, tb = transB ? 1 : 0, acc = accumulate ? 1 : 0;
       if (team && M * N * K >= GEMM_PARALLEL_MIN) {
-        job.write(JOB.GEMM, pa, a.cols, ta, pb, b.cols, tb, pc, N, M, N, K, acc);
+        job.write(JOB.GEMM, pa, a.cols, ta, pb, b.cols, tb, pc, N, M, N, K, acc).resetCounter();
         runTeam();
       } else {
-        k.gemm(pa, a.cols, ta, pb, b.cols, tb, pc, N, M, N, K, acc, scratchBase, 0, 1);
+        k.gemm(pa, a.cols, ta, pb, b.cols, tb, pc, N, M, N, K, acc, scratchBase, 0, 1, 0);
       }
     },
 
