@@ -295,3 +295,20 @@ test('follows the system colour scheme, and the theme button overrides it', asyn
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
   expect(await background()).toBe(dark);
 });
+
+test('new training settings keep the trained weights, and the charts go on', async ({ page }) => {
+  await openStudio(page);
+  await setNumber(page, 'epochs', 3);
+  await trainToEnd(page);
+  const before = await iteration(page);
+  expect(before).toBeGreaterThan(0);
+  await setNumber(page, 'learning-rate', 0.003);
+  await page.getByTestId('optimizer').selectOption('momentum');
+  await expect(page.getByTestId('iteration')).toHaveText(String(before)); // not rebuilt
+  await trainToEnd(page);
+  expect(await iteration(page)).toBe(before * 2);
+  await expect(page.getByTestId('run-progress')).toContainText('6 epochs trained');
+  const { iterations } = await lossHistory(page);
+  expect(iterations[0]).toBeLessThan(before);
+  expect(iterations.at(-1)).toBe(before * 2);
+});

@@ -4,7 +4,6 @@ import { fromEventTarget, type EventTargetPort } from '../../core/protocol/port.
 import type { EngineEvent, EventOf } from '../../core/protocol/messages.js';
 import { EngineClient, EngineError, type EnginePort } from '../../renderer/src/lib/engine-client.js';
 import { EngineLink } from '../../renderer/src/lib/engine-link.js';
-import { decodeModel, encodeModel } from '../../core/model/model-file.js';
 import type { NetworkSpec, TrainingConfig } from '../../core/spec.js';
 
 /**
@@ -135,21 +134,31 @@ describe('EngineLink restores a restarted engine', () => {
     expect([...after!.W]).toEqual([...reference!.W]);
   });
 
-  it('new training settings travel through a model round trip with the weights untouched', async () => {
+  it('restores a checkpoint under the settings of its time, then puts back the settings changed since', async () => {
     const link = new EngineLink();
+    const events: EngineEvent[] = [];
+    link.subscribe((ev) => events.push(ev));
     const ready = new Promise<void>((r) => link.on('ready', () => r()));
     link.attach(engine().port);
     await ready;
     await link.send({ type: 'loadBuiltin', dataset: SPIRAL, options: { testSplit: 0.25 } });
-    await link.send({ type: 'configure', spec: SPEC, training: TRAINING });
-    await link.send({ type: 'step', count: 4 });
-    const w = await link.send({ type: 'inspect', layer: 'fc1' });
-    const exported = await link.send({ type: 'exportModel' });
-    const bytes = encodeModel({ ...decodeModel(new Uint8Array(exported!.bytes)), training: { ...TRAINING, learningRate: 0.001, epochs: 9 } });
-    const imported = await link.send({ type: 'importModel', name: 'current network', bytes });
-    expect(imported?.training.learningRate).toBe(0.001);
-    expect(imported?.training.epochs).toBe(9);
-    const w2 = await link.send({ type: 'inspect', layer: 'fc1' });
-    expect([...w2!.W]).toEqual([...w!.W]);
+    await link.send({ type: 'configure', spec: SPEC, training: TRAINING }); // Adam
+    await link.send({ type: 'setTraining', training: { ...TRAINING, optimizer: 'sgd', learningRate: 0.5 } });
+    await link.send({ type: 'step', count: 6 }); // checkpoint at epoch 1, taken under SGD
+    const changed = await link.send({ type: 'setTraining', training: { ...TRAINING, optimizer: 'momentum', learningRate: 0.05 } });
+    expect(changed?.optimizerStateKept).toBe(false);
+
+    link.detach('The engine stopped: test');
+    const ready2 = new Promise<void>((r) => link.on('ready', () => r()));
+    link.attach(engine().port);
+    await ready2;
+    events.length = 0;
+    const restored = await link.replay();
+    expect(restored.problems).toEqual([]);
+    expect(restored.checkpointEpoch).toBe(1);
+    // configure (Adam) is replayed as sent; SGD goes back before the checkpoint, Momentum after it.
+    const settings = events.filter((e): e is EventOf<'trainingChanged'> => e.type === 'trainingChanged').map((e) => e.training.optimizer);
+    expect(settings).toEqual(['sgd', 'momentum']);
+    expect((await link.send({ type: 'inspect', layer: 'fc1' }))?.iteration).toBe(5);
   });
 });

@@ -29,6 +29,7 @@ export interface EnginePort {
 /** The result event each command produces before its ack (absent: the ack alone). */
 interface ResultEvents {
   configure: 'configured';
+  setTraining: 'trainingChanged';
   loadData: 'dataLoaded';
   loadBuiltin: 'dataLoaded';
   inspect: 'inspectResult';
@@ -41,6 +42,7 @@ interface ResultEvents {
 }
 const RESULT_EVENT: Record<string, EventType | undefined> = {
   configure: 'configured',
+  setTraining: 'trainingChanged',
   loadData: 'dataLoaded',
   loadBuiltin: 'dataLoaded',
   inspect: 'inspectResult',

@@ -1,4 +1,5 @@
 import type { CommandType, EngineEvent, EventOf, EventType } from '../../../core/protocol/messages.js';
+import type { TrainingConfig } from '../../../core/spec.js';
 import { EngineClient, EngineError, type CommandBody, type CommandResult, type EnginePort } from './engine-client.js';
 
 /**
@@ -13,6 +14,8 @@ export type EngineHealth = 'starting' | 'ready' | 'restarting' | 'failed';
 /** What happened to the engine, in the shape the UI reports it (mirrors Electron's EngineRestartEvent). */
 export interface RestartNotice {
   phase: 'restarting' | 'restarted' | 'failed';
+  /** A crash, or the user's own "Reload engine" (desktop menu). */
+  reason: 'crashed' | 'reload';
   message: string;
 }
 
@@ -24,7 +27,10 @@ export class EngineLink {
   /** Last network-defining command (configure or importModel) and last data command, in the order sent. */
   private network: { seq: number; body: StateCommand } | null = null;
   private data: { seq: number; body: StateCommand } | null = null;
-  private checkpoint: EventOf<'checkpoint'> | null = null;
+  /** The last epoch checkpoint, with the training settings in force when it was taken. */
+  private checkpoint: { event: EventOf<'checkpoint'>; training: TrainingConfig | null } | null = null;
+  /** The engine's training settings now (configure, importModel, setTraining). */
+  private training: TrainingConfig | null = null;
   private seq = 0;
   private readonly listeners = new Set<(ev: EngineEvent) => void>();
   private readonly restartListeners = new Set<(n: RestartNotice) => void>();
@@ -37,7 +43,8 @@ export class EngineLink {
     const client = new EngineClient(port);
     this.client = client;
     this.unsubscribe = client.subscribe((ev) => {
-      if (ev.type === 'checkpoint') this.checkpoint = ev;
+      if (ev.type === 'checkpoint') this.checkpoint = { event: ev, training: this.training };
+      else if (ev.type === 'configured' || ev.type === 'trainingChanged') this.training = ev.training;
       for (const l of this.listeners) l(ev);
     });
     for (const l of this.connectListeners) l();
@@ -89,6 +96,7 @@ export class EngineLink {
     const problems: string[] = [];
     // Taken first: replaying configure clears the remembered checkpoint (as a real configure must).
     const cp = this.checkpoint;
+    const current = this.training;
     const steps = [this.network, this.data].filter((s): s is { seq: number; body: StateCommand } => s !== null).sort((a, b) => a.seq - b.seq);
     let network = false;
     let data: string | null = null;
@@ -101,14 +109,27 @@ export class EngineLink {
         problems.push(`${step.body.type}: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
+    const settings = async (training: TrainingConfig | null): Promise<void> => {
+      if (!training || JSON.stringify(training) === JSON.stringify(this.training)) return;
+      await this.send({ type: 'setTraining', training });
+    };
     let checkpointEpoch: number | null = null;
     if (cp && network) {
       try {
-        await this.send({ type: 'restoreCheckpoint', bytes: cp.bytes.slice(0) });
-        checkpointEpoch = cp.epoch;
+        // The checkpoint's optimizer state belongs to the settings of its time.
+        await settings(cp.training);
+        await this.send({ type: 'restoreCheckpoint', bytes: cp.event.bytes.slice(0) });
+        checkpointEpoch = cp.event.epoch;
         this.checkpoint = cp;
       } catch (e) {
-        problems.push(`checkpoint of epoch ${cp.epoch}: ${e instanceof Error ? e.message : String(e)}`);
+        problems.push(`checkpoint of epoch ${cp.event.epoch}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    if (network) {
+      try {
+        await settings(current);
+      } catch (e) {
+        problems.push(`training settings: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
     return { network, data, checkpointEpoch, problems };

@@ -83,6 +83,7 @@ export class BrowserPlatform implements Platform {
         const problems = r.problems.length ? ` Could not restore: ${r.problems.join('; ')}.` : '';
         link.reportRestart({
           phase: 'restarted',
+          reason: 'crashed',
           message: `The engine was restarted${parts ? `; ${parts} were restored${weights}` : ''}.${problems}`,
         });
       });
@@ -99,12 +100,13 @@ export class BrowserPlatform implements Platform {
     if (this.restarts.length >= MAX_RESTARTS) {
       link.reportRestart({
         phase: 'failed',
+        reason: 'crashed',
         message: `The engine stopped (${why}) and failed ${MAX_RESTARTS} restarts in a row. Use "Restart engine" to try again; reload the page if it keeps failing.`,
       });
       return;
     }
     this.restarts.push(now);
-    link.reportRestart({ phase: 'restarting', message: `The engine stopped unexpectedly (${why}). Restarting it…` });
+    link.reportRestart({ phase: 'restarting', reason: 'crashed', message: `The engine stopped unexpectedly (${why}). Restarting it…` });
     this.spawn(link, true);
   }
 

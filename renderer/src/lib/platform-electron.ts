@@ -30,7 +30,7 @@ export class ElectronPlatform implements Platform {
         const port = ev.ports[0];
         if (port) link.attach(port);
       });
-      this.api.onEngineRestarted((e) => link.reportRestart({ phase: e.phase, message: e.message }));
+      this.api.onEngineRestarted((e) => link.reportRestart({ phase: e.phase, reason: e.reason, message: e.message }));
     }
     this.api.connectEngine();
   }

@@ -1,7 +1,6 @@
 import type { EventOf, RunState, Synthetic2DKind } from '../../../core/protocol/messages.js';
 import { trainingConfigSchema, type LayerSpec, type NetworkSpec, type TrainingConfig } from '../../../core/spec.js';
 import { baseName, fileRole, planDataLoad, type DataRequest, type PickedFile } from './data-files.js';
-import { decodeModel, encodeModel } from '../../../core/model/model-file.js';
 import { EngineError } from './engine-client.js';
 import { EngineLink, type EngineHealth } from './engine-link.js';
 import { formatPercent } from './format.js';
@@ -131,6 +130,12 @@ function sameJson(a: unknown, b: unknown): boolean {
   return stableJson(a) === stableJson(b);
 }
 
+/** "diverged: the loss became NaN at iteration 4" -> "The loss became NaN at iteration 4." (the title already says what). */
+function sentence(message: string): string {
+  const m = message.replace(/^(diverged|stopped|finished):\s*/, '');
+  return `${m.charAt(0).toUpperCase()}${m.slice(1)}${/[.!?]$/.test(m) ? '' : '.'}`;
+}
+
 function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
@@ -184,6 +189,8 @@ export class Session {
   engineNet = $state.raw<Configured | null>(null);
   /** Bumped each time the engine's weights are rebuilt (configure, reset, open). */
   netVersion = $state(0);
+  /** The seed and initializer the current weights were drawn with. */
+  weightsDrawnWith = $state.raw<{ seed: number; init: TrainingConfig['init'] } | null>(null);
   progress = $state.raw<EventOf<'progress'> | null>(null);
   /** Iterations and epochs trained on the current weights, as the charts count them. */
   iteration = $state(0);
@@ -195,8 +202,6 @@ export class Session {
    */
   private base = { iteration: 0, epoch: 0 };
   private engineCount = { iteration: 0, epoch: 0 };
-  /** The next `configured` event keeps the weights (training settings applied through a model round trip). */
-  private keepHistoryOnce = false;
   /** The weights came from a model file: worth keeping even before any training here. */
   private weightsFromFile = false;
   /** Epoch at which the current run ends (for "epoch 3 of 10"). */
@@ -269,7 +274,7 @@ export class Session {
         this.link.detach(`The engine stopped: ${n.message}`);
         this.health = 'restarting';
         this.runState = 'idle';
-        this.notify('warning', 'The engine crashed', n.message);
+        this.notify('warning', n.reason === 'reload' ? 'Reloading the engine' : 'The engine crashed', n.message);
       } else if (n.phase === 'restarted') {
         this.health = 'ready';
         this.truncateHistory(this.iteration, this.epoch);
@@ -329,11 +334,8 @@ export class Session {
       case 'configured':
         this.engineNet = ev;
         this.netVersion++;
-        if (this.keepHistoryOnce) {
-          // Same weights, new trainer: the timeline goes on from where it was.
-          this.keepHistoryOnce = false;
-          this.rebase();
-        } else if (this.health !== 'restarting') {
+        this.weightsDrawnWith = { seed: ev.training.seed, init: ev.training.init };
+        if (this.health !== 'restarting') {
           this.weightsFromFile = false;
           this.clearHistory();
           this.base = { iteration: 0, epoch: 0 };
@@ -341,6 +343,10 @@ export class Session {
           this.setCounters(0, 0);
         }
         this.updateDocument();
+        return;
+      case 'trainingChanged':
+        // Same weights, counters and place in the epoch: only the settings moved.
+        if (this.engineNet) this.engineNet = { ...this.engineNet, training: ev.training };
         return;
       case 'dataLoaded':
         this.data = ev;
@@ -429,7 +435,7 @@ export class Session {
     this.runEndEpoch = null;
     if (ev.reason === 'diverged') {
       const lr = this.training.learningRate;
-      this.notify('error', 'Training diverged', `${ev.message}.`, {
+      this.notify('error', 'Training diverged', sentence(ev.message), {
         label: `Reset with learning rate ${Number((lr / 10).toPrecision(3))}`,
         run: () => {
           this.setTraining({ learningRate: Number((lr / 10).toPrecision(3)) });
@@ -442,7 +448,7 @@ export class Session {
       const which = last?.testAccuracy !== null && last?.testAccuracy !== undefined ? 'test' : 'train';
       this.notify('success', 'Training finished', `${ev.epoch} epochs${acc !== null ? `, ${which} accuracy ${formatPercent(acc)}` : ''}.`);
     } else if (ev.message && !/stopped by the user/.test(ev.message)) {
-      this.notify('info', 'Training stopped', `${ev.message[0]!.toUpperCase()}${ev.message.slice(1)}.`);
+      this.notify('info', 'Training stopped', sentence(ev.message));
     }
   }
 
@@ -816,17 +822,16 @@ export class Session {
   /**
    * Make the engine hold the editor's network and settings.
    * - A changed network means new weights: done at once when nothing unsaved is
-   *   lost ('auto'), else on Train after asking ('train').
-   * - Changed training settings alone keep the weights: applied on Train through a
-   *   model round trip (export, new settings, import), since the engine's
-   *   configure always builds fresh weights.
+   *   lost ('auto'), else on Train after asking ('train'). Only while idle.
+   * - Changed training settings keep the weights (setTraining), idle or paused;
+   *   the seed and initializer then wait for the next Reset.
    */
   async sync(mode: 'auto' | 'train'): Promise<boolean> {
     if (this.syncTimer) {
       clearTimeout(this.syncTimer);
       this.syncTimer = null;
     }
-    if (this.health !== 'ready' || !this.data || this.analysis.problem || this.runState !== 'idle') return false;
+    if (this.health !== 'ready' || !this.data || this.analysis.problem || this.runState === 'running') return false;
     const spec = $state.snapshot(this.spec) as NetworkSpec;
     const training = $state.snapshot(this.training) as TrainingConfig;
     const e = this.engineNet;
@@ -834,38 +839,22 @@ export class Session {
     const trainSame = e !== null && sameJson(e.training, training);
     if (netSame && trainSame) return true;
     try {
-      if (!netSame || !this.weightsWorthKeeping) {
-        if (this.weightsWorthKeeping && this.dirty && !this.discardApproved) {
-          if (mode === 'auto') return false;
-          if (!(await this.confirmDiscard('Training the changed network'))) return false;
-        }
-        await this.link.send({ type: 'configure', spec, training });
-        this.discardApproved = false;
+      if (netSame && this.weightsWorthKeeping) {
+        await this.link.send({ type: 'setTraining', training });
         return true;
       }
-      if (mode === 'auto') return true;
-      await this.applyTrainingKeepingWeights(training);
+      if (this.runState !== 'idle') return false; // a paused run keeps its network
+      if (this.weightsWorthKeeping && this.dirty && !this.discardApproved) {
+        if (mode === 'auto') return false;
+        if (!(await this.confirmDiscard('Training the changed network'))) return false;
+      }
+      await this.link.send({ type: 'configure', spec, training });
+      this.discardApproved = false;
       return true;
     } catch (err) {
       this.fail(netSame ? 'Could not apply the training settings' : 'Could not build the network', err);
       return false;
     }
-  }
-
-  /** New optimizer, learning rate, batch size or epochs for the same weights. */
-  private async applyTrainingKeepingWeights(training: TrainingConfig): Promise<void> {
-    const exported = await this.link.send({ type: 'exportModel' });
-    if (!exported) throw new Error('the engine sent no model');
-    const content = decodeModel(new Uint8Array(exported.bytes));
-    const bytes = encodeModel({ ...content, training });
-    const fromFile = this.weightsFromFile;
-    this.keepHistoryOnce = true;
-    try {
-      await this.link.send({ type: 'importModel', name: this.modelName ?? 'current network', bytes });
-    } finally {
-      this.keepHistoryOnce = false;
-    }
-    this.weightsFromFile = fromFile;
   }
 
   // =========================================================================
@@ -897,6 +886,7 @@ export class Session {
 
   async resume(): Promise<void> {
     if (this.runState !== 'paused') return;
+    if (!(await this.sync('train'))) return;
     try {
       await this.link.send({ type: 'resume' });
     } catch (e) {
@@ -912,7 +902,7 @@ export class Session {
 
   async step(count = 1): Promise<void> {
     if (this.runState === 'running' || (this.runState === 'idle' && this.trainBlocker)) return;
-    if (this.runState === 'idle' && !(await this.sync('train'))) return;
+    if (!(await this.sync('train'))) return;
     try {
       await this.link.send({ type: 'step', count });
     } catch (e) {
@@ -953,6 +943,7 @@ export class Session {
     try {
       await this.link.send({ type: 'resetWeights' });
       this.netVersion++;
+      if (this.engineNet) this.weightsDrawnWith = { seed: this.engineNet.training.seed, init: this.engineNet.training.init };
       this.weightsFromFile = false;
       this.clearHistory();
       this.base = { iteration: 0, epoch: 0 };
