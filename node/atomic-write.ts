@@ -20,16 +20,48 @@ import { ioMessage } from './io-message.js';
  * fs functions are looked up on the `fs` object at each call (as the package
  * does), which is what lets the tests inject a failure at every step.
  */
-export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
+export async function writeFileAtomic(path: string, bytes: Uint8Array, shownAs: string = path): Promise<void> {
   try {
     await writeFileAtomicPackage(path, null, {
       fsync: true,
       tmpfileCreated: (tmpfile) => writeAll(tmpfile, bytes),
     });
   } catch (e) {
-    throw new StudioError('IO', `cannot save: ${ioMessage(e)}`, { file: path });
+    throw new StudioError('IO', `cannot save: ${ioMessage(e)}`, { file: shownAs });
   }
   await syncFolder(dirname(path));
+}
+
+/**
+ * Fail early, before work whose result would go to `path` (a training run of
+ * hours), when the file could plainly not be written there: its folder is missing
+ * or not writable, or the path is a folder. The write itself can still fail later
+ * (a full disk); this only catches what is already known. `shownAs` names the file
+ * in messages (the path as the user typed it).
+ */
+export async function checkWritableTarget(path: string, shownAs: string = path): Promise<void> {
+  const fail = (msg: string): StudioError => new StudioError('IO', `cannot save there: ${msg}`, { file: shownAs });
+  const folder = dirname(path);
+  const shownFolder = dirname(shownAs);
+  let folderStat: fs.Stats;
+  try {
+    folderStat = await fs.promises.stat(folder);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw fail(code === 'ENOENT' ? `the folder ${shownFolder} does not exist` : `the folder ${shownFolder}: ${ioMessage(e)}`);
+  }
+  if (!folderStat.isDirectory()) throw fail(`${shownFolder} is not a folder`);
+  try {
+    await fs.promises.access(folder, fs.constants.W_OK);
+  } catch (e) {
+    throw fail(`the folder ${shownFolder}: ${ioMessage(e)}`);
+  }
+  try {
+    if ((await fs.promises.stat(path)).isDirectory()) throw fail('it is a folder');
+  } catch (e) {
+    if (e instanceof StudioError) throw e;
+    // Not there yet: that is the usual case.
+  }
 }
 
 async function writeAll(file: string, bytes: Uint8Array): Promise<void> {

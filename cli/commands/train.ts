@@ -6,7 +6,7 @@ import { alignClasses, splitDataset, standardize } from '../../core/data/prepare
 import { encodeModel, tensorsFromParams } from '../../core/model/model-file.js';
 import { trainingConfigSchema, type LayerSpec, type NetworkSpec, type Normalization } from '../../core/spec.js';
 import type { Dataset } from '../../core/data/dataset.js';
-import { writeFileAtomic } from '../../node/atomic-write.js';
+import { checkWritableTarget, writeFileAtomic } from '../../node/atomic-write.js';
 import {
   activationOption, initOption, labelColumnOption, layersOption, numberOption, optimizerOption, usageError,
   type ParsedCommand,
@@ -63,6 +63,8 @@ export async function trainCommand(io: CliIO, cmd: ParsedCommand): Promise<numbe
   if (v.split !== undefined && v.test !== undefined) throw usageError('give either --test or --split, not both');
   const activation = activationOption(v);
   const threads = threadsOption(v);
+
+  if (typeof v.out === 'string') await checkWritableTarget(resolve(io.cwd, v.out), v.out);
 
   const trainFile = await loadDataFile(io, {
     path: cmd.positionals[0]!,
@@ -132,7 +134,7 @@ export async function trainCommand(io: CliIO, cmd: ParsedCommand): Promise<numbe
         ...(normalization ? { normalization } : {}),
         tensors: tensorsFromParams(network.namedParams()),
       });
-      await writeFileAtomic(saved, bytes);
+      await writeFileAtomic(saved, bytes, v.out);
     }
     const last = result.epochs[result.epochs.length - 1];
     if (json) {

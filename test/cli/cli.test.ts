@@ -68,6 +68,17 @@ describe('backprop-studio train', () => {
   });
 });
 
+describe('--out that cannot be written', () => {
+  it('fails before training, naming the path as typed', async () => {
+    const dir = tempDir();
+    writeBlobsCsv(dir, 'blobs.csv', 30, 1);
+    const run = await cli(dir, 'train', 'blobs.csv', '--layers', '4,3', '--out', 'nodir/m.safetensors', '--json');
+    expect(run.code).toBe(1);
+    expect(run.out).toEqual([]); // no epoch ran
+    expect(run.err).toEqual(['backprop-studio: nodir/m.safetensors: cannot save there: the folder nodir does not exist']);
+  });
+});
+
 describe('a diverged run and --out', () => {
   it('ends with done/diverged and exit 3, writes no model and leaves an older one as it was', async () => {
     const dir = tempDir();

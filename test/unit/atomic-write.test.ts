@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { StudioError } from '../../core/errors.js';
-import { writeFileAtomic } from '../../node/atomic-write.js';
+import { checkWritableTarget, writeFileAtomic } from '../../node/atomic-write.js';
 import { readFileCapped } from '../../node/read-file.js';
 
 /**
@@ -199,5 +199,32 @@ describe('readFileCapped', () => {
   test('missing files and folders are IO errors in plain words', async () => {
     await expect(readFileCapped(join(dir, 'nope.csv'), 10)).rejects.toThrow(`${join(dir, 'nope.csv')}: cannot read: no such file or folder`);
     await expect(readFileCapped(dir, 10)).rejects.toThrow(`${dir}: is a folder, not a file`);
+  });
+});
+
+describe('checkWritableTarget (before a long run whose result goes there)', () => {
+  const failure = async (path: string, shownAs?: string): Promise<string> => {
+    const e = await checkWritableTarget(path, shownAs).catch((err: unknown) => err);
+    expect(e).toBeInstanceOf(StudioError);
+    expect((e as StudioError).code).toBe('IO');
+    return (e as StudioError).message;
+  };
+
+  test('a new or an existing file in a writable folder is fine', async () => {
+    await expect(checkWritableTarget(join(dir, 'new.safetensors'))).resolves.toBeUndefined();
+    await expect(checkWritableTarget(target)).resolves.toBeUndefined();
+  });
+
+  test('a missing folder, a file used as a folder, a folder as the target: named as typed', async () => {
+    expect(await failure(join(dir, 'nodir', 'm.safetensors'), 'nodir/m.safetensors')).toBe(
+      'nodir/m.safetensors: cannot save there: the folder nodir does not exist',
+    );
+    expect(await failure(join(target, 'm'), 'model.safetensors/m')).toBe('model.safetensors/m: cannot save there: model.safetensors is not a folder');
+    expect(await failure(dir, 'out')).toBe('out: cannot save there: it is a folder');
+  });
+
+  test('a folder that cannot be written to', async () => {
+    vi.spyOn(fs.promises, 'access').mockRejectedValue(errno('EACCES'));
+    expect(await failure(join(dir, 'm.safetensors'), 'ro/m.safetensors')).toBe('ro/m.safetensors: cannot save there: the folder ro: permission denied');
   });
 });
