@@ -1,6 +1,6 @@
 import { Gunzip } from 'fflate';
 import { StudioError } from '../errors.js';
-import { formatBytes } from './limits.js';
+import { formatBytes, formatCount } from './limits.js';
 
 /**
  * gzip decompression with two guarantees fflate alone does not give:
@@ -72,7 +72,12 @@ export function gunzipCapped(bytes: Uint8Array, maxOutput: number, file?: string
     const expectedCrc = readU32LE(bytes, inEnd - 8);
     const expectedSize = readU32LE(bytes, inEnd - 4);
     if ((outEnd - m.outStart) % 2 ** 32 !== expectedSize) {
-      throw corrupt(`inflated ${outEnd - m.outStart} bytes, the trailer says ${expectedSize}`);
+      // A cut-off file ends in the middle of the compressed data: its "trailer" is then
+      // 8 arbitrary bytes, so say what that usually means rather than quote them as a size.
+      throw corrupt(
+        `it inflates to ${formatCount(outEnd - m.outStart)} bytes, but its last 8 bytes do not close the data ` +
+          `as gzip requires; a file cut short, e.g. an interrupted download, looks like this`,
+      );
     }
     if (crc32(out.subarray(m.outStart, outEnd)) !== expectedCrc) throw corrupt('CRC-32 checksum mismatch');
   });

@@ -223,6 +223,13 @@ describe('gzip', () => {
       expect(e.code).toBe('BAD_DATA');
       expect(e.message).toMatch(new RegExp(`^${IMAGES}: gzip data is damaged or truncated`));
     }
+    // Cut in the middle of the deflate data where the inflater stops quietly: no bogus size quoted as the trailer's.
+    const long = gz(new Uint8Array(200_000).map((_, i) => (i * 7919) % 251));
+    const e = failure(long.subarray(0, long.length - 4), fixture(LABELS));
+    expect(e.message).toBe(
+      `${IMAGES}: gzip data is damaged or truncated (it inflates to 200,000 bytes, but its last 8 bytes do not close the data ` +
+        'as gzip requires; a file cut short, e.g. an interrupted download, looks like this)',
+    );
   });
 
   test('concatenated gzip members are one stream', () => {
