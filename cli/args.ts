@@ -10,18 +10,30 @@ import { ACTIVATIONS, INITIALIZERS, LIMITS, OPTIMIZERS, type ActivationKind } fr
 export const USAGE = `Usage: backprop-studio <command> [options]
 
 Commands:
-  train <train-file> [--test <file>] [--labels <idx-labels-file>] [--label <column>]
-        [--split 0.2] [--layers 50,10] [--activation relu|sigmoid|tanh]
-        [--optimizer sgd|momentum|adagrad|adam] [--lr 0.1] [--batch 100] [--epochs 5]
-        [--seed 1] [--init std|xavier|he] [--standardize] [--threads N]
-        [--out model.safetensors] [--json]
-  eval <model> <data-file> [--labels <file>] [--label <column>] [--json]
-  predict <model> <data-file> [--label <column>] [--json]
-  gradcheck [--layers 10,3] [--activation relu|sigmoid|tanh] [--inputs 12] [--seed 1] [--json]
+  train <train-file>        train a network; prints loss and accuracy after every epoch
+  eval <model> <data-file>  loss and accuracy of a saved model on labelled data
+  predict <model> <data-file>  class probabilities and the predicted class of every row
+  gradcheck                 backprop against central differences, one row per parameter
 
-Data files: CSV/TSV (header detected, label column by name or index, default last)
-or IDX images (plain or .gz; the labels file beside it is found by name).
-Models: safetensors files written by \`train --out\`.`;
+Options of train:
+  --test <file>          held-out data, evaluated after every epoch
+  --split 0.2            without --test: hold out this share (0..0.9) of the train file, chosen by --seed
+  --labels <file>        the IDX labels file (default: found beside the images by name)
+  --label <column>       CSV/TSV label column: a header name, or a 0-based index (-1: the last; default)
+  --layers 50,10         sizes after the input; the last is the number of classes
+  --activation relu|sigmoid|tanh     (default relu)
+  --optimizer sgd|momentum|adagrad|adam  (default sgd)   --lr 0.1   --batch 100   --epochs 5
+  --init std|xavier|he   std: 0.01 x randn, the book's TwoLayerNet (default)
+  --seed 1               weights, shuffles and --split; the same seed gives the same run
+  --standardize          scale features by the training set's mean and std (kept in the model)
+  --threads N            kernel threads (default: all cores)
+  --out model.safetensors
+eval and predict take --label, --labels and --threads; gradcheck takes --layers 10,3,
+--activation, --inputs 12 and --seed. Every command takes --json: one JSON object per line.
+
+Data files: CSV/TSV (header detected) or IDX images (plain or .gz).
+Models: safetensors files written by \`train --out\`.
+Exit codes: 0 done, 1 bad file or failure, 2 wrong usage, 3 training diverged.`;
 
 const commonOptions = {
   json: { type: 'boolean' },

@@ -21,6 +21,11 @@ export function fixed(v: number | undefined | null, digits = 4): string {
   return v === undefined || v === null || !Number.isFinite(v) ? '—' : v.toFixed(digits);
 }
 
+/** An epoch's time: milliseconds while under a tenth of a second (a small CSV trains in 2 ms, not "0.00 s"). */
+export function duration(seconds: number): string {
+  return seconds < 0.1 ? `${(seconds * 1000).toFixed(1)} ms` : `${seconds.toFixed(2)} s`;
+}
+
 export function thousands(n: number): string {
   return n.toLocaleString('en-US');
 }

@@ -22,8 +22,13 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO): Pr
   try {
     const cmd = parseCommandLine(argv);
     if (!cmd) {
-      io.out(USAGE);
-      return argv.length === 0 ? 2 : 0;
+      if (argv.length > 0) {
+        io.out(USAGE);
+        return 0;
+      }
+      // No command at all is wrong usage: one line on stderr, like every other.
+      io.err(`backprop-studio: no command given (one of: ${Object.keys(commands).join(', ')}); see backprop-studio --help`);
+      return 2;
     }
     return await commands[cmd.command](io, cmd);
   } catch (e) {

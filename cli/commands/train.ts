@@ -12,7 +12,7 @@ import {
   type ParsedCommand,
 } from '../args.js';
 import { loadDataFile } from '../data-files.js';
-import { fixed, jsonLine, thousands, type CliIO } from '../io.js';
+import { duration, fixed, jsonLine, thousands, type CliIO } from '../io.js';
 import { threadsOption } from '../ops.js';
 import { withCliOps } from '../with-ops.js';
 
@@ -111,7 +111,7 @@ export async function trainCommand(io: CliIO, cmd: ParsedCommand): Promise<numbe
           testAccuracy: e.testAccuracy ?? null, testLoss: e.testLoss ?? null, seconds: e.seconds,
         });
       } else {
-        io.out(`epoch ${String(e.epoch).padStart(String(config.epochs).length)}/${config.epochs}  loss ${fixed(e.trainLoss)}  train acc ${fixed(e.trainAccuracy)}  test acc ${fixed(e.testAccuracy)}  ${e.seconds.toFixed(2)} s`);
+        io.out(`epoch ${String(e.epoch).padStart(String(config.epochs).length)}/${config.epochs}  loss ${fixed(e.trainLoss)}  train acc ${fixed(e.trainAccuracy)}  test acc ${fixed(e.testAccuracy)}  ${duration(e.seconds)}`);
       }
     };
     // A batch loss of NaN/Inf, or (seen by finishEpoch) weights that overflow on the whole set.
@@ -147,7 +147,9 @@ export async function trainCommand(io: CliIO, cmd: ParsedCommand): Promise<numbe
     } else {
       io.out(result.reason === 'diverged'
         ? `diverged: the loss became ${divergedAt?.loss ?? last?.trainLoss ?? result.lastLoss} at iteration ${divergedAt?.iteration ?? result.iterations}; try a smaller --lr`
-        : `done: ${result.epochs.length} epochs, ${thousands(result.iterations)} iterations${saved ? `; model saved to ${v.out}` : ''}`);
+        : `done: ${result.epochs.length} epoch${result.epochs.length === 1 ? '' : 's'}, ${thousands(result.iterations)} iterations` +
+          (last ? `, train accuracy ${fixed(last.trainAccuracy)}${last.testAccuracy !== undefined ? `, test accuracy ${fixed(last.testAccuracy)}` : ''}` : '') +
+          (saved ? `; model saved to ${v.out}` : ''));
     }
     return result.reason === 'diverged' ? 3 : 0;
   });

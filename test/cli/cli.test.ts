@@ -68,6 +68,21 @@ describe('backprop-studio train', () => {
   });
 });
 
+describe('human-readable train output', () => {
+  it('a header, one line per epoch with a readable time, and a summary with the final accuracies', async () => {
+    const dir = tempDir();
+    writeBlobsCsv(dir, 'blobs.csv', 90, 1);
+    const run = await cli(dir, 'train', 'blobs.csv', '--split', '0.2', '--layers', '8,3', '--epochs', '2', '--batch', '10', '--standardize', '--out', 'm.safetensors');
+    expect(run.code).toBe(0);
+    expect(run.out[0]).toBe('data: 72 training samples, 18 test samples, 4 features, 3 classes');
+    expect(run.out[1]).toMatch(/^network: 4-8-3 \(relu\), 67 parameters; sgd lr 0\.1, batch 10, 2 epochs, init std, seed 1, \S+$/);
+    expect(run.out[2]).toMatch(/^epoch 1\/2  loss \d\.\d{4}  train acc \d\.\d{4}  test acc \d\.\d{4}  \d+(\.\d ms|\.\d\d s)$/);
+    expect(run.out[4]).toMatch(/^done: 2 epochs, 16 iterations, train accuracy \d\.\d{4}, test accuracy \d\.\d{4}; model saved to m\.safetensors$/);
+    const one = await cli(dir, 'train', 'blobs.csv', '--layers', '8,3', '--epochs', '1');
+    expect(one.out.at(-1)).toMatch(/^done: 1 epoch, 1 iterations, train accuracy \d\.\d{4}$/);
+  });
+});
+
 describe('--out that cannot be written', () => {
   it('fails before training, naming the path as typed', async () => {
     const dir = tempDir();

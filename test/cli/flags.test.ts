@@ -81,3 +81,23 @@ describe('network sizes name --layers, not the spec inside', () => {
     );
   });
 });
+
+describe('usage', () => {
+  it('no command is one line on stderr and exit 2; --help prints the options on stdout and exits 0', async () => {
+    expect(await failsWith(tempDir(), 2)).toBe(
+      'backprop-studio: no command given (one of: train, eval, predict, gradcheck); see backprop-studio --help',
+    );
+    for (const argv of [['--help'], ['train', '--help'], ['help']]) {
+      const run = await cli(tempDir(), ...argv);
+      expect(run.code).toBe(0);
+      expect(run.err).toEqual([]);
+      const text = run.out.join('\n');
+      expect(text).toMatch(/^Usage: backprop-studio <command> \[options\]/);
+      // Every option of train is explained.
+      for (const flag of ['test', 'split', 'labels', 'label', 'layers', 'activation', 'optimizer', 'lr', 'batch', 'epochs', 'init', 'seed', 'standardize', 'threads', 'out', 'json']) {
+        expect(text).toContain(`--${flag}`);
+      }
+      expect(text).toContain('0-based index');
+    }
+  });
+});
