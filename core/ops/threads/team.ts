@@ -19,7 +19,7 @@ const START_TIMEOUT_MS = 30_000;
 /** How long the caller waits for the workers after finishing its own share. */
 const FINISH_TIMEOUT_MS = 120_000;
 /** The caller polls DONE this long before it sleeps (the shares are equal, so usually briefly). */
-const CALLER_SPIN_MS = 0.5;
+const CALLER_SPIN_MS = 0.2;
 
 /**
  * The calling thread plus `workers` kernel workers sharing one WebAssembly memory.

@@ -2,11 +2,12 @@ import { CTRL, ERROR_TEXT_BYTES } from './control.js';
 
 /**
  * How long a worker keeps polling for the next job before it sleeps (Atomics.wait).
- * A training step issues its products a few dozen microseconds apart; waking a
- * sleeping thread costs about as much again, so a short spin keeps the helper hot
- * during a step and asleep between runs.
+ * A training step issues its shared kernels a few to a few dozen microseconds apart;
+ * waking a sleeping thread costs about as much again, so a short spin keeps the helper
+ * hot during a step. It stays short because on a busy machine (or next to the studio's
+ * own window) a spinning helper takes CPU time from the thread it is waiting for.
  */
-export const WORKER_SPIN_MS = 0.2;
+export const WORKER_SPIN_MS = 0.1;
 
 /**
  * The script every kernel worker runs, as source text so it can be started the same
