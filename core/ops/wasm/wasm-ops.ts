@@ -181,8 +181,13 @@ export async function createWasmOps(opts: WasmOpsOptions = {}): Promise<WasmOps>
   let fallbackCalls = 0;
   let threadedCalls = 0;
 
+  const owns = (a: ArrayBufferView): boolean => {
+    if (buffers.has(a.buffer)) return true;
+    if (a.buffer !== memory.buffer) return false;
+    buffers.add(a.buffer);
+    return true;
+  };
   /** Byte offset of a float32 view into our memory, or -1. */
-  const owns = (a: ArrayBufferView): boolean => buffers.has(a.buffer) || (a.buffer === memory.buffer && buffers.add(a.buffer) !== null);
   const ptr = (a: FloatArray): number => (a instanceof Float32Array && owns(a) ? a.byteOffset : -1);
 
   // A reusable block for per-call inputs that live in JavaScript memory (labels, batch
