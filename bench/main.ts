@@ -14,10 +14,11 @@
  * Flags: --runs N  --threads N (the "all cores" figure; default os.availableParallelism())
  *        --data DIR (IDX folder, plain or .gz)  --anchors DIR (default ../shared/anchors)
  *        --python CMD  --no-numpy  --only gemm,w1,w2,ts,host  --ts-w2-iters N (default 20)
+ *        --settle S (wait up to S s before each measurement for an idle core)
  *        --json (last line: every figure as JSON)
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,6 +42,8 @@ interface Options {
   only: Set<string>;
   tsW2Iters: number;
   json: boolean;
+  /** Seconds to wait, before each measurement, for a core to be idle (0: do not wait). */
+  settle: number;
 }
 
 const SECTIONS = ['gemm', 'w1', 'w2', 'ts', 'host'];
@@ -55,6 +58,7 @@ function parseArgs(argv: string[], root: string): Options {
     only: new Set(SECTIONS),
     tsW2Iters: 20,
     json: false,
+    settle: 0,
   };
   const value = (i: number, flag: string): string => {
     const v = argv[i + 1];
@@ -77,6 +81,7 @@ function parseArgs(argv: string[], root: string): Options {
       case '--no-numpy': o.numpy = false; break;
       case '--ts-w2-iters': o.tsW2Iters = int(value(i++, a), a, 1); break;
       case '--json': o.json = true; break;
+      case '--settle': o.settle = int(value(i++, a), a, 0); break;
       case '--only': {
         const list = value(i++, a).split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
         const bad = list.filter((s) => !SECTIONS.includes(s));
@@ -86,7 +91,7 @@ function parseArgs(argv: string[], root: string): Options {
       }
       case '--help':
       case '-h':
-        process.stdout.write('usage: npm run bench -- [--runs N] [--threads N] [--data IDX_DIR] [--anchors DIR] [--python CMD] [--no-numpy] [--only gemm,w1,w2,ts,host] [--ts-w2-iters N] [--json]\n');
+        process.stdout.write('usage: npm run bench -- [--runs N] [--threads N] [--data IDX_DIR] [--anchors DIR] [--python CMD] [--no-numpy] [--only gemm,w1,w2,ts,host] [--ts-w2-iters N] [--settle SECONDS] [--json]\n');
         process.exit(0);
         break;
       default:
@@ -138,7 +143,51 @@ class Series {
   }
 }
 
+/** Busy fraction of all cores over `ms` (Linux /proc/stat), or null where unknown. */
+async function busyFraction(ms: number): Promise<number | null> {
+  const read = (): number[] | null => {
+    try {
+      const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
+      return line.trim().split(/\s+/).slice(1).map(Number);
+    } catch {
+      return null;
+    }
+  };
+  const a = read();
+  if (!a) return null;
+  await new Promise((r) => setTimeout(r, ms));
+  const b = read()!;
+  const d = b.map((v, i) => v - a[i]!);
+  const total = d.reduce((x, y) => x + y, 0);
+  const idle = (d[3] ?? 0) + (d[4] ?? 0);
+  return total > 0 ? 1 - idle / total : null;
+}
+
+const settleStats = { measurements: 0, startedBusy: 0 };
+
+/**
+ * With --settle S: before a measurement, wait (up to S seconds) until the other programs
+ * leave at least one core idle, so that a shared machine disturbs the figures less.
+ */
+async function settle(seconds: number): Promise<void> {
+  if (seconds <= 0) return;
+  settleStats.measurements++;
+  const cores = availableParallelism();
+  const until = performance.now() + seconds * 1000;
+  for (;;) {
+    const busy = await busyFraction(250);
+    if (busy === null || busy <= 1 - 1 / cores + 0.05) return;
+    if (performance.now() > until) {
+      settleStats.startedBusy++;
+      return;
+    }
+  }
+}
+
+let settleSeconds = 0;
+
 async function attempt(series: Series, what: () => Promise<Json>, log: (s: string) => void): Promise<void> {
+  await settle(settleSeconds);
   try {
     series.add(await what());
   } catch (e) {
@@ -175,6 +224,7 @@ function table(rows: string[][]): string {
 async function main(): Promise<void> {
   const root = process.env.BENCH_REPO_ROOT ?? resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
   const o = parseArgs(process.argv.slice(2), root);
+  settleSeconds = o.settle;
   const lines: string[] = [];
   const log = (s: string): void => {
     lines.push(s);
@@ -356,6 +406,10 @@ async function main(): Promise<void> {
   json.targets = targets;
   const load1 = loadavg()[0]!;
   json.machine = { ...(json.machine as Json), loadavg_end: load1 };
+  if (o.settle > 0) {
+    log(`\n--settle ${o.settle}: ${settleStats.startedBusy} of ${settleStats.measurements} measurements started with no idle core after waiting ${o.settle} s.`);
+    json.settle = { seconds: o.settle, ...settleStats };
+  }
   if (Math.max(load0, load1) > availableParallelism() * 0.5) {
     log(`\nnote: the machine was busy (load average ${load0.toFixed(2)} at start, ${load1.toFixed(2)} at end, ${availableParallelism()} cores): figures are lower and noisier than on an idle machine.`);
   }
