@@ -51,7 +51,7 @@ export async function loadDataFile(io: CliIO, req: DataFileRequest): Promise<Loa
       req.labelColumn !== undefined ? { labelColumn: req.labelColumn } : {},
     );
   } catch (e) {
-    throw req.labelColumn === undefined ? withLabelHint(e) : e;
+    throw req.labelColumn === undefined ? withLabelHint(e) : namingTheFlag(e);
   }
   // What the reader noticed but did not refuse (an ignored --label, constant columns,
   // a guessed header) matters for every file a command reads, on stderr so --json stays clean.
@@ -76,6 +76,13 @@ function withLabelHint(e: unknown): unknown {
   if (!m) return e;
   const flag = m[1] !== undefined ? `--label ${/^[\w.-]+$/.test(m[1]) ? m[1] : JSON.stringify(m[1])}` : `--label ${Number(m[2]) - 1}`;
   return new StudioError(e.code, `${bare} (if this column holds the class labels, add ${flag})`, e.where);
+}
+
+/** The reader names its `label column` option; on the command line that is --label. */
+function namingTheFlag(e: unknown): unknown {
+  if (!(e instanceof StudioError) || e.where.field !== 'label column') return e;
+  const { field: _field, ...place } = e.where;
+  return new StudioError(e.code, `--label: ${e.message.slice(formatPlace(e.where).length)}`, place);
 }
 
 /**

@@ -85,3 +85,22 @@ describe('reader warnings reach stderr for every file a command reads', () => {
     expect(p.err).toEqual([constant]);
   });
 });
+
+describe('a --label that matches no column', () => {
+  it('names --label and lists the columns', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 't.tsv'), 'sepal length\tpetal width\tspecies\n5.1\t0\t1\n7.0\t1\t2\n');
+    expect(await failsWith(dir, 2, 'train', 't.tsv', '--label', 'sepal')).toBe(
+      'backprop-studio: t.tsv: --label: no column named "sepal"; the columns are "sepal length", "petal width", "species"',
+    );
+    expect(await failsWith(dir, 2, 'train', 't.tsv', '--label', '7')).toBe(
+      'backprop-studio: t.tsv: --label: column 7 does not exist: the file has 3 columns (0..2, or -1 for the last)',
+    );
+    // A name with a space, and the index of the same column, both work (species is then a feature).
+    for (const label of ['petal width', '1']) {
+      const run = await cli(dir, 'train', 't.tsv', '--label', label, '--layers', '3,2', '--epochs', '1', '--json');
+      expect(run.err).toEqual([]);
+      expect(run.code).toBe(0);
+    }
+  });
+});
