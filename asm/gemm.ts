@@ -421,8 +421,12 @@ function gemmBlock(
   }
 }
 
-/** Multiply-adds per chunk of a shared product: about 0.1 ms of one core. */
-const CHUNK_MACS: i64 = 1 << 21;
+/**
+ * Multiply-adds per chunk of a shared product: about 0.2 ms of one core. Every chunk
+ * packs the whole of the operand it shares with the others (A when the columns are
+ * split), so chunks must not be too small either.
+ */
+const CHUNK_MACS: i64 = 1 << 22;
 
 /**
  * C[M x N] = op(A)·op(B) (+ C if accumulate), op(A) M x K, op(B) K x N; row-major with
@@ -430,7 +434,7 @@ const CHUNK_MACS: i64 = 1 << 21;
  * GEMM_SCRATCH_BYTES.
  *
  * On several threads the longer side of the output is cut into chunks of whole
- * register tiles (never K), between 1 and 4 per thread, and each thread takes the next
+ * register tiles (never K), one or two per thread, and each thread takes the next
  * chunk from the shared `counter` until none are left. Taking chunks, rather than a
  * fixed share each, keeps both cores busy when one of them is slowed down (another
  * program, the studio's own window); which thread computes a tile never changes what
@@ -450,7 +454,7 @@ export function gemm(
       const extent = byColumns ? N : M;
       const groups = (extent + unit - 1) / unit;
       const macs = <i64>M * <i64>N * <i64>K;
-      const wanted = <i32>min<i64>(<i64>(4 * nthreads), max<i64>(<i64>nthreads, (macs + CHUNK_MACS - 1) / CHUNK_MACS));
+      const wanted = <i32>min<i64>(<i64>(2 * nthreads), max<i64>(<i64>nthreads, (macs + CHUNK_MACS - 1) / CHUNK_MACS));
       const chunks = min(groups, wanted);
       for (;;) {
         const k = atomic.add<i32>(counter, 1);
