@@ -18,8 +18,7 @@ export interface DataFileRequest {
 }
 
 /**
- * Read a data file (and its IDX labels file) from disk, parse it in core, and print
- * the reader's warnings.
+ * Read a data file (and its IDX labels file) from disk and parse it in core.
  * Messages name the files as the user typed them (`data/iris.csv:3:2`), like a
  * compiler does, so the place can be pasted back into a shell or an editor.
  */
@@ -53,10 +52,16 @@ export async function loadDataFile(io: CliIO, req: DataFileRequest): Promise<Loa
   } catch (e) {
     throw req.labelColumn === undefined ? withLabelHint(e) : namingTheFlag(e);
   }
-  // What the reader noticed but did not refuse (an ignored --label, constant columns,
-  // a guessed header) matters for every file a command reads, on stderr so --json stays clean.
-  for (const w of loaded.warnings) io.err(`warning: ${w}`);
   return loaded;
+}
+
+/**
+ * What the readers noticed but did not refuse (an ignored --label, constant columns,
+ * a guessed header), on stderr so --json stays clean. Commands print them once every
+ * check has passed and the work starts: a refused command prints its one error line only.
+ */
+export function printWarnings(io: CliIO, warnings: readonly string[]): void {
+  for (const w of warnings) io.err(`warning: ${w}`);
 }
 
 /** The companion file's path in the same style as the path the user typed (relative or absolute). */

@@ -1,7 +1,7 @@
 import { evaluateDataset } from '../../core/trainer.js';
 import { alignClasses } from '../../core/data/prepare.js';
 import { labelColumnOption, type ParsedCommand } from '../args.js';
-import { loadDataFile, requireLabelColumn } from '../data-files.js';
+import { loadDataFile, printWarnings, requireLabelColumn } from '../data-files.js';
 import { fixed, jsonLine, thousands, type CliIO } from '../io.js';
 import { loadModel, prepareForModel } from '../model.js';
 import { threadsOption } from '../ops.js';
@@ -22,6 +22,7 @@ export async function evalCommand(io: CliIO, cmd: ParsedCommand): Promise<number
     requireLabelColumn(loaded, model.content.spec.inputSize, dataPath, labelColumn !== undefined);
     const classNames = model.content.classNames ?? Array.from({ length: model.network.outputSize }, (_, i) => String(i));
     const ds = alignClasses(prepareForModel(loaded.dataset, model, dataPath), classNames, dataPath);
+    printWarnings(io, loaded.warnings);
     const result = evaluateDataset(model.network, ds);
     if (v.json === true) jsonLine(io, { event: 'eval', loss: result.loss, accuracy: result.accuracy, samples: result.samples });
     else io.out(`${dataPath}: ${thousands(result.samples)} samples, loss ${fixed(result.loss)}, accuracy ${fixed(result.accuracy)}`);

@@ -11,7 +11,7 @@ import {
   activationOption, initOption, labelColumnOption, layersOption, numberOption, optimizerOption, usageError,
   type ParsedCommand,
 } from '../args.js';
-import { loadDataFile } from '../data-files.js';
+import { loadDataFile, printWarnings } from '../data-files.js';
 import { duration, fixed, jsonLine, thousands, type CliIO } from '../io.js';
 import { threadsOption } from '../ops.js';
 import { withCliOps } from '../with-ops.js';
@@ -73,14 +73,18 @@ export async function trainCommand(io: CliIO, cmd: ParsedCommand): Promise<numbe
   });
   let train: Dataset = trainFile.dataset;
   let test: Dataset | undefined;
+  let testWarnings: string[] = [];
   if (typeof v.test === 'string') {
     const testFile = await loadDataFile(io, { path: v.test, ...(labelColumn !== undefined ? { labelColumn } : {}) });
+    testWarnings = testFile.warnings;
     test = alignClasses(testFile.dataset, train.classNames, v.test);
   } else if (split > 0) {
     ({ train, test } = splitDataset(train, split, config.seed));
   }
   let normalization: Normalization | undefined;
   if (v.standardize === true) ({ train, test, normalization } = standardize(train, test));
+  const warnings = [...trainFile.warnings, ...testWarnings];
+  if (v.standardize !== true) warnings.push(...unscaledWarning(train, trainFile));
 
   const classes = train.classNames.length;
   if (classes < 2) {
@@ -100,6 +104,7 @@ export async function trainCommand(io: CliIO, cmd: ParsedCommand): Promise<numbe
     const network = buildNetwork(spec, { ops, init: config.init, seed: config.seed });
     const trainer = new Trainer({ network, train, ...(test ? { test } : {}), config });
 
+    printWarnings(io, warnings);
     if (!json) {
       io.out(`data: ${thousands(train.count)} training samples${test ? `, ${thousands(test.count)} test samples` : ''}, ${train.features} features, ${classes} classes`);
       io.out(`network: ${describeSpec(spec)}, ${thousands(network.parameterCount)} parameters; ${config.optimizer} lr ${config.learningRate}, batch ${config.batchSize}, ${config.epochs} epochs, init ${config.init}, seed ${config.seed}, ${ops.name}`);
@@ -155,3 +160,31 @@ export async function trainCommand(io: CliIO, cmd: ParsedCommand): Promise<numbe
   });
 }
 
+/** Beyond this, raw inputs usually stall SGD at the book's settings (digits' 0..16 already do). */
+const LARGE_INPUT = 10;
+
+/**
+ * Raw features in the hundreds (pixel values 0..255, areas in mm²) make the first
+ * products so large that ReLUs die or softmax saturates at the first steps: the
+ * run "finishes" at chance accuracy with no error. Say so before it starts.
+ */
+function unscaledWarning(train: Dataset, file: { header: string[] | null; labelColumn: number | null }): string[] {
+  let max = 0;
+  let at = 0;
+  const { x, scale, features } = train;
+  for (let i = 0; i < x.length; i++) {
+    const a = Math.abs(x[i]! * scale);
+    if (a > max) {
+      max = a;
+      at = i % features;
+    }
+  }
+  if (!(max > LARGE_INPUT)) return [];
+  // Feature index -> the file's column (the label column is not a feature).
+  const column = file.labelColumn !== null && at >= file.labelColumn ? at + 1 : at;
+  const name = file.header ? `column "${file.header[column]}"` : `column ${column + 1}`;
+  return [
+    `features reach ${Number(max.toPrecision(4))} (${name}); inputs this large often stall training ` +
+      `(the loss stays near ln(classes)): consider --standardize`,
+  ];
+}

@@ -83,6 +83,26 @@ describe('human-readable train output', () => {
   });
 });
 
+describe('unscaled inputs', () => {
+  it('warns before training when raw features are large and --standardize is not given', async () => {
+    const dir = tempDir();
+    // Pixel-like values 0..255 with the label first, as Kaggle's MNIST CSV has it.
+    const rows = ['label,p1,p2,p3', ...Array.from({ length: 30 }, (_, i) => `${i % 2},${(i * 37) % 256},${i % 2 ? 255 : 0},${i % 5}`)];
+    writeFileSync(join(dir, 'pixels.csv'), rows.join('\n'));
+    const run = await cli(dir, 'train', 'pixels.csv', '--label', 'label', '--layers', '4,2', '--epochs', '1', '--json');
+    expect(run.code).toBe(0);
+    expect(run.err).toEqual([
+      'warning: features reach 255 (column "p2"); inputs this large often stall training (the loss stays near ln(classes)): consider --standardize',
+    ]);
+    expect((await cli(dir, 'train', 'pixels.csv', '--label', 'label', '--layers', '4,2', '--epochs', '1', '--standardize', '--json')).err).toEqual([]);
+    // Small raw values (iris-like) get no warning.
+    writeBlobsCsv(dir, 'blobs.csv', 30, 1);
+    const small = ['a,b,label', ...Array.from({ length: 30 }, (_, i) => `${(i % 7) * 1.1},${i % 3},${i % 2}`)];
+    writeFileSync(join(dir, 'small.csv'), small.join('\n'));
+    expect((await cli(dir, 'train', 'small.csv', '--layers', '4,2', '--epochs', '1', '--json')).err).toEqual([]);
+  });
+});
+
 describe('--out that cannot be written', () => {
   it('fails before training, naming the path as typed', async () => {
     const dir = tempDir();
@@ -103,7 +123,10 @@ describe('a diverged run and --out', () => {
     const run = await cli(dir, 'train', 'huge.csv', '--layers', '8,2', '--lr', '10', '--epochs', '5', '--init', 'he', '--out', 'old.safetensors', '--json');
     expect(run.code).toBe(3);
     expect(jsonLines(run).at(-1)).toMatchObject({ event: 'done', reason: 'diverged', model: null });
-    expect(run.err).toEqual(['backprop-studio: old.safetensors not written: the run diverged, its weights are not finite numbers']);
+    expect(run.err).toEqual([
+      'warning: features reach 1.2e+38 (column "b"); inputs this large often stall training (the loss stays near ln(classes)): consider --standardize',
+      'backprop-studio: old.safetensors not written: the run diverged, its weights are not finite numbers',
+    ]);
     expect(readFileSync(join(dir, 'old.safetensors'), 'utf8')).toBe('the previous model');
     const fresh = await cli(dir, 'train', 'huge.csv', '--layers', '8,2', '--lr', '10', '--epochs', '5', '--init', 'he', '--out', 'new.safetensors');
     expect(fresh.code).toBe(3);

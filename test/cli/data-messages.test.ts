@@ -74,7 +74,7 @@ describe('reader warnings reach stderr for every file a command reads', () => {
     const rows = ['f1,f2,f3,f4,kind', ...Array.from({ length: 9 }, (_, i) => `${i},1,${i % 3},7,${['alpha', 'beta', 'gamma'][i % 3]}`)];
     writeFileSync(join(dir, 'const.csv'), rows.join('\n') + '\n');
     const constant = 'warning: const.csv: 2 feature columns are constant (no information): f2, f4';
-    const t = await cli(dir, 'train', 'train.csv', '--test', 'const.csv', '--layers', '4,3', '--epochs', '1', '--out', 'm.safetensors', '--json');
+    const t = await cli(dir, 'train', 'train.csv', '--test', 'const.csv', '--layers', '4,3', '--epochs', '1', '--standardize', '--out', 'm.safetensors', '--json');
     expect(t.code).toBe(0);
     expect(t.err).toEqual([constant]);
     const ev = await cli(dir, 'eval', 'm.safetensors', 'const.csv', '--json');
@@ -102,5 +102,15 @@ describe('a --label that matches no column', () => {
       expect(run.err).toEqual([]);
       expect(run.code).toBe(0);
     }
+  });
+});
+
+describe('a refused command prints its one error line only', () => {
+  it('no reader warning before a usage error found after reading', async () => {
+    const dir = tempDir();
+    // Constant columns (a warning) and 3 classes, but --layers ends with 10.
+    const rows = ['f1,f2,f3,f4,kind', ...Array.from({ length: 9 }, (_, i) => `${i},1,${i % 3},7,${['a', 'b', 'c'][i % 3]}`)];
+    writeFileSync(join(dir, 'const.csv'), rows.join('\n') + '\n');
+    expect(await failsWith(dir, 2, 'train', 'const.csv', '--layers', '8,10')).toMatch(/--layers ends with 10 outputs, but the data has 3 classes/);
   });
 });
