@@ -15,6 +15,11 @@ export interface DataFileRequest {
   labelColumn?: string | number | null;
   /** Labels are optional: look for an IDX labels file but do without one. */
   labelsOptional?: boolean;
+  /**
+   * Without labelColumn: the label column's name stored in the model, used when
+   * this file has a column of that name (else the default, the last column, applies).
+   */
+  modelLabelColumn?: string;
 }
 
 /**
@@ -43,12 +48,18 @@ export async function loadDataFile(io: CliIO, req: DataFileRequest): Promise<Loa
       );
     }
   }
+  const input = { name: req.path, bytes, ...(labels ? { labels } : {}) };
+  if (req.labelColumn === undefined && req.modelLabelColumn !== undefined) {
+    try {
+      return readDataFile(input, { labelColumn: req.modelLabelColumn });
+    } catch (e) {
+      // No header, or no column of that name: read it like any file below.
+      if (!(e instanceof StudioError && e.where.field === 'label column')) throw e;
+    }
+  }
   let loaded: LoadedData;
   try {
-    loaded = readDataFile(
-      { name: req.path, bytes, ...(labels ? { labels } : {}) },
-      req.labelColumn !== undefined ? { labelColumn: req.labelColumn } : {},
-    );
+    loaded = readDataFile(input, req.labelColumn !== undefined ? { labelColumn: req.labelColumn } : {});
   } catch (e) {
     throw req.labelColumn === undefined ? withLabelHint(e) : namingTheFlag(e);
   }

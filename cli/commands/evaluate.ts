@@ -18,6 +18,7 @@ export async function evalCommand(io: CliIO, cmd: ParsedCommand): Promise<number
       path: dataPath,
       ...(typeof v.labels === 'string' ? { labelsPath: v.labels } : {}),
       ...(labelColumn !== undefined ? { labelColumn } : {}),
+      ...(model.content.labelColumn !== undefined ? { modelLabelColumn: model.content.labelColumn } : {}),
     });
     requireLabelColumn(loaded, model.content.spec.inputSize, dataPath, labelColumn !== undefined);
     const classNames = model.content.classNames ?? Array.from({ length: model.network.outputSize }, (_, i) => String(i));

@@ -20,7 +20,7 @@ export async function predictCommand(io: CliIO, cmd: ParsedCommand): Promise<num
   return withCliOps(threadsOption(v), async (ops) => {
     const model = await loadModel(io, modelPath, ops);
     const inputSize = model.content.spec.inputSize;
-    const loaded = await loadForPrediction(io, dataPath, inputSize, labelColumnOption(v));
+    const loaded = await loadForPrediction(io, dataPath, inputSize, labelColumnOption(v), model.content.labelColumn);
     const ds = prepareForModel(loaded.dataset, model, dataPath);
     printWarnings(io, loaded.warnings);
     const probs = predictDataset(model.network, ds);
@@ -48,12 +48,21 @@ export async function predictCommand(io: CliIO, cmd: ParsedCommand): Promise<num
  * Prediction input with or without a label column. The width decides, not the
  * label values: reading the last column of an unlabelled file as labels would
  * refuse a continuous feature ("1,500 distinct values") before the width is known.
- * With --label the user has said where the labels are.
+ * With --label the user has said where the labels are; a column named like the
+ * model's training label column is the label too.
  */
 async function loadForPrediction(
-  io: CliIO, dataPath: string, inputSize: number, labelColumn: string | number | undefined,
+  io: CliIO, dataPath: string, inputSize: number, labelColumn: string | number | undefined, modelLabelColumn: string | undefined,
 ): Promise<LoadedData> {
   if (labelColumn !== undefined) return loadDataFile(io, { path: dataPath, labelColumn, labelsOptional: true });
+  if (modelLabelColumn !== undefined) {
+    // The file has the column the model was trained to read its labels from: leave it out.
+    try {
+      return await loadDataFile(io, { path: dataPath, labelColumn: modelLabelColumn, labelsOptional: true });
+    } catch (e) {
+      if (!(e instanceof StudioError && e.code === 'BAD_USAGE')) throw e;
+    }
+  }
   let all: LoadedData;
   try {
     all = await loadDataFile(io, { path: dataPath, labelColumn: null, labelsOptional: true });

@@ -136,6 +136,7 @@ export async function trainCommand(io: CliIO, cmd: ParsedCommand): Promise<numbe
       saved = resolve(io.cwd, v.out);
       const bytes = encodeModel({
         spec, training: config, classNames: [...train.classNames],
+        ...(trainFile.header && trainFile.labelColumn !== null ? { labelColumn: trainFile.header[trainFile.labelColumn]! } : {}),
         ...(normalization ? { normalization } : {}),
         tensors: tensorsFromParams(network.namedParams()),
       });

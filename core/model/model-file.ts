@@ -14,8 +14,8 @@ import { decodeSafetensors, encodeSafetensors, type Tensor } from './safetensors
  * A trained model as a safetensors file that PyTorch, NumPy and Netron can read:
  * `fc1.weight` [out, in] and `fc1.bias` [out] like torch.nn.Linear, and in
  * `__metadata__` (string values, as safetensors requires) `format: "pt"`, the
- * producer, and as JSON strings the network spec, the training settings, the
- * standardization statistics and the class names.
+ * producer, the label column's name, and as JSON strings the network spec, the
+ * training settings, the standardization statistics and the class names.
  *
  *   import json, numpy as np; from safetensors.numpy import load_file  # or safe_open
  *   W1 = load_file("model.safetensors")["fc1.weight"]   # (50, 784)
@@ -31,6 +31,11 @@ export interface ModelFileContent {
   training?: TrainingConfig;
   normalization?: Normalization;
   classNames?: string[];
+  /**
+   * The header name of the label column of the CSV/TSV the model was trained on,
+   * so eval and predict find the labels in files laid out the same way.
+   */
+  labelColumn?: string;
   /** Who wrote the file (read back from `__metadata__.producer`; written as MODEL_PRODUCER). */
   producer?: string;
   tensors: Map<string, Tensor>;
@@ -111,6 +116,10 @@ export function encodeModel(m: ModelFileContent): Uint8Array {
     checkClassNames(m.classNames, spec, (msg) => new StudioError('INTERNAL', msg));
     metadata['classNames'] = JSON.stringify(m.classNames);
   }
+  if (m.labelColumn !== undefined) {
+    if (m.labelColumn.trim() === '') throw new StudioError('INTERNAL', 'model file: the label column name is empty');
+    metadata['labelColumn'] = m.labelColumn; // a plain string, as safetensors metadata values are
+  }
   return encodeSafetensors(m.tensors, metadata);
 }
 
@@ -155,6 +164,11 @@ export function decodeModel(bytes: Uint8Array, fileName?: string): ModelFileCont
   }
   if (metadata['classNames'] !== undefined) {
     content.classNames = checkClassNames(json('classNames'), spec, (msg) => bad(msg, 'classNames'));
+  }
+  const labelColumn = metadata['labelColumn'];
+  if (labelColumn !== undefined) {
+    if (labelColumn.trim() === '' || labelColumn.length > 1000) throw bad('must be a column name (1 to 1000 characters)', 'labelColumn');
+    content.labelColumn = labelColumn;
   }
   checkTensors(tensors, spec, 'BAD_MODEL', where);
   return content;

@@ -61,3 +61,25 @@ describe('backprop-studio predict', () => {
     expect(run.out.filter((l) => l !== '')).toHaveLength(1201);
   });
 });
+
+describe('the label column the model was trained with', () => {
+  it('eval and predict find it by name in files laid out the same way, without --label', async () => {
+    const dir = tempDir();
+    const row = (i: number): string => `${['setosa', 'virginica'][i % 2]},${(i % 2) * 3 + (i % 5) * 0.1},${i % 7}`;
+    writeFileSync(join(dir, 'first.csv'), ['species,a,b', ...Array.from({ length: 40 }, (_, i) => row(i))].join('\n') + '\n');
+    const t = await cli(dir, 'train', 'first.csv', '--label', 'species', '--layers', '6,2', '--epochs', '20', '--batch', '10', '--out', 'm.safetensors');
+    expect(t.code).toBe(0);
+    const withFlag = jsonLines(await cli(dir, 'eval', 'm.safetensors', 'first.csv', '--label', 'species', '--json'));
+    const ev = await cli(dir, 'eval', 'm.safetensors', 'first.csv', '--json');
+    expect(ev.err).toEqual([]);
+    expect(jsonLines(ev)).toEqual(withFlag);
+    const p = await cli(dir, 'predict', 'm.safetensors', 'first.csv', '--json');
+    expect(p.err).toEqual([]);
+    expect(jsonLines(p)).toHaveLength(40);
+    // A file without that column is read as before: all columns are features.
+    writeFileSync(join(dir, 'bare.csv'), ['a,b', '0.1,3', '3.2,1'].join('\n') + '\n');
+    const bare = await cli(dir, 'predict', 'm.safetensors', 'bare.csv', '--json');
+    expect(bare.err).toEqual([]);
+    expect(jsonLines(bare)).toHaveLength(2);
+  });
+});

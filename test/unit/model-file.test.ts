@@ -122,6 +122,15 @@ describe('encode and decode', () => {
     expect(back.training).toBeUndefined();
     expect(back.normalization).toBeUndefined();
     expect(back.classNames).toBeUndefined();
+    expect(back.labelColumn).toBeUndefined();
+  });
+
+  test("the training file's label column name is kept as a plain metadata string", () => {
+    const bytes = encodeModel({ ...fullModel(), labelColumn: 'petal "kind"' });
+    const { metadata } = decodeSafetensors(bytes);
+    expect(metadata['labelColumn']).toBe('petal "kind"');
+    expect(decodeModel(bytes).labelColumn).toBe('petal "kind"');
+    expect(() => encodeModel({ ...fullModel(), labelColumn: ' ' })).toThrow('the label column name is empty');
   });
 
   test('the encoder refuses what the reader would refuse', () => {
