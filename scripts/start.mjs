@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // @ts-check
 // npm start — build the renderer (vite) and the Electron bundles, then launch the
-// desktop app. Without an Electron binary (installed with ELECTRON_SKIP_BINARY_DOWNLOAD=1,
+// desktop app. A missing Electron binary is downloaded first (the electron package
+// fetches it on first use); where that cannot be done (ELECTRON_SKIP_BINARY_DOWNLOAD=1,
 // or offline) it says how to get one, in a few lines and without a stack trace,
 // before spending time on a build.
 //
@@ -56,6 +57,25 @@ export function findElectronBinary({ projectDir = PROJECT_DIR, env = process.env
   };
 }
 
+/**
+ * Electron 45's npm package has no install script: its binary is downloaded the
+ * first time it is needed. Do that here, as `electron .` would, unless the user
+ * asked for no download or pointed at their own Electron; on failure the caller
+ * prints how to get one.
+ * @returns {boolean} whether the download ran and succeeded
+ */
+function downloadElectron(env = process.env) {
+  const install = path.join(PROJECT_DIR, 'node_modules', 'electron', 'install.js');
+  if (!existsSync(install) || env.ELECTRON_SKIP_BINARY_DOWNLOAD || env.ELECTRON_OVERRIDE_DIST_PATH) return false;
+  console.log('npm start: downloading the Electron binary (first start only)...');
+  // Output captured: a failed download prints a stack trace; we show its one-line reason.
+  const r = spawnSync(process.execPath, [install], { cwd: PROJECT_DIR, env, encoding: 'utf8', timeout: 10 * 60_000 });
+  if (r.status === 0) return true;
+  const reason = `${r.stderr ?? ''}\n${r.stdout ?? ''}`.split('\n').find((l) => /error/i.test(l))?.trim();
+  console.error(`npm start: the download failed${reason ? `: ${reason}` : ''}`);
+  return false;
+}
+
 /** Why the app could not show a window here, if we can tell in advance. */
 export function displayProblem(env = process.env, platform = process.platform) {
   if (platform !== 'linux') return null;
@@ -87,7 +107,8 @@ async function main() {
   if (buildOnly && own.includes('--no-build')) fail('--build-only and --no-build contradict each other');
 
   // Checked before building: no point spending a minute on a build that cannot be launched.
-  const electron = findElectronBinary();
+  let electron = findElectronBinary();
+  if (!buildOnly && !electron.ok && downloadElectron()) electron = findElectronBinary();
   if (!buildOnly) {
     if (!electron.ok) fail(electron.message);
     const noDisplay = displayProblem();
