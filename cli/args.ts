@@ -19,6 +19,7 @@ Options of train:
   --test <file>          held-out data, evaluated after every epoch
   --split 0.2            without --test: hold out this share (0..0.9) of the train file, chosen by --seed
   --labels <file>        the IDX labels file (default: found beside the images by name)
+  --test-labels <file>   the same for the --test images
   --label <column>       CSV/TSV label column: a header name, or a 0-based index (-1: the last; default)
   --layers 50,10         sizes after the input; the last is the number of classes
   --activation relu|sigmoid|tanh     (default relu)
@@ -50,6 +51,7 @@ export const commandOptions = {
     ...commonOptions,
     ...dataOptions,
     test: { type: 'string' },
+    'test-labels': { type: 'string' },
     split: { type: 'string' },
     layers: { type: 'string' },
     activation: { type: 'string' },

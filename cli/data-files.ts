@@ -20,6 +20,8 @@ export interface DataFileRequest {
    * this file has a column of that name (else the default, the last column, applies).
    */
   modelLabelColumn?: string;
+  /** The flag that names this file's IDX labels (--labels, or --test-labels for the test file). */
+  labelsFlag?: string;
 }
 
 /**
@@ -44,7 +46,7 @@ export async function loadDataFile(io: CliIO, req: DataFileRequest): Promise<Loa
     } else if (!req.labelsOptional && candidates.length > 0 && !/\.(csv|tsv|txt)(\.gz)?$/i.test(path)) {
       throw new StudioError(
         'BAD_USAGE',
-        `${req.path}: no labels file beside it (looked for ${candidates.map((c) => basename(c)).join(', ')}); name one with --labels`,
+        `${req.path}: no labels file beside it (looked for ${candidates.map((c) => basename(c)).join(', ')}); name one with ${req.labelsFlag ?? '--labels'}`,
       );
     }
   }

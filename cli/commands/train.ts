@@ -61,6 +61,7 @@ export async function trainCommand(io: CliIO, cmd: ParsedCommand): Promise<numbe
   });
   const split = numberOption(v, 'split', 0, { min: 0, max: 0.9 });
   if (v.split !== undefined && v.test !== undefined) throw usageError('give either --test or --split, not both');
+  if (v['test-labels'] !== undefined && v.test === undefined) throw usageError('--test-labels goes with --test (the labels of the test images)');
   const activation = activationOption(v);
   const threads = threadsOption(v);
 
@@ -75,7 +76,12 @@ export async function trainCommand(io: CliIO, cmd: ParsedCommand): Promise<numbe
   let test: Dataset | undefined;
   let testWarnings: string[] = [];
   if (typeof v.test === 'string') {
-    const testFile = await loadDataFile(io, { path: v.test, ...(labelColumn !== undefined ? { labelColumn } : {}) });
+    const testFile = await loadDataFile(io, {
+      path: v.test,
+      labelsFlag: '--test-labels',
+      ...(typeof v['test-labels'] === 'string' ? { labelsPath: v['test-labels'] } : {}),
+      ...(labelColumn !== undefined ? { labelColumn } : {}),
+    });
     testWarnings = testFile.warnings;
     test = alignClasses(testFile.dataset, train.classNames, v.test);
   } else if (split > 0) {

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, jsonLines, tempDir, writeBlobsCsv, writeIdxPair } from './helpers.js';
@@ -51,6 +51,26 @@ describe('backprop-studio train', () => {
     const e = jsonLines(ev)[0]!;
     expect(e).toMatchObject({ event: 'eval', samples: 30 });
     expect(e.accuracy).toBeCloseTo(done.testAccuracy as number, 6);
+  });
+
+  it('takes the test images\' labels from --test-labels, and names that flag when they are not found', async () => {
+    const dir = tempDir();
+    writeIdxPair(dir, 'train', 60, 3);
+    mkdirSync(join(dir, 'held'));
+    writeIdxPair(join(dir, 'held'), 't10k', 30, 4);
+    renameSync(join(dir, 'held', 't10k-labels-idx1-ubyte.gz'), join(dir, 'held-labels.gz'));
+    const args = ['train', 'train-images-idx3-ubyte.gz', '--test', 'held/t10k-images-idx3-ubyte.gz', '--layers', '10,3', '--epochs', '1', '--json'];
+    const missing = await cli(dir, ...args);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toEqual([
+      'backprop-studio: held/t10k-images-idx3-ubyte.gz: no labels file beside it (looked for t10k-labels-idx1-ubyte.gz, t10k-labels-idx1-ubyte); name one with --test-labels',
+    ]);
+    const run = await cli(dir, ...args, '--test-labels', 'held-labels.gz');
+    expect(run.err).toEqual([]);
+    expect(jsonLines(run).at(-1)).toMatchObject({ event: 'done', reason: 'finished' });
+    expect((await cli(dir, 'train', 'train-images-idx3-ubyte.gz', '--test-labels', 'held-labels.gz')).err).toEqual([
+      'backprop-studio: --test-labels goes with --test (the labels of the test images)',
+    ]);
   });
 
   it('stops a diverging run with reason diverged and exit code 3', async () => {

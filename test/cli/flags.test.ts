@@ -94,7 +94,7 @@ describe('usage', () => {
       const text = run.out.join('\n');
       expect(text).toMatch(/^Usage: backprop-studio <command> \[options\]/);
       // Every option of train is explained.
-      for (const flag of ['test', 'split', 'labels', 'label', 'layers', 'activation', 'optimizer', 'lr', 'batch', 'epochs', 'init', 'seed', 'standardize', 'threads', 'out', 'json']) {
+      for (const flag of ['test', 'test-labels', 'split', 'labels', 'label', 'layers', 'activation', 'optimizer', 'lr', 'batch', 'epochs', 'init', 'seed', 'standardize', 'threads', 'out', 'json']) {
         expect(text).toContain(`--${flag}`);
       }
       expect(text).toContain('0-based index');
