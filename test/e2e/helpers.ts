@@ -1,4 +1,4 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, test as base, type Page } from '@playwright/test';
 import { fileURLToPath } from 'node:url';
 
 /** A fixture file under test/e2e/fixtures. */
@@ -6,15 +6,30 @@ export function fixture(name: string): string {
   return fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 }
 
+/**
+ * `test` whose page fails the test on any uncaught error or Content-Security-Policy
+ * violation (browser mode sends the desktop app's CSP): bugs whatever a test checks.
+ */
+export const test = base.extend<{ pageProblems: string[] }>({
+  pageProblems: [
+    async ({ page }, use) => {
+      const problems: string[] = [];
+      page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
+      page.on('console', (m) => {
+        if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) problems.push(`CSP: ${m.text()}`);
+      });
+      await use(problems);
+      expect(problems, 'errors in the page').toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+
 /** Open the studio and wait until the engine is up and the default data set is loaded. */
 export async function openStudio(page: Page): Promise<void> {
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
   await page.goto('/');
   await expect(page.getByTestId('data-summary')).toBeVisible();
   await expect(page.getByTestId('train-button')).toBeEnabled();
-  // Uncaught page errors are bugs whatever the test checks.
-  page.on('close', () => expect(errors, 'uncaught errors in the page').toEqual([]));
 }
 
 /** Choose files in the data file picker (button in the Data panel). */

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, type Page } from '@playwright/test';
 import {
   ends,
   fixture,
@@ -10,6 +10,7 @@ import {
   openStudio,
   percent,
   setNumber,
+  test,
   waitForRunEnd,
 } from './helpers.js';
 
