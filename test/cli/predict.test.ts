@@ -83,3 +83,23 @@ describe('the label column the model was trained with', () => {
     expect(jsonLines(bare)).toHaveLength(2);
   });
 });
+
+describe('eval in words', () => {
+  it('prints the totals and a per-class table; a class the file lacks shows as none', async () => {
+    const dir = tempDir();
+    // x tells the classes apart; y is noise unrelated to the class.
+    const row = (i: number, k: number): string => `${k * 3 + (i % 5) * 0.1},${(Math.floor(i / 3) % 4) * 0.2},${['ant', 'bee', 'cow'][k]}`;
+    writeFileSync(join(dir, 'train.csv'), ['x,y,kind', ...Array.from({ length: 60 }, (_, i) => row(i, i % 3))].join('\n'));
+    writeFileSync(join(dir, 'two.csv'), ['x,y,kind', ...Array.from({ length: 20 }, (_, i) => row(i, 1 + (i % 2)))].join('\n'));
+    expect((await cli(dir, 'train', 'train.csv', '--layers', '8,3', '--epochs', '60', '--batch', '10', '--standardize', '--optimizer', 'adam', '--lr', '0.05', '--init', 'he', '--out', 'm.safetensors')).code).toBe(0);
+    const ev = await cli(dir, 'eval', 'm.safetensors', 'two.csv');
+    expect(ev.code).toBe(0);
+    expect(ev.out[0]).toMatch(/^two\.csv: 20 samples, loss \d\.\d{4}, accuracy 1\.0000$/);
+    expect(ev.out.slice(1)).toEqual([
+      'class  samples  accuracy  most often taken for',
+      'ant          0      none',
+      'bee         10    1.0000',
+      'cow         10    1.0000',
+    ]);
+  });
+});
