@@ -7,10 +7,15 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 
-/** Same text as CONTENT_SECURITY_POLICY in electron/app-origin.ts (a unit test keeps them equal). */
+/**
+ * CONTENT_SECURITY_POLICY of electron/app-origin.ts (a unit test keeps them equal),
+ * with 'wasm-unsafe-eval' in script-src: without it no WebAssembly module may be
+ * compiled and the engine falls back to its TypeScript kernels. It allows
+ * WebAssembly only, never JavaScript eval; the desktop policy needs it as well.
+ */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
-  "script-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data: blob:",
   "font-src 'self'",

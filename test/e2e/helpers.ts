@@ -16,7 +16,10 @@ export const test = base.extend<{ pageProblems: string[] }>({
       const problems: string[] = [];
       page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
       page.on('console', (m) => {
-        if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) problems.push(`CSP: ${m.text()}`);
+        // Errors and warnings alike: the engine only warns when the CSP keeps its WebAssembly from compiling.
+        if ((m.type() === 'error' || m.type() === 'warning') && /Content Security Policy|Refused to|unsafe-eval/i.test(m.text())) {
+          problems.push(`CSP: ${m.text()}`);
+        }
       });
       await use(problems);
       expect(problems, 'errors in the page').toEqual([]);
