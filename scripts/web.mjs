@@ -41,6 +41,9 @@ function fail(message) {
 }
 
 function build() {
+  // The engine worker embeds the WebAssembly kernels: build them first (skipped when up to date).
+  const wasm = spawnSync(process.execPath, [join(root, 'scripts', 'build-wasm.mjs')], { cwd: root, stdio: 'inherit' });
+  if (wasm.status !== 0) fail('building the WebAssembly kernels failed (see above)');
   console.log('web: building the renderer (vite build)…');
   const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
   const r = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn', '--outDir', dist, '--emptyOutDir'], { cwd: root, stdio: 'inherit' });
