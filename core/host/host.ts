@@ -59,6 +59,8 @@ export interface EngineHost {
 
 export const DEFAULT_SLICE_MS = 12;
 export const DEFAULT_PROGRESS_INTERVAL_MS = 50;
+/** Batch losses kept between two progress events; older ones are dropped (the chart shows the newest). */
+export const MAX_PENDING_LOSSES = 20_000;
 export const DEFAULT_STATS_INTERVAL_MS = 250;
 
 export function createHost(port: PortLike, options: HostOptions = {}): EngineHost {
@@ -93,6 +95,8 @@ class Host {
   private readonly progressThrottle: Throttle;
   private readonly statsThrottle: Throttle;
   private lastLoss: number | null = null;
+  /** Batch losses not yet sent (bounded: a stalled port must not grow it without limit). */
+  private pendingLosses: number[] = [];
   private samplesPerSecond = 0;
 
   constructor(
@@ -235,6 +239,7 @@ class Host {
         this.interrupt('stopped: the weights were reset');
         this.s.resetWeights(cmd.seed);
         this.lastLoss = null;
+        this.pendingLosses = [];
         this.sendProgress(true);
         this.sendLayerStats();
         this.sendStatus();
@@ -275,6 +280,7 @@ class Host {
         this.interrupt('stopped: a checkpoint was restored');
         commit();
         this.lastLoss = null;
+        this.pendingLosses = [];
         if (cmd.endEpoch !== undefined && cmd.endEpoch > this.s.epoch()) {
           // The run that was in progress when the checkpoint was taken, ready to resume.
           const epochs = this.s.trainingEpochs();
@@ -374,6 +380,8 @@ class Host {
     const s = this.s;
     const { loss, epochEnded } = s.trainBatch();
     this.lastLoss = loss;
+    if (this.pendingLosses.length >= MAX_PENDING_LOSSES) this.pendingLosses.shift();
+    this.pendingLosses.push(loss);
     if (!Number.isFinite(loss)) {
       this.finish('diverged', `diverged: the loss became ${loss} at iteration ${s.iteration()}; lower the learning rate or reset the weights`);
       return false;
@@ -446,12 +454,15 @@ class Host {
       fraction = length > 0 ? Math.min(1, Math.max(0, (at - this.run.startEpoch) / length)) : 0;
       if (this.samplesPerSecond > 0) secondsLeft = (Math.max(0, this.run.endEpoch - at) * s.trainCount()) / this.samplesPerSecond;
     }
+    const batchLosses = this.pendingLosses.length > 0 ? Float32Array.from(this.pendingLosses) : undefined;
+    this.pendingLosses = [];
     this.send({
       type: 'progress',
       state: this.state,
       iteration: s.iteration(),
       epoch: s.epoch(),
       loss: this.lastLoss,
+      ...(batchLosses ? { batchLosses } : {}),
       samplesPerSecond: this.samplesPerSecond,
       fraction,
       secondsLeft,

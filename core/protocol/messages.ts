@@ -375,6 +375,12 @@ export const progressEventSchema = evt('progress', {
   epoch: z.number().int(),
   /** Loss of the last batch; null before the first batch; NaN/Infinity possible just before a 'diverged' done. */
   loss: anyNumber.nullable(),
+  /**
+   * Every batch loss since the previous progress event (transferred), so a chart of
+   * loss per iteration misses none though progress is throttled; the last one is
+   * `loss` at `iteration`. Absent when no batch ran since the last event.
+   */
+  batchLosses: f32.optional(),
   samplesPerSecond: z.number(),
   /** Share of the current run done, 0..1 (0 when no run). */
   fraction: z.number(),

@@ -66,6 +66,25 @@ describe('host: progress throttling', () => {
     expect(order.lastIndexOf('progress')).toBeLessThan(order.indexOf('done'));
   });
 
+  it('throttled progress still carries every batch loss, in order, ending with the last one', async () => {
+    const h = clocked(10);
+    await run(h, 10); // 120 batches, about 24 progress events
+    const progress = h.of('progress');
+    const seen: number[] = [];
+    let prev = 0;
+    for (const p of progress) {
+      const losses = p.batchLosses ?? new Float32Array(0);
+      // The losses of the iterations since the previous event: as many as it advanced.
+      expect(losses.length).toBe(p.iteration - prev);
+      if (losses.length > 0) expect(losses[losses.length - 1]).toBe(Math.fround(p.loss!));
+      seen.push(...losses);
+      prev = p.iteration;
+    }
+    expect(seen).toHaveLength(120);
+    expect(seen.every((l) => Number.isFinite(l) && l > 0)).toBe(true);
+    expect(progress.length).toBeLessThan(40);
+  });
+
   it('however many batches run in no time, only the forced events go out', async () => {
     const h = clocked(0); // the clock never moves: an infinitely fast engine
     await run(h, 20); // 240 batches

@@ -162,6 +162,19 @@ function suggestModelName(dataName: string | undefined, spec: NetworkSpec): stri
 
 let noticeId = 0;
 
+/**
+ * Norm history kept for the inspector's charts: beyond this many snapshots the
+ * older half is thinned to every other one (a log-scale trend needs no more), so
+ * an hours-long run neither grows memory nor slows the charts.
+ */
+const MAX_STATS = 4000;
+
+function thinOlderHalf<T>(items: T[]): void {
+  const half = Math.floor(items.length / 2);
+  const kept = items.slice(0, half).filter((_, i) => i % 2 === 0);
+  items.splice(0, half, ...kept);
+}
+
 export class Session {
   readonly link = new EngineLink();
 
@@ -282,10 +295,13 @@ export class Session {
       } else {
         this.health = 'failed';
         this.runState = 'idle';
-        this.notify('error', 'The engine could not be restarted', n.message, {
-          label: 'Restart engine',
-          run: () => this.restartEngine(),
-        });
+        // The desktop app restarts its engine from the menu (Reload Engine); the browser from here.
+        this.notify(
+          'error',
+          'The engine could not be restarted',
+          n.message,
+          this.canRestartEngine ? { label: 'Restart engine', run: () => this.restartEngine() } : undefined,
+        );
       }
     });
     this.platform.startEngine(this.link);
@@ -307,6 +323,11 @@ export class Session {
       }
     });
     this.updateDocument();
+  }
+
+  /** Browser mode can start a new engine itself; the desktop app has its menu's Reload Engine. */
+  get canRestartEngine(): boolean {
+    return this.platform.kind === 'browser';
   }
 
   restartEngine(): void {
@@ -360,7 +381,7 @@ export class Session {
         this.runState = ev.state;
         this.setCounters(ev.iteration, ev.epoch);
         // At the engine's iteration 0 no batch of this trainer has run: a loss there is a leftover.
-        if (ev.loss !== null && ev.iteration > 0 && this.loss.push(this.base.iteration + ev.iteration, ev.loss)) this.historyVersion++;
+        if (ev.iteration > 0 && this.pushLosses(ev)) this.historyVersion++;
         return;
       }
       case 'epoch': {
@@ -373,6 +394,7 @@ export class Session {
         const last = this.layerStats[this.layerStats.length - 1];
         if (last && last.iteration === iteration) this.layerStats[this.layerStats.length - 1] = { iteration, layers: ev.layers };
         else this.layerStats.push({ iteration, layers: ev.layers });
+        if (this.layerStats.length > MAX_STATS) thinOlderHalf(this.layerStats);
         this.historyVersion++;
         return;
       }
@@ -391,6 +413,20 @@ export class Session {
   }
 
   /** The engine's counters changed (progress, status). */
+  /**
+   * The batch losses a progress event carries (every iteration since the last event),
+   * or just its last loss from an engine that sends none. True when the history grew.
+   */
+  private pushLosses(ev: EventOf<'progress'>): boolean {
+    const end = this.base.iteration + ev.iteration;
+    const losses = ev.batchLosses;
+    if (!losses || losses.length === 0) return ev.loss !== null && this.loss.push(end, ev.loss);
+    let grew = false;
+    const first = end - losses.length + 1;
+    for (let i = 0; i < losses.length; i++) if (this.loss.push(first + i, losses[i]!)) grew = true;
+    return grew;
+  }
+
   private setCounters(iteration: number, epoch: number): void {
     this.engineCount = { iteration, epoch };
     const shownIteration = this.base.iteration + iteration;
