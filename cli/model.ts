@@ -31,9 +31,42 @@ export async function loadModel(io: CliIO, path: string, ops: Ops): Promise<Load
  * Make new data look like the model's training data: the stored standardization and
  * the model's class numbering.
  */
-export function prepareForModel(ds: Dataset, model: LoadedModel, dataFile: string): Dataset {
+export function prepareForModel(ds: Dataset, model: LoadedModel, dataFile: string, warnings: string[]): Dataset {
   if (ds.features !== model.content.spec.inputSize) {
     throw new StudioError('SHAPE_MISMATCH', `has ${ds.features} features per sample, but the model ${model.file} expects ${model.content.spec.inputSize}`, { file: dataFile });
   }
+  const scale = scaleWarning(ds, model, dataFile);
+  if (scale) warnings.push(scale);
   return model.content.normalization ? applyNormalization(ds, model.content.normalization) : ds;
+}
+
+/**
+ * New values far outside the training range usually mean another scale, not new
+ * cases: 0..255 pixels given to a model trained on IDX images (read as 0..1) give
+ * confident nonsense. "Far" is more than twice the training range beyond either end.
+ */
+export function scaleWarning(ds: Dataset, model: LoadedModel, dataFile: string): string | undefined {
+  const range = model.content.inputRange;
+  if (!range) return undefined;
+  const [lo, hi] = dataRange(ds);
+  const [tlo, thi] = range;
+  const slack = 2 * Math.max(thi - tlo, Number.MIN_VALUE);
+  if (lo >= tlo - slack && hi <= thi + slack) return undefined;
+  const show = (v: number): string => String(Number(v.toPrecision(4)));
+  return (
+    `${dataFile}: values run from ${show(lo)} to ${show(hi)}, but ${model.file} was trained on values from ${show(tlo)} to ${show(thi)}; ` +
+    'is the data on the same scale (IDX pixels are read as 0..1)?'
+  );
+}
+
+/** Smallest and largest feature value as read (scale applied). */
+export function dataRange(ds: Dataset): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < ds.x.length; i++) {
+    const v = ds.x[i]!;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return [lo * ds.scale, hi * ds.scale];
 }

@@ -22,8 +22,9 @@ export async function evalCommand(io: CliIO, cmd: ParsedCommand): Promise<number
     });
     requireLabelColumn(loaded, model.content.spec.inputSize, dataPath, labelColumn !== undefined);
     const classNames = model.content.classNames ?? Array.from({ length: model.network.outputSize }, (_, i) => String(i));
-    const ds = alignClasses(prepareForModel(loaded.dataset, model, dataPath), classNames, dataPath);
-    printWarnings(io, loaded.warnings);
+    const warnings = [...loaded.warnings];
+    const ds = alignClasses(prepareForModel(loaded.dataset, model, dataPath, warnings), classNames, dataPath);
+    printWarnings(io, warnings);
     const result = evaluateDataset(model.network, ds);
     if (v.json === true) {
       jsonLine(io, { event: 'eval', loss: result.loss, accuracy: result.accuracy, samples: result.samples });

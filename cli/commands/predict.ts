@@ -21,8 +21,9 @@ export async function predictCommand(io: CliIO, cmd: ParsedCommand): Promise<num
     const model = await loadModel(io, modelPath, ops);
     const inputSize = model.content.spec.inputSize;
     const loaded = await loadForPrediction(io, dataPath, inputSize, labelColumnOption(v), model.content.labelColumn);
-    const ds = prepareForModel(loaded.dataset, model, dataPath);
-    printWarnings(io, loaded.warnings);
+    const warnings = [...loaded.warnings];
+    const ds = prepareForModel(loaded.dataset, model, dataPath, warnings);
+    printWarnings(io, warnings);
     const probs = predictDataset(model.network, ds);
     const classes = model.network.outputSize;
     const names = model.content.classNames;

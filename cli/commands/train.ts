@@ -7,6 +7,7 @@ import { encodeModel, tensorsFromParams } from '../../core/model/model-file.js';
 import { trainingConfigSchema, type LayerSpec, type NetworkSpec, type Normalization } from '../../core/spec.js';
 import type { Dataset } from '../../core/data/dataset.js';
 import { checkWritableTarget, writeFileAtomic } from '../../node/atomic-write.js';
+import { dataRange } from '../model.js';
 import {
   activationOption, initOption, labelColumnOption, layersOption, numberOption, optimizerOption, usageError,
   type ParsedCommand,
@@ -87,6 +88,8 @@ export async function trainCommand(io: CliIO, cmd: ParsedCommand): Promise<numbe
   } else if (split > 0) {
     ({ train, test } = splitDataset(train, split, config.seed));
   }
+  // The raw training range, kept in the model so eval and predict notice data on another scale.
+  const inputRange = dataRange(train);
   let normalization: Normalization | undefined;
   if (v.standardize === true) ({ train, test, normalization } = standardize(train, test));
   const warnings = [...trainFile.warnings, ...testWarnings];
@@ -143,6 +146,7 @@ export async function trainCommand(io: CliIO, cmd: ParsedCommand): Promise<numbe
       const bytes = encodeModel({
         spec, training: config, classNames: [...train.classNames],
         ...(trainFile.header && trainFile.labelColumn !== null ? { labelColumn: trainFile.header[trainFile.labelColumn]! } : {}),
+        inputRange,
         ...(normalization ? { normalization } : {}),
         tensors: tensorsFromParams(network.namedParams()),
       });

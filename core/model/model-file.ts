@@ -15,7 +15,8 @@ import { decodeSafetensors, encodeSafetensors, type Tensor } from './safetensors
  * `fc1.weight` [out, in] and `fc1.bias` [out] like torch.nn.Linear, and in
  * `__metadata__` (string values, as safetensors requires) `format: "pt"`, the
  * producer, the label column's name, and as JSON strings the network spec, the
- * training settings, the standardization statistics and the class names.
+ * training settings, the standardization statistics, the class names and the
+ * range of the raw training inputs.
  *
  *   import json, numpy as np; from safetensors.numpy import load_file  # or safe_open
  *   W1 = load_file("model.safetensors")["fc1.weight"]   # (50, 784)
@@ -36,6 +37,12 @@ export interface ModelFileContent {
    * so eval and predict find the labels in files laid out the same way.
    */
   labelColumn?: string;
+  /**
+   * Smallest and largest raw feature value of the training data (before any
+   * standardization), so new data on another scale (pixels 0..255 against a model
+   * trained on IDX pixels read as 0..1) can be noticed instead of silently misread.
+   */
+  inputRange?: [min: number, max: number];
   /** Who wrote the file (read back from `__metadata__.producer`; written as MODEL_PRODUCER). */
   producer?: string;
   tensors: Map<string, Tensor>;
@@ -116,6 +123,10 @@ export function encodeModel(m: ModelFileContent): Uint8Array {
     checkClassNames(m.classNames, spec, (msg) => new StudioError('INTERNAL', msg));
     metadata['classNames'] = JSON.stringify(m.classNames);
   }
+  if (m.inputRange !== undefined) {
+    checkInputRange(m.inputRange, (msg) => new StudioError('INTERNAL', msg));
+    metadata['inputRange'] = JSON.stringify(m.inputRange);
+  }
   if (m.labelColumn !== undefined) {
     if (m.labelColumn.trim() === '') throw new StudioError('INTERNAL', 'model file: the label column name is empty');
     metadata['labelColumn'] = m.labelColumn; // a plain string, as safetensors metadata values are
@@ -164,6 +175,9 @@ export function decodeModel(bytes: Uint8Array, fileName?: string): ModelFileCont
   }
   if (metadata['classNames'] !== undefined) {
     content.classNames = checkClassNames(json('classNames'), spec, (msg) => bad(msg, 'classNames'));
+  }
+  if (metadata['inputRange'] !== undefined) {
+    content.inputRange = checkInputRange(json('inputRange'), (msg) => bad(msg, 'inputRange'));
   }
   const labelColumn = metadata['labelColumn'];
   if (labelColumn !== undefined) {
@@ -223,6 +237,13 @@ function checkNormalization(
   const z = s.findIndex((x) => !(x > 0) || !Number.isFinite(x));
   if (z >= 0) throw bad(`std[${z}] is ${s[z]}; a standard deviation used to divide must be positive`);
   return { mean: m, std: s };
+}
+
+function checkInputRange(v: unknown, bad: (msg: string) => StudioError): [number, number] {
+  if (!Array.isArray(v) || v.length !== 2 || !v.every((x) => typeof x === 'number' && Number.isFinite(x)) || v[0] > v[1]) {
+    throw bad('must be [min, max], two finite numbers with min <= max');
+  }
+  return [v[0] as number, v[1] as number];
 }
 
 function checkClassNames(v: unknown, spec: NetworkSpec, bad: (msg: string) => StudioError): string[] {

@@ -103,3 +103,24 @@ describe('eval in words', () => {
     ]);
   });
 });
+
+describe('data on another scale than the training data', () => {
+  it('eval and predict warn when values run far outside the range the model was trained on', async () => {
+    const dir = tempDir();
+    // Trained on values in 0..1 (like IDX pixels), then given 0..255.
+    const unit = ['a,b,label', ...Array.from({ length: 40 }, (_, i) => `${(i % 2) * 0.9 + (i % 5) * 0.02},${(i % 7) / 7},${i % 2}`)];
+    const bytes = ['a,b,label', ...Array.from({ length: 4 }, (_, i) => `${(i % 2) * 230},${i * 40},${i % 2}`)];
+    writeFileSync(join(dir, 'unit.csv'), unit.join('\n'));
+    writeFileSync(join(dir, 'bytes.csv'), bytes.join('\n'));
+    expect((await cli(dir, 'train', 'unit.csv', '--layers', '4,2', '--epochs', '2', '--out', 'm.safetensors')).code).toBe(0);
+    const warning =
+      'warning: bytes.csv: values run from 0 to 230, but m.safetensors was trained on values from 0 to 0.98; ' +
+      'is the data on the same scale (IDX pixels are read as 0..1)?';
+    const ev = await cli(dir, 'eval', 'm.safetensors', 'bytes.csv', '--json');
+    expect(ev.code).toBe(0);
+    expect(ev.err).toEqual([warning]);
+    expect((await cli(dir, 'predict', 'm.safetensors', 'bytes.csv', '--json')).err).toEqual([warning]);
+    // Data on the training scale: no warning.
+    expect((await cli(dir, 'eval', 'm.safetensors', 'unit.csv', '--json')).err).toEqual([]);
+  });
+});

@@ -16,7 +16,7 @@ import {
   type NamedParamRef,
   type Tensor,
 } from '../../core/model/model-file.js';
-import { decodeSafetensors } from '../../core/model/safetensors.js';
+import { decodeSafetensors, encodeSafetensors } from '../../core/model/safetensors.js';
 import { buildNetwork } from '../../core/network.js';
 import { Rng } from '../../core/rng.js';
 import { trainingConfigSchema, type NetworkSpec } from '../../core/spec.js';
@@ -131,6 +131,18 @@ describe('encode and decode', () => {
     expect(metadata['labelColumn']).toBe('petal "kind"');
     expect(decodeModel(bytes).labelColumn).toBe('petal "kind"');
     expect(() => encodeModel({ ...fullModel(), labelColumn: ' ' })).toThrow('the label column name is empty');
+  });
+
+  test('the raw input range round-trips; a malformed one is refused naming the field', () => {
+    expect(decodeModel(encodeModel({ ...fullModel(), inputRange: [0, 1] })).inputRange).toEqual([0, 1]);
+    const bytes = encodeModel({ ...fullModel(), inputRange: [-2.5, 7] });
+    const { metadata, tensors } = decodeSafetensors(bytes);
+    for (const bad of ['[1]', '[2, 1]', '[0, null]', '"wide"']) {
+      const broken = encodeSafetensors(tensors, { ...metadata, inputRange: bad });
+      expect(() => decodeModel(broken, 'm.safetensors')).toThrow(
+        'm.safetensors: field __metadata__.inputRange: must be [min, max], two finite numbers with min <= max',
+      );
+    }
   });
 
   test('the encoder refuses what the reader would refuse', () => {
