@@ -412,7 +412,6 @@ export class Session {
     }
   }
 
-  /** The engine's counters changed (progress, status). */
   /**
    * The batch losses a progress event carries (every iteration since the last event),
    * or just its last loss from an engine that sends none. True when the history grew.
@@ -427,6 +426,7 @@ export class Session {
     return grew;
   }
 
+  /** The engine's counters changed (progress, status). */
   private setCounters(iteration: number, epoch: number): void {
     this.engineCount = { iteration, epoch };
     const shownIteration = this.base.iteration + iteration;
