@@ -65,7 +65,26 @@ export async function loadDataFile(io: CliIO, req: DataFileRequest): Promise<Loa
   } catch (e) {
     throw req.labelColumn === undefined ? withLabelHint(e) : namingTheFlag(e);
   }
+  if (req.labelColumn === undefined) {
+    const named = labelLikeColumn(loaded);
+    if (named) {
+      loaded.warnings.push(
+        `${req.path}: the labels are taken from the last column ("${loaded.header![loaded.labelColumn!]}"), ` +
+          `but column "${named}" sounds like the labels; if it is, add --label ${/^[\w.-]+$/.test(named) ? named : JSON.stringify(named)}`,
+      );
+    }
+  }
   return loaded;
+}
+
+/** Names that mean "the class" in data sets people download (Kaggle's MNIST: label,pixel0,...). */
+const LABEL_NAMES = /^(labels?|class(es)?|target|y|category|species|digit)$/i;
+
+/** A header column named like the labels that is not the label column in use, when the label column's own name is not such a name. */
+function labelLikeColumn(loaded: LoadedData): string | undefined {
+  const { header, labelColumn } = loaded;
+  if (!header || labelColumn === null || LABEL_NAMES.test(header[labelColumn]!.trim())) return undefined;
+  return header.find((h, j) => j !== labelColumn && LABEL_NAMES.test(h.trim()));
 }
 
 /**

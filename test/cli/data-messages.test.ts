@@ -114,3 +114,19 @@ describe('a refused command prints its one error line only', () => {
     expect(await failsWith(dir, 2, 'train', 'const.csv', '--layers', '8,10')).toMatch(/--layers ends with 10 outputs, but the data has 3 classes/);
   });
 });
+
+describe('a column named like the labels that is not the label column', () => {
+  it('is pointed out (Kaggle-style label first), and not when --label names it or the last column is the label', async () => {
+    const dir = tempDir();
+    const rows = ['label,p1,p2,p3', ...Array.from({ length: 20 }, (_, i) => `${i % 2},${i % 2 ? 0.9 : 0.1},${(i % 3) / 3},${i % 4}`)];
+    writeFileSync(join(dir, 'k.csv'), rows.join('\n'));
+    const run = await cli(dir, 'train', 'k.csv', '--layers', '4,4', '--epochs', '1', '--json');
+    expect(run.code).toBe(0);
+    expect(run.err).toEqual([
+      'warning: k.csv: the labels are taken from the last column ("p3"), but column "label" sounds like the labels; if it is, add --label label',
+    ]);
+    expect((await cli(dir, 'train', 'k.csv', '--label', 'label', '--layers', '4,2', '--epochs', '1', '--json')).err).toEqual([]);
+    writeFileSync(join(dir, 'last.csv'), ['x,class', '1,a', '2,b', '3,a'].join('\n'));
+    expect((await cli(dir, 'train', 'last.csv', '--layers', '4,2', '--epochs', '1', '--json')).err).toEqual([]);
+  });
+});
