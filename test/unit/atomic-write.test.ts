@@ -1,3 +1,4 @@
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -199,6 +200,29 @@ describe('readFileCapped', () => {
   test('missing files and folders are IO errors in plain words', async () => {
     await expect(readFileCapped(join(dir, 'nope.csv'), 10)).rejects.toThrow(`${join(dir, 'nope.csv')}: cannot read: no such file or folder`);
     await expect(readFileCapped(dir, 10)).rejects.toThrow(`${dir}: is a folder, not a file`);
+  });
+});
+
+const haveMkfifo = spawnSync('mkfifo', ['--version']).status === 0;
+if (!haveMkfifo) console.log('readFileCapped named-pipe tests skipped: no mkfifo on this system');
+
+describe.skipIf(!haveMkfifo)('readFileCapped on named pipes (never blocks forever)', () => {
+  test('a pipe nothing writes to is an error after a short wait, not a hang', async () => {
+    const fifo = join(dir, 'fifo.csv');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    await expect(readFileCapped(fifo, 1000, 'fifo.csv')).rejects.toThrow(
+      'fifo.csv: is a named pipe that nothing wrote to within 2 s (no program had it open for writing)',
+    );
+  });
+
+  test('a writer started first (blocked until a reader comes) is read to its end, pauses included', async () => {
+    const fifo = join(dir, 'slow.csv');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const writer = spawn('sh', ['-c', `exec 3>"${fifo}"; printf 'a,b\\n' >&3; sleep 0.3; printf '1,2\\n' >&3; exec 3>&-`]);
+    const exited = new Promise((resolve) => writer.on('exit', resolve));
+    const bytes = await readFileCapped(fifo, 1000);
+    expect(new TextDecoder().decode(bytes)).toBe('a,b\n1,2\n');
+    expect(await exited).toBe(0);
   });
 });
 
