@@ -139,11 +139,18 @@ export class Network {
     return this.lossLayer.forward(this.forward(x, false), t);
   }
 
-  /** Forward, then backward through every layer: fills each param.grad. Returns the loss. */
+  /**
+   * Forward, then backward through every layer: fills each param.grad. Returns the loss.
+   * The gradient with respect to the input data is not computed: when the first layer
+   * is Affine, it fills only its dW and db.
+   */
   gradient(x: Matrix, t: Targets): number {
     const loss = this.lossLayer.forward(this.forward(x, true), t);
     let d = this.lossLayer.backward();
-    for (let i = this.layers.length - 1; i >= 0; i--) d = this.layers[i]!.backward(d);
+    for (let i = this.layers.length - 1; i >= 1; i--) d = this.layers[i]!.backward(d);
+    const first = this.layers[0]!;
+    if (first instanceof AffineLayer) first.backwardParams(d);
+    else first.backward(d);
     return loss;
   }
 

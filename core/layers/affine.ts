@@ -63,6 +63,29 @@ export class AffineLayer implements Layer {
   }
 
   backward(dout: Matrix): Matrix {
+    const x = this.inputFor(dout);
+    const dx = this.dx.get(x.rows);
+    this.ops.gemm(dout, false, this.W, true, dx);
+    this.paramGradients(x, dout);
+    return dx;
+  }
+
+  /**
+   * dW = xᵀ·dout and db = Σ dout only, without dx. For the network's first layer,
+   * whose input is the data: nothing uses that gradient, and dout·Wᵀ is a third of
+   * the layer's work (PyTorch skips it too; the book computes it anyway).
+   */
+  backwardParams(dout: Matrix): void {
+    this.paramGradients(this.inputFor(dout), dout);
+  }
+
+  private paramGradients(x: Matrix, dout: Matrix): void {
+    this.ops.gemm(x, true, dout, false, this.dW);
+    this.ops.sumRows(dout, this.db);
+  }
+
+  /** The input kept by forward, once dout is known to match it. */
+  private inputFor(dout: Matrix): Matrix {
     const x = this.x;
     if (!x) throw new StudioError('INTERNAL', `${this.name}: backward called before forward`);
     if (dout.rows !== x.rows || dout.cols !== this.outputSize) {
@@ -71,10 +94,6 @@ export class AffineLayer implements Layer {
         `${this.name}: backward expects dout ${x.rows}x${this.outputSize}, got ${dout.shapeString()}`,
       );
     }
-    const dx = this.dx.get(x.rows);
-    this.ops.gemm(dout, false, this.W, true, dx);
-    this.ops.gemm(x, true, dout, false, this.dW);
-    this.ops.sumRows(dout, this.db);
-    return dx;
+    return x;
   }
 }

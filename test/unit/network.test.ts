@@ -154,3 +154,23 @@ describe('Network', () => {
     expect(code(() => twin.copyParamsFrom(other))).toMatch(/^SHAPE_MISMATCH: cannot copy parameters/);
   });
 });
+
+describe('first-layer input gradient', () => {
+  it('network.gradient fills the same dW and db as a full backward pass that also computes dx', () => {
+    const spec: NetworkSpec = { inputSize: 6, layers: [{ kind: 'affine', units: 5 }, { kind: 'relu' }, { kind: 'affine', units: 3 }], loss: 'softmax-cross-entropy' };
+    const rng = new Rng(3);
+    const x = Matrix.zeros(4, 6);
+    for (let i = 0; i < x.data.length; i++) x.data[i] = rng.normal();
+    const t = Int32Array.from([0, 2, 1, 2]);
+    const a = buildNetwork(spec, { init: 'he', seed: 9 });
+    const b = buildNetwork(spec, { init: 'he', seed: 9 });
+    a.gradient(x, t);
+    // b: the same pass by hand, with every layer's full backward (dx of the input included).
+    b.lossLayer.forward(b.forward(x, true), t);
+    let d = b.lossLayer.backward();
+    for (let i = b.layers.length - 1; i >= 0; i--) d = b.layers[i]!.backward(d);
+    expect(d.rows).toBe(4);
+    expect(d.cols).toBe(6);
+    a.namedParams().forEach((p, i) => expect(Array.from(p.param.grad.data)).toEqual(Array.from(b.namedParams()[i]!.param.grad.data)));
+  });
+});
