@@ -138,3 +138,9 @@ export function requireLabelColumn(loaded: LoadedData, inputSize: number, file: 
     );
   }
 }
+
+/** The feature columns' names in order (the header without the label column), when the file has a header. */
+export function featureNamesOf(loaded: LoadedData): string[] | undefined {
+  if (!loaded.header) return undefined;
+  return loaded.header.filter((_, j) => j !== loaded.labelColumn);
+}

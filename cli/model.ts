@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { decodeModel, loadTensorsIntoParams, type ModelFileContent } from '../core/model/model-file.js';
 import { buildNetwork, type Network } from '../core/network.js';
-import { applyNormalization } from '../core/data/prepare.js';
+import { applyNormalization, matchFeatureNames } from '../core/data/prepare.js';
 import { StudioError } from '../core/errors.js';
 import type { Dataset } from '../core/data/dataset.js';
 import { readFileCapped } from '../node/read-file.js';
@@ -28,12 +28,20 @@ export async function loadModel(io: CliIO, path: string, ops: Ops): Promise<Load
 }
 
 /**
- * Make new data look like the model's training data: the stored standardization and
- * the model's class numbering.
+ * Make new data look like the model's training data: its columns in the trained
+ * order (by name, when both have names), the stored standardization.
  */
-export function prepareForModel(ds: Dataset, model: LoadedModel, dataFile: string, warnings: string[]): Dataset {
-  if (ds.features !== model.content.spec.inputSize) {
-    throw new StudioError('SHAPE_MISMATCH', `has ${ds.features} features per sample, but the model ${model.file} expects ${model.content.spec.inputSize}`, { file: dataFile });
+export function prepareForModel(
+  data: Dataset, model: LoadedModel, dataFile: string, warnings: string[], featureNames?: readonly string[],
+): Dataset {
+  if (data.features !== model.content.spec.inputSize) {
+    throw new StudioError('SHAPE_MISMATCH', `has ${data.features} features per sample, but the model ${model.file} expects ${model.content.spec.inputSize}`, { file: dataFile });
+  }
+  let ds = data;
+  if (featureNames && model.content.featureNames) {
+    const matched = matchFeatureNames(ds, featureNames, model.content.featureNames, dataFile);
+    ds = matched.dataset;
+    if (matched.note) warnings.push(matched.note);
   }
   const scale = scaleWarning(ds, model, dataFile);
   if (scale) warnings.push(scale);

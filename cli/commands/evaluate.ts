@@ -1,7 +1,7 @@
 import { confusionMatrix, evaluateDataset } from '../../core/trainer.js';
 import { alignClasses } from '../../core/data/prepare.js';
 import { labelColumnOption, type ParsedCommand } from '../args.js';
-import { loadDataFile, printWarnings, requireLabelColumn } from '../data-files.js';
+import { featureNamesOf, loadDataFile, printWarnings, requireLabelColumn } from '../data-files.js';
 import { fixed, jsonLine, thousands, type CliIO } from '../io.js';
 import { loadModel, prepareForModel } from '../model.js';
 import { threadsOption } from '../ops.js';
@@ -23,7 +23,7 @@ export async function evalCommand(io: CliIO, cmd: ParsedCommand): Promise<number
     requireLabelColumn(loaded, model.content.spec.inputSize, dataPath, labelColumn !== undefined);
     const classNames = model.content.classNames ?? Array.from({ length: model.network.outputSize }, (_, i) => String(i));
     const warnings = [...loaded.warnings];
-    const ds = alignClasses(prepareForModel(loaded.dataset, model, dataPath, warnings), classNames, dataPath);
+    const ds = alignClasses(prepareForModel(loaded.dataset, model, dataPath, warnings, featureNamesOf(loaded)), classNames, dataPath);
     printWarnings(io, warnings);
     const result = evaluateDataset(model.network, ds);
     if (v.json === true) {

@@ -1,6 +1,6 @@
 import { predictDataset } from '../../core/trainer.js';
 import { labelColumnOption, type ParsedCommand } from '../args.js';
-import { loadDataFile, printWarnings } from '../data-files.js';
+import { featureNamesOf, loadDataFile, printWarnings } from '../data-files.js';
 import type { LoadedData } from '../../core/data/read-data.js';
 import type { Dataset } from '../../core/data/dataset.js';
 import { StudioError } from '../../core/errors.js';
@@ -22,7 +22,7 @@ export async function predictCommand(io: CliIO, cmd: ParsedCommand): Promise<num
     const inputSize = model.content.spec.inputSize;
     const loaded = await loadForPrediction(io, dataPath, inputSize, labelColumnOption(v), model.content.labelColumn);
     const warnings = [...loaded.warnings];
-    const ds = prepareForModel(loaded.dataset, model, dataPath, warnings);
+    const ds = prepareForModel(loaded.dataset, model, dataPath, warnings, featureNamesOf(loaded));
     printWarnings(io, warnings);
     const probs = predictDataset(model.network, ds);
     const classes = model.network.outputSize;

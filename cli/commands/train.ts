@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { buildNetwork, validateSpec } from '../../core/network.js';
 import { StudioError, formatPlace } from '../../core/errors.js';
 import { Trainer, type EpochResult } from '../../core/trainer.js';
-import { alignClasses, splitDataset, standardize } from '../../core/data/prepare.js';
+import { alignClasses, matchFeatureNames, splitDataset, standardize } from '../../core/data/prepare.js';
 import { encodeModel, tensorsFromParams } from '../../core/model/model-file.js';
 import { trainingConfigSchema, type LayerSpec, type NetworkSpec, type Normalization } from '../../core/spec.js';
 import type { Dataset } from '../../core/data/dataset.js';
@@ -12,7 +12,7 @@ import {
   activationOption, initOption, labelColumnOption, layersOption, numberOption, optimizerOption, usageError,
   type ParsedCommand,
 } from '../args.js';
-import { loadDataFile, printWarnings } from '../data-files.js';
+import { featureNamesOf, loadDataFile, printWarnings } from '../data-files.js';
 import { duration, fixed, jsonLine, thousands, type CliIO } from '../io.js';
 import { threadsOption } from '../ops.js';
 import { withCliOps } from '../with-ops.js';
@@ -83,8 +83,16 @@ export async function trainCommand(io: CliIO, cmd: ParsedCommand): Promise<numbe
       ...(typeof v['test-labels'] === 'string' ? { labelsPath: v['test-labels'] } : {}),
       ...(labelColumn !== undefined ? { labelColumn } : {}),
     });
-    testWarnings = testFile.warnings;
-    test = alignClasses(testFile.dataset, train.classNames, v.test);
+    testWarnings = [...testFile.warnings];
+    const trainNames = featureNamesOf(trainFile);
+    const testNames = featureNamesOf(testFile);
+    let testData = testFile.dataset;
+    if (trainNames && testNames) {
+      const matched = matchFeatureNames(testData, testNames, trainNames, v.test);
+      testData = matched.dataset;
+      if (matched.note) testWarnings.push(matched.note);
+    }
+    test = alignClasses(testData, train.classNames, v.test);
   } else if (split > 0) {
     ({ train, test } = splitDataset(train, split, config.seed));
   }
@@ -147,6 +155,7 @@ export async function trainCommand(io: CliIO, cmd: ParsedCommand): Promise<numbe
         spec, training: config, classNames: [...train.classNames],
         ...(trainFile.header && trainFile.labelColumn !== null ? { labelColumn: trainFile.header[trainFile.labelColumn]! } : {}),
         inputRange,
+        ...(featureNamesOf(trainFile) ? { featureNames: featureNamesOf(trainFile)! } : {}),
         ...(normalization ? { normalization } : {}),
         tensors: tensorsFromParams(network.namedParams()),
       });

@@ -146,3 +146,43 @@ export function alignClasses(ds: Dataset, classNames: readonly string[], file?: 
   const labels = ds.labels.map((l) => (l >= 0 ? map[l]! : l));
   return { ...ds, labels, classNames: [...classNames] };
 }
+
+/**
+ * Line up a file's feature columns with the ones a network was trained on, by
+ * name: the same columns in another order are put back in the trained order (a
+ * silent mix-up otherwise), and names that differ are reported (the columns are
+ * then taken by position). `have` names ds's features in its order; `want` the
+ * trained order. Returns the data set (new when reordered) and a note for the user.
+ */
+export function matchFeatureNames(
+  ds: Dataset,
+  have: readonly string[],
+  want: readonly string[],
+  file?: string,
+): { dataset: Dataset; note?: string } {
+  if (have.length !== ds.features || want.length !== ds.features) return { dataset: ds };
+  if (have.every((h, j) => h === want[j])) return { dataset: ds };
+  const where = file === undefined ? '' : `${file}: `;
+  const position = new Map<string, number>();
+  have.forEach((h, j) => position.set(h, position.has(h) ? -1 : j)); // -1: the name is not unique
+  const from = want.map((w) => position.get(w) ?? -1);
+  if (from.every((j) => j >= 0) && new Set(from).size === from.length) {
+    const f = ds.features;
+    const x = ds.x instanceof Uint8Array ? new Uint8Array(ds.x.length) : new Float32Array(ds.x.length);
+    for (let i = 0; i < ds.count; i++) {
+      const o = i * f;
+      for (let j = 0; j < f; j++) x[o + j] = ds.x[o + from[j]!]!;
+    }
+    return { dataset: { ...ds, x }, note: `${where}the columns are in another order than in the training file; they were matched by name` };
+  }
+  const missing = want.filter((w) => !position.has(w));
+  const extra = have.filter((h) => !want.includes(h));
+  const list = (xs: string[]): string => xs.slice(0, 5).map((x) => `"${x}"`).join(', ') + (xs.length > 5 ? ', ...' : '');
+  const parts = [...(missing.length ? [`not here: ${list(missing)}`] : []), ...(extra.length ? [`new: ${list(extra)}`] : [])];
+  return {
+    dataset: ds,
+    note:
+      `${where}the column names differ from the training file's (${parts.length ? parts.join('; ') : 'some names repeat'}); ` +
+      'the columns were taken by position',
+  };
+}

@@ -15,8 +15,8 @@ import { decodeSafetensors, encodeSafetensors, type Tensor } from './safetensors
  * `fc1.weight` [out, in] and `fc1.bias` [out] like torch.nn.Linear, and in
  * `__metadata__` (string values, as safetensors requires) `format: "pt"`, the
  * producer, the label column's name, and as JSON strings the network spec, the
- * training settings, the standardization statistics, the class names and the
- * range of the raw training inputs.
+ * training settings, the standardization statistics, the class names, the
+ * feature column names and the range of the raw training inputs.
  *
  *   import json, numpy as np; from safetensors.numpy import load_file  # or safe_open
  *   W1 = load_file("model.safetensors")["fc1.weight"]   # (50, 784)
@@ -43,6 +43,8 @@ export interface ModelFileContent {
    * trained on IDX pixels read as 0..1) can be noticed instead of silently misread.
    */
   inputRange?: [min: number, max: number];
+  /** The training file's feature column names in order (CSV/TSV with a header), to match new files by name. */
+  featureNames?: string[];
   /** Who wrote the file (read back from `__metadata__.producer`; written as MODEL_PRODUCER). */
   producer?: string;
   tensors: Map<string, Tensor>;
@@ -123,6 +125,10 @@ export function encodeModel(m: ModelFileContent): Uint8Array {
     checkClassNames(m.classNames, spec, (msg) => new StudioError('INTERNAL', msg));
     metadata['classNames'] = JSON.stringify(m.classNames);
   }
+  if (m.featureNames !== undefined) {
+    checkFeatureNames(m.featureNames, spec, (msg) => new StudioError('INTERNAL', msg));
+    metadata['featureNames'] = JSON.stringify(m.featureNames);
+  }
   if (m.inputRange !== undefined) {
     checkInputRange(m.inputRange, (msg) => new StudioError('INTERNAL', msg));
     metadata['inputRange'] = JSON.stringify(m.inputRange);
@@ -175,6 +181,9 @@ export function decodeModel(bytes: Uint8Array, fileName?: string): ModelFileCont
   }
   if (metadata['classNames'] !== undefined) {
     content.classNames = checkClassNames(json('classNames'), spec, (msg) => bad(msg, 'classNames'));
+  }
+  if (metadata['featureNames'] !== undefined) {
+    content.featureNames = checkFeatureNames(json('featureNames'), spec, (msg) => bad(msg, 'featureNames'));
   }
   if (metadata['inputRange'] !== undefined) {
     content.inputRange = checkInputRange(json('inputRange'), (msg) => bad(msg, 'inputRange'));
@@ -237,6 +246,12 @@ function checkNormalization(
   const z = s.findIndex((x) => !(x > 0) || !Number.isFinite(x));
   if (z >= 0) throw bad(`std[${z}] is ${s[z]}; a standard deviation used to divide must be positive`);
   return { mean: m, std: s };
+}
+
+function checkFeatureNames(v: unknown, spec: NetworkSpec, bad: (msg: string) => StudioError): string[] {
+  if (!Array.isArray(v) || !v.every((c) => typeof c === 'string')) throw bad('must be a list of strings');
+  if (v.length !== spec.inputSize) throw bad(`lists ${v.length} names but the network takes ${spec.inputSize} inputs`);
+  return v as string[];
 }
 
 function checkInputRange(v: unknown, bad: (msg: string) => StudioError): [number, number] {

@@ -124,3 +124,29 @@ describe('data on another scale than the training data', () => {
     expect((await cli(dir, 'eval', 'm.safetensors', 'unit.csv', '--json')).err).toEqual([]);
   });
 });
+
+describe('columns in another order than in the training file', () => {
+  it('are matched by name in train --test, eval and predict, with a warning', async () => {
+    const dir = tempDir();
+    const rng = new Rng(3);
+    const rows: string[][] = [];
+    for (let i = 0; i < 60; i++) {
+      const k = i % 2;
+      rows.push([(k * 4 + rng.normal() * 0.3).toFixed(3), (rng.normal() * 0.3).toFixed(3), k ? 'yes' : 'no']);
+    }
+    writeFileSync(join(dir, 'ab.csv'), ['a,b,label', ...rows.map((r) => r.join(','))].join('\n'));
+    writeFileSync(join(dir, 'ba.csv'), ['b,a,label', ...rows.map((r) => [r[1], r[0], r[2]].join(','))].join('\n'));
+    const t = await cli(dir, 'train', 'ab.csv', '--test', 'ba.csv', '--layers', '4,2', '--epochs', '30', '--batch', '10', '--out', 'm.safetensors', '--json');
+    const note = 'warning: ba.csv: the columns are in another order than in the training file; they were matched by name';
+    expect(t.err).toEqual([note]);
+    const done = jsonLines(t).at(-1)!;
+    expect(done.testAccuracy).toBe(done.trainAccuracy); // the same rows, read right
+    const same = jsonLines(await cli(dir, 'eval', 'm.safetensors', 'ab.csv', '--json'));
+    const swapped = await cli(dir, 'eval', 'm.safetensors', 'ba.csv', '--json');
+    expect(swapped.err).toEqual([note]);
+    expect(jsonLines(swapped)).toEqual(same);
+    const p = await cli(dir, 'predict', 'm.safetensors', 'ba.csv', '--json');
+    expect(p.err).toEqual([note]);
+    expect(jsonLines(p)).toEqual(jsonLines(await cli(dir, 'predict', 'm.safetensors', 'ab.csv', '--json')));
+  });
+});

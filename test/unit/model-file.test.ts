@@ -133,6 +133,11 @@ describe('encode and decode', () => {
     expect(() => encodeModel({ ...fullModel(), labelColumn: ' ' })).toThrow('the label column name is empty');
   });
 
+  test('feature names round-trip and must match the network inputs', () => {
+    expect(decodeModel(encodeModel({ ...fullModel(), featureNames: ['a', 'b', 'c'] })).featureNames).toEqual(['a', 'b', 'c']);
+    expect(() => encodeModel({ ...fullModel(), featureNames: ['a'] })).toThrow('lists 1 names but the network takes 3 inputs');
+  });
+
   test('the raw input range round-trips; a malformed one is refused naming the field', () => {
     expect(decodeModel(encodeModel({ ...fullModel(), inputRange: [0, 1] })).inputRange).toEqual([0, 1]);
     const bytes = encodeModel({ ...fullModel(), inputRange: [-2.5, 7] });

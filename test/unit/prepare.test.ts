@@ -5,6 +5,7 @@ import {
   applyNormalization,
   classCounts,
   fitNormalization,
+  matchFeatureNames,
   splitDataset,
   standardize,
 } from '../../core/data/prepare.js';
@@ -157,6 +158,29 @@ describe('classes', () => {
     expect(Array.from(ds.labels)).toEqual([0, 1, 0]);
     expect(() => alignClasses(ds, ['cat', 'bird'], 'test.csv')).toThrow(
       'test.csv: class "dog" is not one of the known classes (cat, bird)',
+    );
+  });
+});
+
+describe('matchFeatureNames', () => {
+  const ds = numbers(3); // features (i, 10 i)
+  test('the same names in the same order: untouched', () => {
+    expect(matchFeatureNames(ds, ['a', 'b'], ['a', 'b'])).toEqual({ dataset: ds });
+  });
+
+  test('the same names in another order: reordered to the trained order, with a note', () => {
+    const { dataset, note } = matchFeatureNames(ds, ['b', 'a'], ['a', 'b'], 'new.csv');
+    expect(Array.from(dataset.x)).toEqual([0, 0, 10, 1, 20, 2]);
+    expect(note).toBe('new.csv: the columns are in another order than in the training file; they were matched by name');
+    expect(Array.from(ds.x)).toEqual([0, 0, 1, 10, 2, 20]); // the input is left alone
+  });
+
+  test('other names: taken by position, the difference said', () => {
+    const { dataset, note } = matchFeatureNames(ds, ['a', 'c'], ['a', 'b'], 'new.csv');
+    expect(dataset).toBe(ds);
+    expect(note).toBe('new.csv: the column names differ from the training file\'s (not here: "b"; new: "c"); the columns were taken by position');
+    expect(matchFeatureNames(ds, ['a', 'a'], ['a', 'b']).note).toBe(
+      'the column names differ from the training file\'s (not here: "b"); the columns were taken by position',
     );
   });
 });
