@@ -89,13 +89,20 @@ export function readCsv(input: Uint8Array, file: string, options: CsvOptions = {
   }
   const firstData = head[hasHeader ? 1 : 0];
   if (firstData === undefined) throw fail('the file has a header row but no data rows');
-  const width = firstData.cells.length;
+  const fields = firstData.cells.length;
+  // Spreadsheets often end every line with a delimiter ("1,2,x,"): an unnamed column
+  // that is empty in every row read so far is not data, and is left out.
+  const trailingEmpty =
+    fields >= 3 && head.every((r) => r.cells.length === fields && r.cells[fields - 1]!.trim() === '');
+  const width = trailingEmpty ? fields - 1 : fields;
+  if (trailingEmpty) warnings.push(`${file}: every row ends with a delimiter; the empty last column is left out`);
   let header: string[] | null = null;
   if (hasHeader && sklearn === null) {
     header = head[0]!.cells.map((c, j) => c.trim() || `column ${j + 1}`);
-    if (header.length !== width) {
-      throw fail(`the header has ${header.length} columns but the first data row has ${width} fields`, firstData.line);
+    if (header.length !== fields) {
+      throw fail(`the header has ${header.length} columns but the first data row has ${fields} fields`, firstData.line);
     }
+    if (trailingEmpty) header.pop();
   }
   if (width < 2 && options.labelColumn !== null) {
     throw fail(
@@ -133,13 +140,20 @@ export function readCsv(input: Uint8Array, file: string, options: CsvOptions = {
       seenFirst = true;
       if (hasHeader) return;
     }
-    if (cells.length !== width) {
+    if (cells.length !== fields) {
       throw fail(
-        `row has ${cells.length} fields, expected ${width} like the first ${hasHeader ? 'data ' : ''}row`,
+        `row has ${cells.length} fields, expected ${fields} like the first ${hasHeader ? 'data ' : ''}row`,
         startLine(cells, endLine),
       );
     }
-    if (previewRows.length < PREVIEW_ROWS) previewRows.push(cells.slice());
+    if (trailingEmpty && cells[width]!.trim() !== '') {
+      throw fail(
+        `a value after the last column (${JSON.stringify(cells[width]!.slice(0, 40))}); the rows above end with an empty field`,
+        startLine(cells, endLine),
+        fields,
+      );
+    }
+    if (previewRows.length < PREVIEW_ROWS) previewRows.push(cells.slice(0, width));
     let at = rows * features;
     for (let j = 0; j < width; j++) {
       const cell = cells[j]!;

@@ -368,3 +368,27 @@ describe('constant-column warnings', () => {
     expect(two.warnings).toEqual(['two.csv: every feature column is constant; nothing can be learned from them']);
   });
 });
+
+describe('a delimiter at the end of every line (spreadsheet exports)', () => {
+  test('the empty unnamed last column is left out, with a warning', () => {
+    const d = read('a,b,label,\n1,2,x,\n3,4,y,\n');
+    expect(d.header).toEqual(['a', 'b', 'label']);
+    expect(d.labelColumn).toBe(2);
+    expect(rows(d)).toEqual([[1, 2], [3, 4]]);
+    expect(d.dataset.classNames).toEqual(['x', 'y']);
+    expect(d.warnings).toEqual(['t.csv: every row ends with a delimiter; the empty last column is left out']);
+    expect(d.preview!.rows).toEqual([['1', '2', 'x'], ['3', '4', 'y']]);
+    expect(rows(read('1,2,0,\n3,4,1,\n'))).toEqual([[1, 2], [3, 4]]);
+  });
+
+  test('a later row with a value there is an error at its place', () => {
+    const head = Array.from({ length: 14 }, (_, i) => `${i},${i % 2},`).join('\n');
+    expect(failure(`${head}\n5,1,7\n`).message).toBe(
+      't.csv:15:3: a value after the last column ("7"); the rows above end with an empty field',
+    );
+  });
+
+  test('a named last column that is empty is still the label column (and an error)', () => {
+    expect(failure('a,b,label\n1,2,\n3,4,\n').message).toMatch(/^t\.csv:2:3: column "label": empty label/);
+  });
+});
