@@ -302,12 +302,12 @@ async function main(): Promise<void> {
   for (const w of [WORKLOADS.W1, WORKLOADS.W2]) {
     if (!o.only.has(w.id.toLowerCase())) continue;
     log(`\n${w.id}: ${w.layers.join('-')}${w.layers.length > 3 ? ' ReLU' : ''}, batch ${w.batch}, ${w.iterations} iterations, SGD lr ${w.lr}, ${w.init === 'std' ? '0.01·randn' : 'He'} init`);
-    const series: { key: string; s: Series; task?: ChildTask; numpy?: { t: number; bookDx: boolean } }[] = [];
+    const series: { key: string; s: Series; task?: ChildTask; numpy?: { t: number } }[] = [];
     for (const t of threadSet) {
       series.push({ key: `engine_${t}t`, s: new Series(`engine (wasm) ${t} thread${t > 1 ? 's' : ''}`), task: { kind: 'workload', impl: 'wasm', workload: w.id, threads: t, data: data.dir } });
       if (py.ok) {
-        series.push({ key: `numpy_${t}t`, s: new Series(`NumPy ${t} thread${t > 1 ? 's' : ''}`), numpy: { t, bookDx: false } });
-        series.push({ key: `numpy_${t}t_bookdx`, s: new Series(`NumPy ${t} thread${t > 1 ? 's' : ''}, --book-dx`), numpy: { t, bookDx: true } });
+        // Same work on both sides: like the anchors (and PyTorch), the engine skips fc1's dx.
+        series.push({ key: `numpy_${t}t`, s: new Series(`NumPy ${t} thread${t > 1 ? 's' : ''}`), numpy: { t } });
       }
     }
     if (o.only.has('ts')) {
@@ -321,7 +321,7 @@ async function main(): Promise<void> {
     for (let r = 0; r < o.runs; r++) {
       for (const { s, task, numpy } of series) {
         if (task) await attempt(s, () => child(task), log);
-        else if (numpy) await attempt(s, () => numpyWorkload(py, o.anchors, w, numpy.t, data.dir, numpy.bookDx), log);
+        else if (numpy) await attempt(s, () => numpyWorkload(py, o.anchors, w, numpy.t, data.dir), log);
       }
     }
     const rows = [['', 'samples/s', 'GFLOP/s', 'peak MB', 'loss first->last', 'test acc']];
@@ -346,19 +346,17 @@ async function main(): Promise<void> {
     for (const t of threadSet) {
       const e = (out[`engine_${t}t`] as Json | undefined)?.samples_per_s as Spread | null;
       const n = (out[`numpy_${t}t`] as Json | undefined)?.samples_per_s as Spread | null;
-      const nb = (out[`numpy_${t}t_bookdx`] as Json | undefined)?.samples_per_s as Spread | null;
       ratios[`engine_vs_numpy_${t}t`] = ratio(e, n);
-      ratios[`engine_vs_numpy_bookdx_${t}t`] = ratio(e, nb);
       const tsS = (out.ts_1t as Json | undefined)?.samples_per_s as Spread | null;
       ratios[`engine_${t}t_vs_ts`] = ratio(e, tsS);
-      log(`  engine/NumPy, ${t} thread${t > 1 ? 's' : ''}: ${fmtRatio(ratio(e, n))} (NumPy also forming fc1's dx, as the engine does: ${fmtRatio(ratio(e, nb))}); engine/plain TS: ${fmtRatio(ratio(e, tsS))}`);
+      log(`  engine/NumPy, ${t} thread${t > 1 ? 's' : ''}: ${fmtRatio(ratio(e, n))}; engine/plain TS: ${fmtRatio(ratio(e, tsS))}`);
     }
     out.ratios = ratios;
     workloadJson[w.id] = out;
   }
   if (Object.keys(workloadJson).length) {
     json.workloads = workloadJson;
-    log('  (GFLOP/s counts the anchors\' work: forward, dW, and dx of every layer but the first; the engine, like the book, also forms fc1\'s dx.)');
+    log('  (GFLOP/s counts the work both sides do: forward, dW, and dx of every layer but the first.)');
   }
 
   // ---- Engine host vs CLI ------------------------------------------------------------

@@ -52,10 +52,10 @@ function runPython(cmd: string, args: string[], threads: number, cwd?: string): 
 }
 
 export function numpyWorkload(
-  py: PythonInfo, anchors: string, w: Workload, threads: number, data: string, bookDx: boolean,
+  py: PythonInfo, anchors: string, w: Workload, threads: number, data: string,
 ): Promise<Record<string, unknown>> {
+  // The anchors' default skips fc1's dx, as the engine does (network.gradient).
   const args = [join(anchors, 'numpy_twolayer.py'), '--data', data, ...w.numpyArgs, '--threads', String(threads), '--eval', '2000'];
-  if (bookDx) args.push('--book-dx');
   return runPython(py.cmd, args, threads, anchors);
 }
 
