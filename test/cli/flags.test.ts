@@ -1,23 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, jsonLines, tempDir } from './helpers.js';
-
-/** One line on stderr, the given exit code, no stack trace; returns the line. */
-async function failsWith(dir: string, code: number, ...argv: string[]): Promise<string> {
-  const run = await cli(dir, ...argv);
-  expect(run.code).toBe(code);
-  expect(run.err).toHaveLength(1);
-  expect(run.err[0]).not.toMatch(/\n|\s+at \S+ \(/);
-  return run.err[0]!;
-}
-
-/** iris-like rows with the label first and named: the default (last) column is a feature. */
-function labelFirstCsv(dir: string, name: string): void {
-  const rows = ['species,a,b'];
-  for (let i = 0; i < 30; i++) rows.push(`${['setosa', 'virginica'][i % 2]},${(i % 2) * 3 + (i % 5) * 0.1},${i % 7}`);
-  writeFileSync(join(dir, name), rows.join('\n') + '\n');
-}
+import { cli, failsWith, jsonLines, labelFirstCsv, tempDir } from './helpers.js';
 
 describe('command-line flags', () => {
   it('takes a negative --label index after a space (util.parseArgs alone calls it ambiguous)', async () => {

@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { expect } from 'vitest';
 import { runCli } from '../../cli/main.js';
 import type { CliIO } from '../../cli/io.js';
 import { Rng } from '../../core/rng.js';
@@ -78,4 +79,20 @@ export function writeIdxPair(dir: string, prefix: 'train' | 't10k', count: numbe
 
 export function jsonLines(run: CliRun): Record<string, unknown>[] {
   return run.out.filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/** One line on stderr, the given exit code, no stack trace; returns the line. */
+export async function failsWith(dir: string, code: number, ...argv: string[]): Promise<string> {
+  const run = await cli(dir, ...argv);
+  expect(run.code).toBe(code);
+  expect(run.err).toHaveLength(1);
+  expect(run.err[0]).not.toMatch(/\n|\s+at \S+ \(/);
+  return run.err[0]!;
+}
+
+/** iris-like rows with the label first and named: the default (last) column is a feature. */
+export function labelFirstCsv(dir: string, name: string): void {
+  const rows = ['species,a,b'];
+  for (let i = 0; i < 30; i++) rows.push(`${['setosa', 'virginica'][i % 2]},${(i % 2) * 3 + (i % 5) * 0.1},${i % 7}`);
+  writeFileSync(join(dir, name), rows.join('\n') + '\n');
 }
