@@ -3,10 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createReferenceOps } from '../../core/ops/reference.js';
-import type { Ops } from '../../core/ops/types.js';
-import { buildNetwork } from '../../core/network.js';
-import { createOptimizer } from '../../core/optimizers.js';
-import { trainingConfigSchema, type NetworkSpec } from '../../core/spec.js';
+import { loadParityFixture, maxRelError, replay } from './parity-replay.js';
 
 /**
  * Parity with the book's algorithm (issue 2, item 8). The fixture was made by
@@ -23,61 +20,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const FIXTURE = path.resolve(here, '../fixtures/parity-fixture.json');
 const ANCHOR = path.resolve(here, '../../../shared/anchors/parity-fixture.json');
 
-interface Case {
-  name: string;
-  layerSizes: number[];
-  activation: 'relu' | 'sigmoid';
-  optimizer: { kind: 'sgd'; lr: number };
-  x: number[][];
-  labels: number[];
-  initial: { W: number[][]; b: number[] }[];
-  batches: number[][];
-  lossBeforeEachStep: number[];
-  final: { W: number[][]; b: number[] }[];
-}
-
-const fixture = JSON.parse(readFileSync(FIXTURE, 'utf8')) as { cases: Case[] };
+const fixture = loadParityFixture(FIXTURE);
 const TOLERANCE = 1e-4;
-
-function specOf(c: Case): NetworkSpec {
-  const layers: NetworkSpec['layers'] = [];
-  c.layerSizes.slice(1).forEach((units, i) => {
-    layers.push({ kind: 'affine', units });
-    if (i < c.layerSizes.length - 2) layers.push({ kind: c.activation });
-  });
-  return { inputSize: c.layerSizes[0]!, layers, loss: 'softmax-cross-entropy' };
-}
-
-/** Largest |actual - expected| / |expected| over the elements (each element against its own size). */
-function maxRelError(actual: ArrayLike<number>, expected: number[]): number {
-  let worst = 0;
-  for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!) / Math.abs(expected[i]!));
-  return worst;
-}
-
-function replay(c: Case, ops: Ops) {
-  const network = buildNetwork(specOf(c), { ops });
-  network.affineLayers().forEach((fc, i) => {
-    fc.W.data.set(c.initial[i]!.W.flat());
-    fc.b.data.set(c.initial[i]!.b);
-  });
-  const optimizer = createOptimizer(trainingConfigSchema.parse({ optimizer: 'sgd', learningRate: c.optimizer.lr }), ops);
-  const features = c.layerSizes[0]!;
-  const data = ops.precision === 'f32' ? Float32Array.from(c.x.flat()) : Float64Array.from(c.x.flat());
-  const labels = Int32Array.from(c.labels);
-  const batchX = ops.alloc(c.batches[0]!.length, features);
-  const batchT = new Int32Array(c.batches[0]!.length);
-  const losses = c.batches.map((batch) => {
-    const indices = Int32Array.from(batch);
-    // gatherRows is typed for the data sets' storage (bytes, float32); float64 rows gather the same way.
-    ops.gatherRows(data as Float32Array, features, indices, 1, batchX);
-    indices.forEach((row, r) => (batchT[r] = labels[row]!));
-    const loss = network.gradient(batchX, batchT);
-    optimizer.step(network.params());
-    return loss;
-  });
-  return { network, losses };
-}
 
 describe('parity with the NumPy reference of the book (float32 engine vs float64 reference)', () => {
   it('the fixture holds the two documented problems', () => {

@@ -1,10 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Dataset } from '../../core/data/dataset.js';
 import { gradientCheckNetwork } from '../../core/gradcheck.js';
 import { Matrix } from '../../core/matrix.js';
 import { buildNetwork, type Network } from '../../core/network.js';
-import { createOptimizer } from '../../core/optimizers.js';
 import { createReferenceOps } from '../../core/ops/reference.js';
 import type { Ops } from '../../core/ops/types.js';
 import type { WasmOps } from '../../core/ops/wasm/wasm-ops.js';
@@ -12,25 +10,14 @@ import { trainingConfigSchema, type NetworkSpec } from '../../core/spec.js';
 import { Trainer } from '../../core/trainer.js';
 import { createNodeWasmOps } from '../../node/wasm-threads.js';
 import { Rng, buildKernels } from './wasm-test-helpers.js';
+import { loadParityFixture, maxRelError, replay } from './parity-replay.js';
 
 // The engine's own checks (issue 2) with the fast kernels on: the NumPy parity
 // fixture, gradients against a float64 network that the gradient check vouches for,
 // and whole training runs, which must be the same on every run with the same
 // thread count (and here, by construction, with any thread count).
 
-interface Case {
-  name: string;
-  layerSizes: number[];
-  activation: 'relu' | 'sigmoid';
-  optimizer: { kind: 'sgd'; lr: number };
-  x: number[][];
-  labels: number[];
-  initial: { W: number[][]; b: number[] }[];
-  batches: number[][];
-  lossBeforeEachStep: number[];
-  final: { W: number[][]; b: number[] }[];
-}
-const fixture = JSON.parse(readFileSync(new URL('../fixtures/parity-fixture.json', import.meta.url), 'utf8')) as { cases: Case[] };
+const fixture = loadParityFixture(new URL('../fixtures/parity-fixture.json', import.meta.url));
 
 let one: WasmOps;
 let two: WasmOps;
@@ -43,45 +30,13 @@ afterAll(async () => {
   await Promise.all([one?.dispose(), two?.dispose()]);
 });
 
-function maxRelError(actual: ArrayLike<number>, expected: number[]): number {
-  let worst = 0;
-  for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!) / Math.abs(expected[i]!));
-  return worst;
-}
-
-function specOf(c: Case): NetworkSpec {
-  const layers: NetworkSpec['layers'] = [];
-  c.layerSizes.slice(1).forEach((units, i) => {
-    layers.push({ kind: 'affine', units });
-    if (i < c.layerSizes.length - 2) layers.push({ kind: c.activation });
-  });
-  return { inputSize: c.layerSizes[0]!, layers, loss: 'softmax-cross-entropy' };
-}
-
 describe('the NumPy parity fixture on the WebAssembly kernels', () => {
   for (const c of fixture.cases) {
     for (const threads of [1, 2]) {
       it(`${c.name}, ${threads} thread(s): every loss of 100 SGD steps and the final weights within 1e-4 relative`, () => {
         const ops = threads === 1 ? one : two;
-        const network = buildNetwork(specOf(c), { ops });
-        network.affineLayers().forEach((fc, i) => {
-          fc.W.data.set(c.initial[i]!.W.flat());
-          fc.b.data.set(c.initial[i]!.b);
-        });
-        const optimizer = createOptimizer(trainingConfigSchema.parse({ optimizer: 'sgd', learningRate: c.optimizer.lr }), ops);
-        const features = c.layerSizes[0]!;
-        const data = Float32Array.from(c.x.flat());
-        const batchX = ops.alloc(c.batches[0]!.length, features);
-        const batchT = new Int32Array(c.batches[0]!.length);
         const before = ops.fallbackCalls;
-        const losses = c.batches.map((batch) => {
-          const indices = Int32Array.from(batch);
-          ops.gatherRows(data, features, indices, 1, batchX);
-          indices.forEach((row, r) => (batchT[r] = c.labels[row]!));
-          const loss = network.gradient(batchX, batchT);
-          optimizer.step(network.params());
-          return loss;
-        });
+        const { network, losses } = replay(c, ops);
         expect(maxRelError(losses, c.lossBeforeEachStep)).toBeLessThan(1e-4);
         network.affineLayers().forEach((fc, i) => {
           expect(maxRelError(fc.W.data, c.final[i]!.W.flat()), `${fc.name}.weight`).toBeLessThan(1e-4);
