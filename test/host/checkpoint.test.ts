@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { Harness, SPEC, TRAINING, csvBytes, makeCsv } from './harness.js';
+import { Harness, harnessPerTest, SPEC, TRAINING, csvBytes, makeCsv } from './harness.js';
 import { decodeCheckpoint, encodeCheckpoint } from '../../core/host/checkpoint-codec.js';
 import { buildNetwork } from '../../core/network.js';
 import { Trainer } from '../../core/trainer.js';
@@ -14,19 +14,7 @@ import type { EventOf } from '../../core/protocol/messages.js';
  * into a fresh engine.
  */
 
-const harnesses: Harness[] = [];
-function harness(): Harness {
-  const h = new Harness();
-  harnesses.push(h);
-  return h;
-}
-afterEach(() => {
-  for (const h of harnesses) {
-    expect(h.invalid).toEqual([]);
-    h.close();
-  }
-  harnesses.length = 0;
-});
+const harness = harnessPerTest();
 
 const CSV = makeCsv(240);
 const TRAIN = { ...TRAINING, optimizer: 'adam', learningRate: 0.01, epochs: 4 } as const;

@@ -1,3 +1,4 @@
+import { afterEach, expect } from 'vitest';
 import { eventSchema, type EngineEvent, type EventOf, type EventType } from '../../core/protocol/messages.js';
 import { fromEventTarget, type EventTargetPort } from '../../core/protocol/port.js';
 import { createHost, type EngineHost, type HostOptions } from '../../core/host/host.js';
@@ -133,3 +134,23 @@ export const TRAINING = {
   seed: 7,
   init: 'he',
 } as const;
+
+/**
+ * A harness maker for one test file: after each test, every harness it made must
+ * have received only events that match the protocol schema, and is closed.
+ */
+export function harnessPerTest(): (options?: HostOptions) => Harness {
+  const made: Harness[] = [];
+  afterEach(() => {
+    for (const h of made) {
+      expect(h.invalid, 'every event matches the protocol schema').toEqual([]);
+      h.close();
+    }
+    made.length = 0;
+  });
+  return (options) => {
+    const h = new Harness(options);
+    made.push(h);
+    return h;
+  };
+}

@@ -1,23 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { Harness, SPEC, TRAINING, csvBytes, makeCsv } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { harnessPerTest, SPEC, TRAINING, csvBytes, makeCsv } from './harness.js';
 import type { EventOf } from '../../core/protocol/messages.js';
 import { generate2D } from '../../core/data/synthetic2d.js';
 
 /** Data in all its forms through the host: built-in sets, IDX files, a separate test file; the views built on them. */
 
-const harnesses: Harness[] = [];
-function harness(): Harness {
-  const h = new Harness();
-  harnesses.push(h);
-  return h;
-}
-afterEach(() => {
-  for (const h of harnesses) {
-    expect(h.invalid).toEqual([]);
-    h.close();
-  }
-  harnesses.length = 0;
-});
+const harness = harnessPerTest();
 
 const NET_2D = {
   inputSize: 2,

@@ -1,21 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { Harness, SPEC, TRAINING, csvBytes, makeCsv } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { harnessPerTest, SPEC, TRAINING, csvBytes, makeCsv } from './harness.js';
 
 /** Every bad message gets an error event with a clear one-line message; the engine keeps working. */
 
-const harnesses: Harness[] = [];
-function harness(): Harness {
-  const h = new Harness();
-  harnesses.push(h);
-  return h;
-}
-afterEach(() => {
-  for (const h of harnesses) {
-    expect(h.invalid).toEqual([]);
-    h.close();
-  }
-  harnesses.length = 0;
-});
+const harness = harnessPerTest();
 
 describe('host: invalid messages and commands that cannot run', () => {
   it('answers malformed messages with BAD_MESSAGE errors, echoing a usable id', async () => {
@@ -113,8 +101,7 @@ describe('host: invalid messages and commands that cannot run', () => {
   });
 
   it('refuses start while running and resume while running', async () => {
-    const h = new Harness({ sliceMs: 0, progressIntervalMs: 0 });
-    harnesses.push(h);
+    const h = harness({ sliceMs: 0, progressIntervalMs: 0 });
     await h.next('ready');
     await h.ok({ type: 'configure', spec: SPEC, training: { ...TRAINING, epochs: 200 } });
     await h.ok({ type: 'loadData', name: 'toy.csv', bytes: csvBytes(makeCsv(240)), options: {} });

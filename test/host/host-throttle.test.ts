@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { Harness, SPEC, TRAINING, csvBytes, makeCsv } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { Harness, harnessPerTest, SPEC, TRAINING, csvBytes, makeCsv } from './harness.js';
 import { createReferenceOps } from '../../core/ops/reference.js';
 import type { Ops } from '../../core/ops/types.js';
 
@@ -10,18 +10,11 @@ import type { Ops } from '../../core/ops/types.js';
  * an exact answer.
  */
 
-const harnesses: Harness[] = [];
-afterEach(() => {
-  for (const h of harnesses) {
-    expect(h.invalid).toEqual([]);
-    h.close();
-  }
-  harnesses.length = 0;
-});
+const harness = harnessPerTest();
 
 function clocked(msPerSlice: number): Harness {
   let t = 0;
-  const h = new Harness({
+  return harness({
     now: () => t,
     sliceMs: 0, // one batch per slice
     schedule: (fn) => {
@@ -31,8 +24,6 @@ function clocked(msPerSlice: number): Harness {
       });
     },
   });
-  harnesses.push(h);
-  return h;
 }
 
 async function run(h: Harness, epochs: number): Promise<void> {
@@ -119,8 +110,7 @@ describe('host: injected numeric backend', () => {
     const ref = createReferenceOps('f32');
     let gemms = 0;
     const counting: Ops = { ...ref, name: 'counting-test', gemm: (...args) => (gemms++, ref.gemm(...args)) };
-    const h = new Harness({ ops: async () => counting });
-    harnesses.push(h);
+    const h = harness({ ops: async () => counting });
     // Commands sent before the backend is ready wait for it.
     const configured = h.ok({ type: 'configure', spec: SPEC, training: TRAINING });
     expect(await h.next('ready')).toMatchObject({ ops: 'counting-test' });
@@ -132,8 +122,7 @@ describe('host: injected numeric backend', () => {
   });
 
   it('says so when the backend fails to start', async () => {
-    const h = new Harness({ ops: () => Promise.reject(new Error('WebAssembly is disabled')) });
-    harnesses.push(h);
+    const h = harness({ ops: () => Promise.reject(new Error('WebAssembly is disabled')) });
     h.host.ready.catch(() => undefined);
     const err = await h.next('error');
     expect(err).toMatchObject({ code: 'INTERNAL', message: 'the numeric backend failed to start: WebAssembly is disabled' });

@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { Harness, SPEC, TRAINING, csvBytes, makeCsv } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { Harness, harnessPerTest, SPEC, TRAINING, csvBytes, makeCsv } from './harness.js';
 import type { EventOf } from '../../core/protocol/messages.js';
 
 /**
@@ -7,19 +7,7 @@ import type { EventOf } from '../../core/protocol/messages.js';
  * training a real network on a CSV file made here.
  */
 
-const harnesses: Harness[] = [];
-function harness(...args: ConstructorParameters<typeof Harness>): Harness {
-  const h = new Harness(...args);
-  harnesses.push(h);
-  return h;
-}
-afterEach(() => {
-  for (const h of harnesses) {
-    expect(h.invalid, 'every event matches the protocol schema').toEqual([]);
-    h.close();
-  }
-  harnesses.length = 0;
-});
+const harness = harnessPerTest();
 
 const CSV = makeCsv(240);
 
