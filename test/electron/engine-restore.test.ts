@@ -11,7 +11,7 @@ import { eventSchema } from '../../core/protocol/messages.js';
 import { EngineSupervisor, type EngineChild } from '../../electron/engine-supervisor.js';
 import { startEngineService, type EngineService, type ParentPortLike } from '../../electron/engine-service.js';
 import type { EngineRestartEvent } from '../../electron/studio-api.js';
-import { csvBytes, makeCsv, SPEC, TRAINING } from '../host/harness.js';
+import { csvBytes, makeCsv, SPEC, TRAINING } from '../core/host/harness.js';
 
 /** Electron's MessagePortMain as the engine process sees it, over a Node MessagePort. */
 function asPortMain(port: MessagePort) {
