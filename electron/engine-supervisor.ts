@@ -1,4 +1,4 @@
-import { StudioError } from '../core/errors.js';
+import { StudioError, errorMessage } from '../core/errors.js';
 import { describeZodError } from '../core/spec.js';
 import { engineToMainSchema, MAIN_COMMAND_ID_PREFIX, type CommandOutcome, type EngineToMain } from './engine-control.js';
 import { RestorePlan, type CommandBody, type StateCommand } from './restore-plan.js';
@@ -187,7 +187,7 @@ export class EngineSupervisor {
     try {
       return this.spawn();
     } catch (e) {
-      const why = e instanceof Error ? e.message : String(e);
+      const why = errorMessage(e);
       this.log(`could not start the engine: ${why}`);
       this._state = 'failed';
       this.notify('failed', reason, exitCode, attempt, emptyRestore(),
@@ -273,7 +273,7 @@ export class EngineSupervisor {
         const outcomes = await this.runCommands(plan);
         for (const o of outcomes) if (!o.ok) problems.push(`${o.type}: ${o.message}`);
       } catch (e) {
-        problems.push(e instanceof Error ? e.message : String(e));
+        problems.push(errorMessage(e));
       }
     }
     // Crashed again while restoring, or shut down meanwhile: that path has taken over.

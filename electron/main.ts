@@ -37,6 +37,7 @@ import { RecentFiles } from './recent-files.js';
 import { nodeRecentStorage } from './recent-storage.js';
 import type { EngineRestartEvent, MenuAction, PickedFile } from './studio-api.js';
 import { hardenSession, hardenWebContents } from './window-security.js';
+import { errorMessage } from '../core/errors.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const PRELOAD = path.join(here, 'preload.cjs');
@@ -235,7 +236,7 @@ class Studio {
       await dialog.showMessageBox(this.window, {
         type: 'error',
         message: 'The model could not be saved.',
-        detail: e instanceof Error ? e.message : String(e),
+        detail: errorMessage(e),
       });
       return false;
     }

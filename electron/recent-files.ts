@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { FileKind, RecentFile } from './studio-api.js';
+import { errorMessage } from '../core/errors.js';
 
 /**
  * The Open Recent list: newest first, one entry per path, at most MAX_RECENT,
@@ -46,7 +47,7 @@ export class RecentFiles {
     try {
       text = await this.storage.read();
     } catch (e) {
-      this.log(`could not read the recent files list: ${e instanceof Error ? e.message : String(e)}`);
+      this.log(`could not read the recent files list: ${errorMessage(e)}`);
       return;
     }
     if (text === null) return;
@@ -106,7 +107,7 @@ export class RecentFiles {
       () => this.storage.write(text),
     );
     return this.saving.catch((e: unknown) => {
-      this.log(`could not save the recent files list: ${e instanceof Error ? e.message : String(e)}`);
+      this.log(`could not save the recent files list: ${errorMessage(e)}`);
     });
   }
 }

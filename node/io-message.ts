@@ -1,3 +1,4 @@
+import { errorMessage } from '../core/errors.js';
 /** A file-system error as the few words a person needs (`permission denied`), not errno soup. */
 export function ioMessage(e: unknown): string {
   const code = typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : '';
@@ -25,6 +26,6 @@ export function ioMessage(e: unknown): string {
     case 'ENAMETOOLONG':
       return 'the name is too long';
     default:
-      return e instanceof Error ? e.message : String(e);
+      return errorMessage(e);
   }
 }

@@ -2,7 +2,7 @@
 // and fails with "Buffer is not defined" in a Web Worker; this one carries its
 // own Buffer and runs unchanged in Node, a Worker and the utility process.
 import { parse, CsvError } from 'csv-parse/browser/esm/sync';
-import { StudioError } from '../errors.js';
+import { StudioError, errorMessage } from '../errors.js';
 import type { Dataset } from './dataset.js';
 import { DATA_LIMITS, checkBytes, checkShape, formatCount } from './limits.js';
 
@@ -401,7 +401,7 @@ function parseCsv(
       const message = e.message.replace(/\s+at line \d+\.?$/, '');
       throw new StudioError('BAD_DATA', message, { file, ...(line === undefined ? {} : { line }) });
     }
-    throw new StudioError('BAD_DATA', `cannot parse the text: ${e instanceof Error ? e.message : String(e)}`, { file });
+    throw new StudioError('BAD_DATA', `cannot parse the text: ${errorMessage(e)}`, { file });
   }
   if (!onRow) return rows;
 }

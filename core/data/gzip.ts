@@ -1,5 +1,5 @@
 import { Gunzip } from 'fflate';
-import { StudioError } from '../errors.js';
+import { StudioError, errorMessage } from '../errors.js';
 import { formatBytes, formatCount } from './limits.js';
 
 /**
@@ -61,7 +61,7 @@ export function gunzipCapped(bytes: Uint8Array, maxOutput: number, file?: string
     }
   } catch (e) {
     if (e instanceof StudioError) throw e;
-    throw corrupt(e instanceof Error ? e.message : String(e));
+    throw corrupt(errorMessage(e));
   }
 
   const out = concat(chunks, total);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { StudioError } from '../errors.js';
+import { StudioError, errorMessage } from '../errors.js';
 import type { FloatArray } from '../matrix.js';
 import { networkSpecSchema, trainingConfigSchema, OPTIMIZERS } from '../spec.js';
 import type { TrainerCheckpoint } from '../trainer.js';
@@ -113,7 +113,7 @@ export function decodeCheckpoint(input: ArrayBuffer | Uint8Array): TrainerCheckp
   try {
     json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(12, 12 + headerLength)));
   } catch (e) {
-    throw bad(`header is not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+    throw bad(`header is not valid JSON (${errorMessage(e)})`);
   }
   const parsed = checkpointHeaderSchema.safeParse(json);
   if (!parsed.success) {

@@ -1,4 +1,4 @@
-import { StudioError, type ErrorPlace } from '../errors.js';
+import { StudioError, type ErrorPlace, errorMessage } from '../errors.js';
 import type { Param } from '../layers/types.js';
 import {
   describeZodError,
@@ -150,7 +150,7 @@ export function decodeModel(bytes: Uint8Array, fileName?: string): ModelFileCont
     try {
       return JSON.parse(metadata[field]!);
     } catch (e) {
-      throw bad(`not valid JSON (${e instanceof Error ? e.message : String(e)})`, field);
+      throw bad(`not valid JSON (${errorMessage(e)})`, field);
     }
   };
 

@@ -1,4 +1,4 @@
-import { StudioError } from '../errors.js';
+import { StudioError, errorMessage } from '../errors.js';
 import { LIMITS } from '../spec.js';
 
 /**
@@ -99,7 +99,7 @@ export function decodeSafetensors(
     const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength));
     header = JSON.parse(text);
   } catch (e) {
-    throw bad(`the header is not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+    throw bad(`the header is not valid JSON (${errorMessage(e)})`);
   }
   if (!isPlainObject(header)) throw bad('the header is not a JSON object');
 

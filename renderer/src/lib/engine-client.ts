@@ -1,3 +1,4 @@
+import { errorMessage } from '../../../core/errors.js';
 import {
   eventSchema,
   type CommandInput,
@@ -102,7 +103,7 @@ export class EngineClient {
         this.port.postMessage({ ...body, id }, transfer);
       } catch (e) {
         this.pending.delete(id);
-        reject(new EngineError('INTERNAL', `Could not send '${body.type}' to the engine: ${e instanceof Error ? e.message : String(e)}`, body.type));
+        reject(new EngineError('INTERNAL', `Could not send '${body.type}' to the engine: ${errorMessage(e)}`, body.type));
       }
     });
   }

@@ -1,6 +1,7 @@
 import type { CommandType, EngineEvent, EventOf, EventType } from '../../../core/protocol/messages.js';
 import type { TrainingConfig } from '../../../core/spec.js';
 import { EngineClient, EngineError, type CommandBody, type CommandResult, type EnginePort } from './engine-client.js';
+import { errorMessage } from '../../../core/errors.js';
 
 /**
  * The session's connection to "the engine", which outlives any one engine
@@ -106,7 +107,7 @@ export class EngineLink {
         if (step.body.type === 'configure' || step.body.type === 'importModel') network = true;
         else data = r && 'name' in r ? String(r.name) : 'data';
       } catch (e) {
-        problems.push(`${step.body.type}: ${e instanceof Error ? e.message : String(e)}`);
+        problems.push(`${step.body.type}: ${errorMessage(e)}`);
       }
     }
     const settings = async (training: TrainingConfig | null): Promise<void> => {
@@ -122,14 +123,14 @@ export class EngineLink {
         checkpointEpoch = cp.event.epoch;
         this.checkpoint = cp;
       } catch (e) {
-        problems.push(`checkpoint of epoch ${cp.event.epoch}: ${e instanceof Error ? e.message : String(e)}`);
+        problems.push(`checkpoint of epoch ${cp.event.epoch}: ${errorMessage(e)}`);
       }
     }
     if (network) {
       try {
         await settings(current);
       } catch (e) {
-        problems.push(`training settings: ${e instanceof Error ? e.message : String(e)}`);
+        problems.push(`training settings: ${errorMessage(e)}`);
       }
     }
     return { network, data, checkpointEpoch, problems };
