@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // @ts-check
-// npm run build:electron — bundles the three Electron entry points into dist/electron/:
+// npm run build:electron — bundles the three Electron entry points (one source folder per
+// process: electron/main/, electron/preload/, electron/engine/) into dist/electron/:
 //   main.js            Electron main (ES module)
 //   preload.cjs        the sandboxed preload (CommonJS: sandboxed preloads cannot be ES modules)
 //   engine-process.js  the engine's utility process (ES module; core/ host and kernels inside)
@@ -61,7 +62,7 @@ export async function buildElectron({ projectDir = PROJECT_DIR, outDir = path.jo
   await Promise.all([
     build({
       ...common,
-      entryPoints: { main: 'electron/main.ts', 'engine-process': 'electron/engine-process.ts' },
+      entryPoints: { main: 'electron/main/main.ts', 'engine-process': 'electron/engine/engine-process.ts' },
       outdir: outDir,
       platform: 'node',
       format: 'esm',
@@ -71,7 +72,7 @@ export async function buildElectron({ projectDir = PROJECT_DIR, outDir = path.jo
     }),
     build({
       ...common,
-      entryPoints: { preload: 'electron/preload.ts' },
+      entryPoints: { preload: 'electron/preload/preload.ts' },
       outdir: outDir,
       platform: 'node',
       format: 'cjs',

@@ -8,7 +8,7 @@ import { createServer } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 
 /**
- * CONTENT_SECURITY_POLICY of electron/app-origin.ts (a unit test keeps them equal),
+ * CONTENT_SECURITY_POLICY of electron/main/app-origin.ts (a unit test keeps them equal),
  * with 'wasm-unsafe-eval' in script-src: without it no WebAssembly module may be
  * compiled and the engine falls back to its TypeScript kernels. It allows
  * WebAssembly only, never JavaScript eval; the desktop policy needs it as well.

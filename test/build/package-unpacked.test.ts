@@ -33,7 +33,7 @@ put('dist/renderer/assets/engine.wasm', 'wasm');
 put('dist/renderer/test/leftover.html', 'x');
 put('dist/renderer/types.d.ts', 'export {};');
 put('core/matrix.ts', 'export {};');
-put('electron/main.ts', 'export {};');
+put('electron/main/main.ts', 'export {};');
 put('test/unit/matrix.test.ts', 'export {};');
 `;
 

@@ -3,7 +3,7 @@ import type { AddressInfo, Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTENT_SECURITY_POLICY as DESKTOP_CSP } from '../../electron/app-origin.js';
+import { CONTENT_SECURITY_POLICY as DESKTOP_CSP } from '../../electron/main/app-origin.js';
 import { CONTENT_SECURITY_POLICY, serve } from '../../scripts/web-server.mjs';
 
 /** The browser-mode server (npm run web, e2e tests): what it serves and with which headers. */

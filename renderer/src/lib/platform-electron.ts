@@ -1,6 +1,6 @@
-import type { OpenedFile as ElectronFile, StudioApi } from '../../../electron/studio-api.js';
+import type { OpenedFile as ElectronFile, StudioApi } from '../../../contract/studio-api.js';
 import type { DataRequest } from './data-files.js';
-import { ENGINE_PORT_MESSAGE } from '../../../electron/studio-api.js';
+import { ENGINE_PORT_MESSAGE } from '../../../contract/studio-api.js';
 import type { EngineLink } from './engine-link.js';
 import { downloadBlob, type MenuCommand, type OpenedFile, type Platform, type SaveRequest } from './platform.js';
 

@@ -1,14 +1,14 @@
 import path from 'node:path';
 import type { OpenDialogOptions, SaveDialogOptions } from 'electron';
-import { pairedLabelFileName } from '../core/data/idx.js';
-import { DATA_LIMITS } from '../core/data/limits.js';
-import { StudioError } from '../core/errors.js';
-import { MAX_HEADER_BYTES } from '../core/model/safetensors.js';
-import { LIMITS } from '../core/spec.js';
-import { ioMessage } from '../node/io-message.js';
+import { pairedLabelFileName } from '../../core/data/idx.js';
+import { DATA_LIMITS } from '../../core/data/limits.js';
+import { StudioError } from '../../core/errors.js';
+import { MAX_HEADER_BYTES } from '../../core/model/safetensors.js';
+import { LIMITS } from '../../core/spec.js';
+import { ioMessage } from '../../node/io-message.js';
 import type { ModelDocument } from './document.js';
 import type { RecentFiles } from './recent-files.js';
-import type { FileKind, NamedBytes, OpenedFile, PickedFile, SavedFile, SaveModelOptions } from './studio-api.js';
+import type { FileKind, NamedBytes, OpenedFile, PickedFile, SavedFile, SaveModelOptions } from '../../contract/studio-api.js';
 
 /**
  * Files in and out of the desktop app. Main reads only files the user picked

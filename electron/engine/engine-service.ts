@@ -1,7 +1,7 @@
-import { createHost, type EngineHost, type HostOptions } from '../core/host/host.js';
-import { fromMessagePortMain, type MessagePortMainLike } from '../core/protocol/port.js';
-import { describeZodError } from '../core/spec.js';
-import { mainToEngineSchema, type EngineToMain } from './engine-control.js';
+import { createHost, type EngineHost, type HostOptions } from '../../core/host/host.js';
+import { fromMessagePortMain, type MessagePortMainLike } from '../../core/protocol/port.js';
+import { describeZodError } from '../../core/spec.js';
+import { mainToEngineSchema, type EngineToMain } from '../../contract/engine-control.js';
 import { EngineTap } from './engine-tap.js';
 
 /**

@@ -1,14 +1,19 @@
 /**
  * The `window.studio` API the preload exposes to the renderer in Electron.
  *
- * Types only (plus one string constant): no electron import, so the renderer can
- * `import type { StudioApi } from '../../electron/studio-api.js'` and browser mode
+ * Types only (plus one string constant): no electron import. It lives in contract/,
+ * beside neither process, so both electron/ and renderer/ import it; the renderer can
+ * `import type { StudioApi } from '../../contract/studio-api.js'` and browser mode
  * simply finds `window.studio` undefined.
  *
  * The renderer never names an arbitrary path: it gets bytes of files the user
  * picked (a dialog, the Open Recent menu, a double-clicked model file), and
  * `openPath` accepts only paths main handed to it that way.
  */
+
+import type { RestoredState } from '../core/host/restore-plan.js';
+
+export type { RestoredState };
 
 /** What a file is for: data to train on, or a saved model. */
 export type FileKind = 'data' | 'model';
@@ -80,19 +85,6 @@ export interface EngineRestartEvent {
   restored: RestoredState;
   /** One or two sentences for the user. */
   message: string;
-}
-
-export interface RestoredState {
-  /** The network (from configure or an imported model) was rebuilt. */
-  network: boolean;
-  /** Name of the data set loaded again, or null. */
-  data: string | null;
-  /** Epoch of the checkpoint whose weights were put back, or null (fresh weights). */
-  checkpointEpoch: number | null;
-  /** The run that was training came back paused at that epoch: Resume finishes it. */
-  runPaused: boolean;
-  /** Restore steps that failed, one line each (normally empty). */
-  problems: string[];
 }
 
 export interface DocumentState {

@@ -1,5 +1,5 @@
 /**
- * IPC channel names shared by main and the preload. Plain strings, no imports,
+ * IPC channel names (and the shape of an answer) shared by main and the preload. Plain strings, no imports,
  * so the sandboxed preload bundle stays tiny.
  */
 export const IPC = {
@@ -21,3 +21,6 @@ export const IPC = {
 } as const;
 
 export type IpcChannel = (typeof IPC)[keyof typeof IPC];
+
+/** What an answered channel (ipcMain.handle in main) resolves to; the preload turns a refusal back into a thrown Error. */
+export type IpcResult<T> = { ok: true; value: T } | { ok: false; code: string; message: string };

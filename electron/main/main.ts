@@ -23,21 +23,21 @@ import {
   utilityProcess,
   type MessagePortMain,
 } from 'electron';
-import { readFileCapped } from '../node/read-file.js';
-import { writeFileAtomic } from '../node/atomic-write.js';
+import { readFileCapped } from '../../node/read-file.js';
+import { writeFileAtomic } from '../../node/atomic-write.js';
 import { registerAppScheme, serveApp } from './app-protocol.js';
 import { APP_NAME, ModelDocument } from './document.js';
 import { EngineSupervisor, type EngineChild } from './engine-supervisor.js';
 import { FileAccess, kindOfPath } from './file-access.js';
-import { IPC } from './ipc-channels.js';
+import { IPC } from '../../contract/ipc-channels.js';
 import { registerStudioIpc } from './ipc.js';
 import { createMainWindow, guardUnsavedClose, showDocumentState } from './main-window.js';
 import { buildMenuTemplate, shortcutList } from './menu.js';
 import { RecentFiles } from './recent-files.js';
 import { nodeRecentStorage } from './recent-storage.js';
-import type { EngineRestartEvent, MenuAction, PickedFile } from './studio-api.js';
+import type { EngineRestartEvent, MenuAction, PickedFile } from '../../contract/studio-api.js';
 import { hardenSession, hardenWebContents } from './window-security.js';
-import { errorMessage } from '../core/errors.js';
+import { errorMessage } from '../../core/errors.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const PRELOAD = path.join(here, 'preload.cjs');

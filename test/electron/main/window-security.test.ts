@@ -1,14 +1,14 @@
-// The Electron security checklist as applied by electron/window-security.ts and
-// electron/main-window.ts, with `electron` mocked.
+// The Electron security checklist as applied by electron/main/window-security.ts and
+// electron/main/main-window.ts, with `electron` mocked.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
-vi.mock('electron', async () => (await import('./fake-electron.js')).electronModule);
+vi.mock('electron', async () => (await import('../fake-electron.js')).electronModule);
 
-const { FakeBrowserWindow, FakeEvent, FakeSession, FakeWebContents, resetFakeElectron } = await import('./fake-electron.js');
-const { hardenSession, hardenWebContents, secureWebPreferences } = await import('../../electron/window-security.js');
-const { createMainWindow } = await import('../../electron/main-window.js');
-const { ModelDocument } = await import('../../electron/document.js');
-const { APP_ENTRY_URL } = await import('../../electron/app-origin.js');
+const { FakeBrowserWindow, FakeEvent, FakeSession, FakeWebContents, resetFakeElectron } = await import('../fake-electron.js');
+const { hardenSession, hardenWebContents, secureWebPreferences } = await import('../../../electron/main/window-security.js');
+const { createMainWindow } = await import('../../../electron/main/main-window.js');
+const { ModelDocument } = await import('../../../electron/main/document.js');
+const { APP_ENTRY_URL } = await import('../../../electron/main/app-origin.js');
 
 beforeEach(() => resetFakeElectron());
 

@@ -3,7 +3,7 @@
  * dist/electron/engine-process.js). A thin shell: the host and its tap are wired
  * in engine-service.ts, the numeric backend is chosen in engine-ops.ts.
  */
-import { errorMessage } from '../core/errors.js';
+import { errorMessage } from '../../core/errors.js';
 import { loadEngineOps } from './engine-ops.js';
 import { startEngineService, type ParentPortLike } from './engine-service.js';
 

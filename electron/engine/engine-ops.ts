@@ -1,7 +1,7 @@
-import { errorMessage } from '../core/errors.js';
-import { createReferenceOps } from '../core/ops/reference.js';
-import type { Ops } from '../core/ops/types.js';
-import { createNodeWasmOps } from '../node/wasm-threads.js';
+import { errorMessage } from '../../core/errors.js';
+import { createReferenceOps } from '../../core/ops/reference.js';
+import type { Ops } from '../../core/ops/types.js';
+import { createNodeWasmOps } from '../../node/wasm-threads.js';
 
 /**
  * The numeric backend of the desktop engine: the WebAssembly SIMD kernels with

@@ -1,7 +1,7 @@
 import { BrowserWindow, nativeTheme } from 'electron';
 import { APP_ENTRY_URL } from './app-origin.js';
 import type { ModelDocument } from './document.js';
-import { APP_VERSION_ARG } from './preload-args.js';
+import { APP_VERSION_ARG } from '../../contract/preload-args.js';
 import { hardenWebContents, secureWebPreferences } from './window-security.js';
 
 /**

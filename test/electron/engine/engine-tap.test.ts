@@ -2,10 +2,10 @@
 // main builds from what the tap reports. The host is a scripted stand-in here;
 // engine-restore.test.ts drives the real host.
 import { describe, expect, it } from 'vitest';
-import type { PortLike } from '../../core/protocol/port.js';
-import type { EngineToMain } from '../../electron/engine-control.js';
-import { EngineTap, MAX_QUEUED_FOR_RENDERER } from '../../electron/engine-tap.js';
-import { RestorePlan } from '../../electron/restore-plan.js';
+import type { PortLike } from '../../../core/protocol/port.js';
+import type { EngineToMain } from '../../../contract/engine-control.js';
+import { EngineTap, MAX_QUEUED_FOR_RENDERER } from '../../../electron/engine/engine-tap.js';
+import { RestorePlan } from '../../../core/host/restore-plan.js';
 
 /** A renderer-side port: what the tap posts, and a way to send into the tap. */
 function fakeRendererPort() {

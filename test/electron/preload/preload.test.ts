@@ -3,12 +3,12 @@
 // port forwarded to the page with window.postMessage.
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 
-vi.mock('electron', async () => (await import('./fake-electron.js')).electronModule);
+vi.mock('electron', async () => (await import('../fake-electron.js')).electronModule);
 
-const { fake } = await import('./fake-electron.js');
-const { IPC } = await import('../../electron/ipc-channels.js');
-const { ENGINE_PORT_MESSAGE } = await import('../../electron/studio-api.js');
-type StudioApi = import('../../electron/studio-api.js').StudioApi;
+const { fake } = await import('../fake-electron.js');
+const { IPC } = await import('../../../contract/ipc-channels.js');
+const { ENGINE_PORT_MESSAGE } = await import('../../../contract/studio-api.js');
+type StudioApi = import('../../../contract/studio-api.js').StudioApi;
 
 const windowPostMessage = vi.fn();
 let studio: StudioApi;
@@ -16,7 +16,7 @@ let studio: StudioApi;
 beforeAll(async () => {
   (globalThis as unknown as { window: unknown }).window = { postMessage: windowPostMessage };
   process.argv.push('--studio-app-version=9.8.7');
-  await import('../../electron/preload.js');
+  await import('../../../electron/preload/preload.js');
   studio = fake.exposed.get('studio') as StudioApi;
 });
 

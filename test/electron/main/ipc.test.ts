@@ -1,11 +1,11 @@
 // The preload's channels in main: every message is checked for its sender (the
 // top frame of app://studio) and its payload (zod) before anything runs.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { FakeIpcMain, ipcEventFrom } from './fake-electron.js';
-import { isTrustedSender, parsePayload } from '../../electron/ipc-guard.js';
-import { IPC } from '../../electron/ipc-channels.js';
-import { ipcSchemas, registerStudioIpc, type IpcDeps } from '../../electron/ipc.js';
-import type { FileAccess } from '../../electron/file-access.js';
+import { FakeIpcMain, ipcEventFrom } from '../fake-electron.js';
+import { isTrustedSender, parsePayload } from '../../../electron/main/ipc-guard.js';
+import { IPC } from '../../../contract/ipc-channels.js';
+import { ipcSchemas, registerStudioIpc, type IpcDeps } from '../../../electron/main/ipc.js';
+import type { FileAccess } from '../../../electron/main/file-access.js';
 import { z } from 'zod';
 
 const APP = 'app://studio/index.html';
@@ -139,7 +139,7 @@ describe('registerStudioIpc', () => {
     const bytes = new Uint8Array([1, 2, 3]);
     expect((await t.invoke(IPC.saveModel, APP, { bytes, saveAs: true, suggestedName: 'm.safetensors' })).ok).toBe(true);
     expect(t.files.saveModel).toHaveBeenCalledWith(bytes, { saveAs: true, suggestedName: 'm.safetensors' });
-    const { StudioError } = await import('../../core/errors.js');
+    const { StudioError } = await import('../../../core/errors.js');
     t.files.openPath.mockRejectedValueOnce(new StudioError('IO', 'could not open: permission denied', { file: '/d/x.csv' }));
     expect(await t.invoke(IPC.openPath, APP, '/d/x.csv')).toEqual({
       ok: false,

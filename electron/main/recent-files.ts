@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { FileKind, RecentFile } from './studio-api.js';
-import { errorMessage } from '../core/errors.js';
+import type { FileKind, RecentFile } from '../../contract/studio-api.js';
+import { errorMessage } from '../../core/errors.js';
 
 /**
  * The Open Recent list: newest first, one entry per path, at most MAX_RECENT,

@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
-vi.mock('electron', async () => (await import('./fake-electron.js')).electronModule);
+vi.mock('electron', async () => (await import('../fake-electron.js')).electronModule);
 
-const { fake, FakeSession } = await import('./fake-electron.js');
-const { createAppRequestHandler, registerAppScheme, resolveAppPath, serveApp } = await import('../../electron/app-protocol.js');
-const { CONTENT_SECURITY_POLICY, isAllowedRequestUrl } = await import('../../electron/app-origin.js');
+const { fake, FakeSession } = await import('../fake-electron.js');
+const { createAppRequestHandler, registerAppScheme, resolveAppPath, serveApp } = await import('../../../electron/main/app-protocol.js');
+const { CONTENT_SECURITY_POLICY, isAllowedRequestUrl } = await import('../../../electron/main/app-origin.js');
 
 let root: string;
 let outside: string;

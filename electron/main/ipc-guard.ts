@@ -1,8 +1,9 @@
 import type { IpcMain, IpcMainEvent, IpcMainInvokeEvent } from 'electron';
 import type { z } from 'zod';
-import { describeZodError } from '../core/spec.js';
-import { errorMessage, isStudioError } from '../core/errors.js';
+import { describeZodError } from '../../core/spec.js';
+import { errorMessage, isStudioError } from '../../core/errors.js';
 import { isAppUrl } from './app-origin.js';
+import type { IpcResult } from '../../contract/ipc-channels.js';
 
 /**
  * Every IPC message main accepts passes two gates:
@@ -32,7 +33,6 @@ function senderName(event: SenderInfo): string {
   return `${frame.parent !== null ? 'a subframe at ' : ''}${frame.url || 'about:blank'}`;
 }
 
-export type IpcResult<T> = { ok: true; value: T } | { ok: false; code: string; message: string };
 
 export type Logger = (message: string) => void;
 

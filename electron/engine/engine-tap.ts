@@ -1,7 +1,7 @@
-import type { PortLike } from '../core/protocol/port.js';
-import type { CommandOutcome, EngineToMain } from './engine-control.js';
-import { MAIN_COMMAND_ID_PREFIX } from './engine-control.js';
-import { isStateCommandType, type StateCommand } from './restore-plan.js';
+import type { PortLike } from '../../core/protocol/port.js';
+import type { CommandOutcome, EngineToMain } from '../../contract/engine-control.js';
+import { MAIN_COMMAND_ID_PREFIX } from '../../contract/engine-control.js';
+import { isStateCommandType, type StateCommand } from '../../core/host/restore-plan.js';
 
 /**
  * Sits in the engine process between the host and its two clients: the renderer

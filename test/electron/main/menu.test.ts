@@ -2,8 +2,8 @@
 // the right handler, on macOS and elsewhere.
 import type { MenuItemConstructorOptions } from 'electron';
 import { describe, expect, it, vi } from 'vitest';
-import { buildMenuTemplate, displayAccelerator, findMenuItem, shortcutList, type MenuHandlers } from '../../electron/menu.js';
-import type { RecentFile } from '../../electron/studio-api.js';
+import { buildMenuTemplate, displayAccelerator, findMenuItem, shortcutList, type MenuHandlers } from '../../../electron/main/menu.js';
+import type { RecentFile } from '../../../contract/studio-api.js';
 
 function build(platform: NodeJS.Platform, recent: RecentFile[] = [], devTools = false) {
   const handlers: MenuHandlers = {

@@ -2,9 +2,9 @@
 // restored, the retry limit, reload, and shutdown when the window closes. The
 // utility process is a fake that emits 'exit' when told; time is a manual clock.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { FakeMessageChannelMain, FakePort, FakeUtilityProcess } from './fake-electron.js';
-import { EngineSupervisor, restartMessage } from '../../electron/engine-supervisor.js';
-import type { EngineRestartEvent } from '../../electron/studio-api.js';
+import { FakeMessageChannelMain, FakePort, FakeUtilityProcess } from '../fake-electron.js';
+import { EngineSupervisor, restartMessage } from '../../../electron/main/engine-supervisor.js';
+import type { EngineRestartEvent } from '../../../contract/studio-api.js';
 
 class ManualClock {
   now = 0;

@@ -1,8 +1,8 @@
-import { StudioError, errorMessage } from '../core/errors.js';
-import { describeZodError } from '../core/spec.js';
-import { engineToMainSchema, MAIN_COMMAND_ID_PREFIX, type CommandOutcome, type EngineToMain } from './engine-control.js';
-import { RestorePlan, type CommandBody, type StateCommand } from './restore-plan.js';
-import type { EngineRestartEvent, RestoredState } from './studio-api.js';
+import { StudioError, errorMessage } from '../../core/errors.js';
+import { describeZodError } from '../../core/spec.js';
+import { engineToMainSchema, MAIN_COMMAND_ID_PREFIX, type CommandOutcome, type EngineToMain } from '../../contract/engine-control.js';
+import { RestorePlan, type CommandBody, type StateCommand } from '../../core/host/restore-plan.js';
+import type { EngineRestartEvent, RestoredState } from '../../contract/studio-api.js';
 
 /**
  * Keeps one engine utility process alive for one window.

@@ -1,6 +1,6 @@
 import type { MenuItemConstructorOptions } from 'electron';
 import { APP_NAME } from './document.js';
-import type { MenuAction, RecentFile } from './studio-api.js';
+import type { MenuAction, RecentFile } from '../../contract/studio-api.js';
 
 /**
  * The application menu as data. File commands that touch the document (open,

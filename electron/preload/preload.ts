@@ -6,9 +6,9 @@
  * only `electron` and files with no imports of their own.
  */
 import { contextBridge, ipcRenderer } from 'electron';
-import { IPC } from './ipc-channels.js';
-import type { IpcResult } from './ipc-guard.js';
-import { APP_VERSION_ARG } from './preload-args.js';
+import { IPC } from '../../contract/ipc-channels.js';
+import type { IpcResult } from '../../contract/ipc-channels.js';
+import { APP_VERSION_ARG } from '../../contract/preload-args.js';
 import {
   ENGINE_PORT_MESSAGE,
   type EngineRestartEvent,
@@ -18,7 +18,7 @@ import {
   type RecentFile,
   type SavedFile,
   type StudioApi,
-} from './studio-api.js';
+} from '../../contract/studio-api.js';
 
 
 async function invoke<T>(channel: string, payload?: unknown): Promise<T> {

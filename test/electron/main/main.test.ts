@@ -1,4 +1,4 @@
-// electron/main.ts wired together, with `electron` mocked: single instance,
+// electron/main/main.ts wired together, with `electron` mocked: single instance,
 // window + engine at start, menu items reaching the renderer or the supervisor,
 // files handed over by the OS, the unsaved-changes question, and the engine
 // ending with the window.
@@ -10,11 +10,11 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 // One fake for the whole file: main.ts is imported afresh per test (vi.resetModules),
 // and its `electron` must stay the instance this file inspects.
-const fe = await vi.hoisted(async () => import('./fake-electron.js'));
+const fe = await vi.hoisted(async () => import('../fake-electron.js'));
 vi.mock('electron', () => fe.electronModule);
 
-const { IPC } = await import('../../electron/ipc-channels.js');
-const { findMenuItem } = await import('../../electron/menu.js');
+const { IPC } = await import('../../../contract/ipc-channels.js');
+const { findMenuItem } = await import('../../../electron/main/menu.js');
 
 const APP_FRAME = { senderFrame: { url: 'app://studio/index.html', parent: null } };
 const flush = async () => {
@@ -53,7 +53,7 @@ async function until(done: () => boolean): Promise<void> {
 async function startMain(beforeReady?: () => void) {
   let ready!: () => void;
   fe.fake.app.whenReady.mockImplementation(() => new Promise<void>((r) => (ready = r)));
-  await import('../../electron/main.js');
+  await import('../../../electron/main/main.js');
   beforeReady?.();
   ready();
   await until(() => fe.fake.menu !== null);
@@ -70,7 +70,7 @@ async function startMain(beforeReady?: () => void) {
 describe('main', () => {
   it('a second instance quits at once (the first one gets its command line)', async () => {
     fe.fake.app.lock = false;
-    await import('../../electron/main.js');
+    await import('../../../electron/main/main.js');
     await flush();
     expect(fe.fake.app.quit).toHaveBeenCalled();
     expect(fe.FakeBrowserWindow.instances).toHaveLength(0);
@@ -87,7 +87,8 @@ describe('main', () => {
     expect(win.loadedUrl).toBe('app://studio/index.html');
     expect(win.options.webPreferences).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false });
     expect(fe.fake.forks).toHaveLength(1);
-    expect(fe.fake.forks[0]!.modulePath.endsWith(path.join('electron', 'engine-process.js'))).toBe(true);
+    // The bundles sit side by side in dist/electron: the engine entry is beside main's own module.
+    expect(path.basename(fe.fake.forks[0]!.modulePath)).toBe('engine-process.js');
     expect(fe.fake.forks[0]!.options).toMatchObject({ serviceName: 'Backprop Studio Engine' });
     // Every web contents created later is hardened too.
     expect(fe.fake.app.listenerCount('web-contents-created')).toBe(1);

@@ -5,11 +5,11 @@ import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ModelDocument } from '../../electron/document.js';
-import { FileAccess, kindOfPath, MODEL_MAX_BYTES, safeFileName, type FileAccessDeps } from '../../electron/file-access.js';
-import { MAX_RECENT, RecentFiles, type RecentStorage } from '../../electron/recent-files.js';
-import { readFileCapped } from '../../node/read-file.js';
-import { writeFileAtomic } from '../../node/atomic-write.js';
+import { ModelDocument } from '../../../electron/main/document.js';
+import { FileAccess, kindOfPath, MODEL_MAX_BYTES, safeFileName, type FileAccessDeps } from '../../../electron/main/file-access.js';
+import { MAX_RECENT, RecentFiles, type RecentStorage } from '../../../electron/main/recent-files.js';
+import { readFileCapped } from '../../../node/read-file.js';
+import { writeFileAtomic } from '../../../node/atomic-write.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -161,7 +161,7 @@ describe('saving models', () => {
     const showSaveDialog = vi.fn(async (_options: unknown) => ({ canceled: false, filePath: target }));
     const t = setup({ showSaveDialog });
     t.document.setState({ unsaved: true });
-    const saved = await t.files.saveModel(new Uint8Array([1, 2, 3]), { suggestedName: '../../evil/mnist.safetensors' });
+    const saved = await t.files.saveModel(new Uint8Array([1, 2, 3]), { suggestedName: '../../../evil/mnist.safetensors' });
     expect(showSaveDialog.mock.calls[0]![0]).toMatchObject({ defaultPath: 'mnist.safetensors' });
     expect(saved).toEqual({ path: `${target}.safetensors`, name: 'trained.safetensors' });
     expect(new Uint8Array(await readFile(`${target}.safetensors`))).toEqual(new Uint8Array([1, 2, 3]));
@@ -206,7 +206,7 @@ describe('helpers', () => {
   it('kindOfPath and safeFileName', () => {
     expect(kindOfPath('/a/B.SAFETENSORS')).toBe('model');
     expect(kindOfPath('/a/train.csv')).toBe('data');
-    expect(safeFileName('../../x/y.safetensors')).toBe('y.safetensors');
+    expect(safeFileName('../../../x/y.safetensors')).toBe('y.safetensors');
     expect(safeFileName('C:\\Users\\me\\m.safetensors')).toBe('m.safetensors');
     expect(safeFileName('a<b>:"|?*.safetensors')).toBe('ab.safetensors');
     expect(safeFileName('..')).toBeNull();

@@ -8,7 +8,20 @@
  * Only commands the engine acknowledged are recorded, so a corrupt file that was
  * refused never replaces the good data.
  */
-import type { RestoredState } from './studio-api.js';
+/** What a restarted engine got back (shown to the user; contract/studio-api.ts passes it to the renderer). */
+export interface RestoredState {
+  /** The network (from configure or an imported model) was rebuilt. */
+  network: boolean;
+  /** Name of the data set loaded again, or null. */
+  data: string | null;
+  /** Epoch of the checkpoint whose weights were put back, or null (fresh weights). */
+  checkpointEpoch: number | null;
+  /** The run that was training came back paused at that epoch: Resume finishes it. */
+  runPaused: boolean;
+  /** Restore steps that failed, one line each (normally empty). */
+  problems: string[];
+}
+
 
 /** Commands that change what a restart must rebuild. */
 export const STATE_COMMAND_TYPES = ['configure', 'importModel', 'loadData', 'loadBuiltin', 'resetWeights'] as const;

@@ -1,9 +1,9 @@
 import type { IpcMain } from 'electron';
 import { z } from 'zod';
 import { MODEL_MAX_BYTES, type FileAccess } from './file-access.js';
-import { IPC } from './ipc-channels.js';
+import { IPC } from '../../contract/ipc-channels.js';
 import { handleChecked, onChecked, type Logger } from './ipc-guard.js';
-import type { DocumentState, RecentFile } from './studio-api.js';
+import type { DocumentState, RecentFile } from '../../contract/studio-api.js';
 
 /**
  * Every channel the preload may use, with the schema of its one payload.

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { writeFileAtomic } from '../node/atomic-write.js';
+import { writeFileAtomic } from '../../node/atomic-write.js';
 import type { RecentStorage } from './recent-files.js';
 
 /** The recent files list on disk: read as text (missing file = none), written atomically. */

@@ -6,12 +6,12 @@
 import { EventEmitter } from 'node:events';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EngineEvent, EventOf } from '../../core/protocol/messages.js';
-import { eventSchema } from '../../core/protocol/messages.js';
-import { EngineSupervisor, type EngineChild } from '../../electron/engine-supervisor.js';
-import { startEngineService, type EngineService, type ParentPortLike } from '../../electron/engine-service.js';
-import type { EngineRestartEvent } from '../../electron/studio-api.js';
-import { csvBytes, makeCsv, SPEC, TRAINING } from '../core/host/harness.js';
+import type { EngineEvent, EventOf } from '../../../core/protocol/messages.js';
+import { eventSchema } from '../../../core/protocol/messages.js';
+import { EngineSupervisor, type EngineChild } from '../../../electron/main/engine-supervisor.js';
+import { startEngineService, type EngineService, type ParentPortLike } from '../../../electron/engine/engine-service.js';
+import type { EngineRestartEvent } from '../../../contract/studio-api.js';
+import { csvBytes, makeCsv, SPEC, TRAINING } from '../../core/host/harness.js';
 
 /** Electron's MessagePortMain as the engine process sees it, over a Node MessagePort. */
 function asPortMain(port: MessagePort) {
