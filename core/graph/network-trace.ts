@@ -104,7 +104,7 @@ export function traceNetwork(network: Network, x: Matrix, t: Targets, opts: Trac
 
   // Forward, keeping a copy of every edge value (layers reuse their output buffers).
   const values: Float32Array[] = [Float32Array.from(x.data)];
-  const images: ([number, number, number] | undefined)[] = [opts.inputImage];
+  const images: (readonly [number, number, number] | undefined)[] = [opts.inputImage];
   let h: Matrix = x;
   for (const layer of layers) {
     h = layer.forward(h, true);
