@@ -1,5 +1,5 @@
 import { Matrix, type FloatArray } from '../matrix.js';
-import type { Ops } from './types.js';
+import type { ConvOps, Ops } from './types.js';
 
 /**
  * Plain TypeScript kernels: the readable reference every fast kernel is tested
@@ -135,6 +135,147 @@ export function createReferenceOps(precision: 'f32' | 'f64' = 'f32'): Ops {
       }
     },
 
+    im2col(x, g, col) {
+      const { channels: C, height: H, width: W, kernel: K, stride: S, pad: P, outHeight: OH, outWidth: OW } = g;
+      const X = x.data, D = col.data, chw = C * H * W, ckk = C * K * K;
+      for (let n = 0; n < x.rows; n++) {
+        for (let oy = 0; oy < OH; oy++) {
+          for (let ox = 0; ox < OW; ox++) {
+            let o = ((n * OH + oy) * OW + ox) * ckk;
+            for (let c = 0; c < C; c++) {
+              for (let ky = 0; ky < K; ky++) {
+                const iy = oy * S + ky - P;
+                for (let kx = 0; kx < K; kx++) {
+                  const ix = ox * S + kx - P;
+                  D[o++] = iy >= 0 && iy < H && ix >= 0 && ix < W ? X[n * chw + (c * H + iy) * W + ix]! : 0;
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    col2im(dcol, g, dx) {
+      const { channels: C, height: H, width: W, kernel: K, stride: S, pad: P, outHeight: OH, outWidth: OW } = g;
+      const X = dx.data, D = dcol.data, chw = C * H * W, ckk = C * K * K;
+      X.fill(0);
+      for (let n = 0; n < dx.rows; n++) {
+        for (let oy = 0; oy < OH; oy++) {
+          for (let ox = 0; ox < OW; ox++) {
+            let o = ((n * OH + oy) * OW + ox) * ckk;
+            for (let c = 0; c < C; c++) {
+              for (let ky = 0; ky < K; ky++) {
+                const iy = oy * S + ky - P;
+                for (let kx = 0; kx < K; kx++, o++) {
+                  const ix = ox * S + kx - P;
+                  if (iy >= 0 && iy < H && ix >= 0 && ix < W) X[n * chw + (c * H + iy) * W + ix] += D[o]!;
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    rowsToChannels(rows, bias, out) {
+      const F = rows.cols, P = out.cols / F, R = rows.data, O = out.data;
+      for (let n = 0; n < out.rows; n++) {
+        for (let f = 0; f < F; f++) {
+          const b = bias ? bias.data[f]! : 0;
+          for (let p = 0; p < P; p++) O[(n * F + f) * P + p] = R[(n * P + p) * F + f]! + b;
+        }
+      }
+    },
+    channelsToRows(x, rows) {
+      const F = rows.cols, P = x.cols / F, X = x.data, R = rows.data;
+      for (let n = 0; n < x.rows; n++) {
+        for (let f = 0; f < F; f++) {
+          for (let p = 0; p < P; p++) R[(n * P + p) * F + f] = X[(n * F + f) * P + p]!;
+        }
+      }
+    },
+
+    allocIndices: (length) => new Int32Array(length),
+    freeIndices: () => {
+      /* garbage collected */
+    },
+    maxPoolForward(x, g, out, argmax) {
+      const { channels: C, height: H, width: W, kernel: K, stride: S, outHeight: OH, outWidth: OW } = g;
+      const X = x.data, O = out.data;
+      let i = 0;
+      for (let n = 0; n < x.rows; n++) {
+        for (let c = 0; c < C; c++) {
+          const base = (n * C + c) * H * W;
+          for (let oy = 0; oy < OH; oy++) {
+            for (let ox = 0; ox < OW; ox++, i++) {
+              let best = base + oy * S * W + ox * S;
+              for (let ky = 0; ky < K; ky++) {
+                const row = base + (oy * S + ky) * W + ox * S;
+                for (let kx = 0; kx < K; kx++) if (X[row + kx]! > X[best]!) best = row + kx;
+              }
+              O[i] = X[best]!;
+              argmax[i] = best;
+            }
+          }
+        }
+      }
+    },
+    maxPoolBackward(dout, argmax, dx) {
+      const D = dout.data, X = dx.data;
+      X.fill(0);
+      for (let i = 0; i < D.length; i++) X[argmax[i]!] += D[i]!;
+    },
+
+    channelMeanVariance(x, channels, mean, variance) {
+      const C = channels, P = x.cols / C, X = x.data, M = x.rows * P;
+      for (let c = 0; c < C; c++) {
+        let sum = 0;
+        for (let n = 0; n < x.rows; n++) for (let p = 0, o = (n * C + c) * P; p < P; p++) sum += X[o + p]!;
+        const mu = sum / M;
+        let sq = 0;
+        for (let n = 0; n < x.rows; n++) {
+          for (let p = 0, o = (n * C + c) * P; p < P; p++) sq += (X[o + p]! - mu) ** 2;
+        }
+        mean.data[c] = mu;
+        variance.data[c] = sq / M;
+      }
+    },
+    batchNormForward(x, channels, mean, variance, eps, gamma, beta, xhat, out) {
+      const C = channels, P = x.cols / C, X = x.data, Xh = xhat.data, O = out.data;
+      for (let c = 0; c < C; c++) {
+        const mu = mean.data[c]!, inv = 1 / Math.sqrt(variance.data[c]! + eps), g = gamma.data[c]!, b = beta.data[c]!;
+        for (let n = 0; n < x.rows; n++) {
+          for (let p = 0, o = (n * C + c) * P; p < P; p++) {
+            const h = (X[o + p]! - mu) * inv;
+            Xh[o + p] = h;
+            O[o + p] = g * h + b;
+          }
+        }
+      }
+    },
+    batchNormBackward(dout, xhat, channels, variance, eps, gamma, dx, dgamma, dbeta) {
+      const C = channels, P = dout.cols / C, D = dout.data, Xh = xhat.data, O = dx.data, M = dout.rows * P;
+      for (let c = 0; c < C; c++) {
+        let sb = 0, sg = 0;
+        for (let n = 0; n < dout.rows; n++) {
+          for (let p = 0, o = (n * C + c) * P; p < P; p++) {
+            sb += D[o + p]!;
+            sg += D[o + p]! * Xh[o + p]!;
+          }
+        }
+        dbeta.data[c] = sb;
+        dgamma.data[c] = sg;
+        const k = gamma.data[c]! / Math.sqrt(variance.data[c]! + eps) / M;
+        for (let n = 0; n < dout.rows; n++) {
+          for (let p = 0, o = (n * C + c) * P; p < P; p++) O[o + p] = k * (M * D[o + p]! - sb - Xh[o + p]! * sg);
+        }
+      }
+    },
+
+    multiply(a, b, out) {
+      const A = a.data, B = b.data, O = out.data;
+      for (let i = 0; i < A.length; i++) O[i] = A[i]! * B[i]!;
+    },
+
     gatherRows(source, cols, indices, scale, out) {
       const O = out.data;
       for (let r = 0; r < indices.length; r++) {
@@ -142,5 +283,29 @@ export function createReferenceOps(precision: 'f32' | 'f64' = 'f32'): Ops {
         for (let c = 0; c < cols; c++) O[o + c] = source[s + c]! * scale;
       }
     },
+  };
+}
+
+/**
+ * A backend's convolution, pooling, BatchNorm and Dropout kernels taken from `ref`
+ * (the reference on float32 views works on any memory): what a fast backend uses
+ * for the kernels it has no faster version of yet.
+ */
+export function referenceConvOps(ref: Ops): ConvOps {
+  return {
+    im2col: (x, g, col) => ref.im2col(x, g, col),
+    col2im: (dcol, g, dx) => ref.col2im(dcol, g, dx),
+    rowsToChannels: (rows, bias, out) => ref.rowsToChannels(rows, bias, out),
+    channelsToRows: (x, rows) => ref.channelsToRows(x, rows),
+    allocIndices: (length) => ref.allocIndices(length),
+    freeIndices: (a) => ref.freeIndices(a),
+    maxPoolForward: (x, g, out, argmax) => ref.maxPoolForward(x, g, out, argmax),
+    maxPoolBackward: (dout, argmax, dx) => ref.maxPoolBackward(dout, argmax, dx),
+    channelMeanVariance: (x, channels, mean, variance) => ref.channelMeanVariance(x, channels, mean, variance),
+    batchNormForward: (x, channels, mean, variance, eps, gamma, beta, xhat, out) =>
+      ref.batchNormForward(x, channels, mean, variance, eps, gamma, beta, xhat, out),
+    batchNormBackward: (dout, xhat, channels, variance, eps, gamma, dx, dgamma, dbeta) =>
+      ref.batchNormBackward(dout, xhat, channels, variance, eps, gamma, dx, dgamma, dbeta),
+    multiply: (a, b, out) => ref.multiply(a, b, out),
   };
 }

@@ -1,6 +1,26 @@
 import type { FloatArray, Matrix } from '../matrix.js';
 
 /**
+ * Where a sliding window (a convolution's kernel, a pooling window) visits an image.
+ * Images are channels first: a batch is a Matrix with one sample per row and
+ * channels·height·width columns, each sample laid out as [c][y][x] (NCHW memory).
+ * outHeight = (height + 2·pad - kernel) / stride + 1, likewise outWidth; callers
+ * check that the window fits before any kernel sees the geometry.
+ */
+export interface WindowGeometry {
+  readonly channels: number;
+  readonly height: number;
+  readonly width: number;
+  /** Square window: kernel x kernel. */
+  readonly kernel: number;
+  readonly stride: number;
+  /** Zero padding on every side (0 for pooling). */
+  readonly pad: number;
+  readonly outHeight: number;
+  readonly outWidth: number;
+}
+
+/**
  * The numeric backend that layers, losses and optimizers call for every hot loop.
  *
  * Layers never allocate with `new Float32Array` on the hot path: they ask their
@@ -69,6 +89,71 @@ export interface Ops {
     lr: number, beta1: number, beta2: number, t: number,
   ): void;
 
+  // ---- Convolution (the book's ch. 7: im2col, one product, col2im) ----
+
+  /**
+   * The book's im2col: `x` (N x C·H·W) becomes `col` (N·OH·OW x C·K·K). Row
+   * n·OH·OW + oy·OW + ox holds the window under output pixel (oy, ox) of sample n,
+   * ordered [c][ky][kx] (the order of a [out, in, kh, kw] weight's rows); positions
+   * in the padding are 0. Convolution is then col · Wᵀ with W as [F, C·K·K].
+   */
+  im2col(x: Matrix, g: WindowGeometry, col: Matrix): void;
+  /**
+   * The adjoint of im2col: `dx` (N x C·H·W) = Σ over every window of its row of
+   * `dcol` (N·OH·OW x C·K·K), added where the window sat (overlaps add up; padding
+   * is dropped). `dx` is overwritten, not accumulated into.
+   */
+  col2im(dcol: Matrix, g: WindowGeometry, dx: Matrix): void;
+  /**
+   * Products come out one row per output pixel (N·P x F, P = OH·OW); images are
+   * channels first. out[n, f·P + p] = rows[n·P + p, f] + bias[f]; bias (1 x F) may be null.
+   */
+  rowsToChannels(rows: Matrix, bias: Matrix | null, out: Matrix): void;
+  /** The inverse reordering, for the backward pass: rows[n·P + p, f] = x[n, f·P + p] (P = x.cols / rows.cols). */
+  channelsToRows(x: Matrix, rows: Matrix): void;
+
+  // ---- Max pooling ----
+
+  /**
+   * Integer scratch that lives where this backend's kernels can read it (argmax
+   * positions of a pooling layer). Contents are unspecified; give it back with freeIndices.
+   */
+  allocIndices(length: number): Int32Array;
+  freeIndices(a: Int32Array): void;
+  /**
+   * out (N x C·OH·OW) = the maximum of each window (g.pad is 0); argmax[i] = the index
+   * into x.data of the value that won out[i] (the first one on ties, scanning [ky][kx],
+   * as NumPy's argmax and PyTorch do).
+   */
+  maxPoolForward(x: Matrix, g: WindowGeometry, out: Matrix, argmax: Int32Array): void;
+  /** dx = 0, then dx.data[argmax[i]] += dout.data[i] for every output i (overlapping windows add up). */
+  maxPoolBackward(dout: Matrix, argmax: Int32Array, dx: Matrix): void;
+
+  // ---- Batch normalization (per channel: x is N x C·P, P = 1 after Affine, H·W after Convolution) ----
+
+  /** mean[c] and the biased variance[c] over the N·P values of channel c (both 1 x C). */
+  channelMeanVariance(x: Matrix, channels: number, mean: Matrix, variance: Matrix): void;
+  /**
+   * xhat = (x - mean[c]) / √(variance[c] + eps);  out = gamma[c]·xhat + beta[c].
+   * Training passes the batch's statistics, evaluation the running ones.
+   */
+  batchNormForward(
+    x: Matrix, channels: number, mean: Matrix, variance: Matrix, eps: number,
+    gamma: Matrix, beta: Matrix, xhat: Matrix, out: Matrix,
+  ): void;
+  /**
+   * Backward of a batch-statistics forward, M = N·P values per channel:
+   *   dbeta[c] = Σ dout;  dgamma[c] = Σ dout·xhat;
+   *   dx = gamma[c] / √(variance[c] + eps) / M · (M·dout - dbeta[c] - xhat·dgamma[c]).
+   */
+  batchNormBackward(
+    dout: Matrix, xhat: Matrix, channels: number, variance: Matrix, eps: number, gamma: Matrix,
+    dx: Matrix, dgamma: Matrix, dbeta: Matrix,
+  ): void;
+
+  /** out = a ⊙ b elementwise (Dropout: x times its mask of 0 and 1/(1-p), and dout times the same mask). */
+  multiply(a: Matrix, b: Matrix, out: Matrix): void;
+
   /**
    * Gather rows `indices` of a dataset into `out` (indices.length x cols),
    * converting to float and multiplying by `scale` (1/255 for image bytes, 1 for floats).
@@ -79,3 +164,11 @@ export interface Ops {
     scale: number, out: Matrix,
   ): void;
 }
+
+/** The kernels of convolution, pooling, BatchNorm and Dropout (a backend may build them in a module of their own). */
+export type ConvOps = Pick<
+  Ops,
+  | 'im2col' | 'col2im' | 'rowsToChannels' | 'channelsToRows'
+  | 'allocIndices' | 'freeIndices' | 'maxPoolForward' | 'maxPoolBackward'
+  | 'channelMeanVariance' | 'batchNormForward' | 'batchNormBackward' | 'multiply'
+>;

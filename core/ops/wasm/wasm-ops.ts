@@ -1,7 +1,7 @@
 import { Matrix, type FloatArray } from '../../matrix.js';
 import { StudioError, errorMessage } from '../../errors.js';
 import type { Ops } from '../types.js';
-import { createReferenceOps } from '../reference.js';
+import { createReferenceOps, referenceConvOps } from '../reference.js';
 import type { ThreadPool } from '../threads/types.js';
 import { KernelTeam } from '../threads/team.js';
 import { CTRL_BYTES, JOB_BYTES } from '../threads/control.js';
@@ -493,6 +493,9 @@ export async function createWasmOps(opts: WasmOpsOptions = {}): Promise<WasmOps>
         runTeam();
       } else k.convertRows(p, bytes, n, scale, po, 0, 1);
     },
+
+    // Convolution, pooling, BatchNorm and Dropout: the TypeScript reference until their WebAssembly versions land.
+    ...referenceConvOps(ref),
   };
 
   function activation(kind: keyof typeof ACT, x: Matrix, out: Matrix): void {
