@@ -11,7 +11,7 @@ export { runJob } from './jobs';
 export { gemm } from './gemm';
 export { addRow, sumRows, activationForward, activationBackward, expArray } from './elementwise';
 export { softmaxCrossEntropy, softmaxCrossEntropyBackward } from './softmax';
-export { sgd, momentum, adagrad, adam } from './optim';
+export { sgd, momentum, adagrad, adam, nesterov, rmsprop } from './optim';
 export { gatherRows, convertRows } from './gather';
 
 /** First byte JavaScript may use (after the module's own static data, if any). */

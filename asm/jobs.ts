@@ -5,7 +5,7 @@
 
 import { gemm, GEMM_SCRATCH_BYTES } from './gemm';
 import { addRow, sumRows, activationForward, activationBackward } from './elementwise';
-import { sgd, momentum, adagrad, adam } from './optim';
+import { sgd, momentum, adagrad, adam, nesterov, rmsprop } from './optim';
 import { gatherRows, convertRows } from './gather';
 
 export const JOB_GEMM: i32 = 1;
@@ -19,6 +19,8 @@ export const JOB_ADAGRAD: i32 = 8;
 export const JOB_ADAM: i32 = 9;
 export const JOB_GATHER: i32 = 10;
 export const JOB_CONVERT: i32 = 11;
+export const JOB_NESTEROV: i32 = 12;
+export const JOB_RMSPROP: i32 = 13;
 
 /** Per-thread scratch: GEMM panels, then a 64-byte buffer for partial vectors. */
 export const THREAD_SCRATCH_BYTES: i32 = GEMM_SCRATCH_BYTES + 64;
@@ -71,6 +73,12 @@ export function runJob(job: usize, tid: i32, nthreads: i32): void {
       break;
     case JOB_ADAM:
       adam(u(job, 0), u(job, 1), u(job, 2), u(job, 3), i(job, 4), f(job, 5), f(job, 6), f(job, 7), tid, nthreads);
+      break;
+    case JOB_NESTEROV:
+      nesterov(u(job, 0), u(job, 1), u(job, 2), i(job, 3), f(job, 4), f(job, 5), f(job, 6), f(job, 7), tid, nthreads);
+      break;
+    case JOB_RMSPROP:
+      rmsprop(u(job, 0), u(job, 1), u(job, 2), i(job, 3), f(job, 4), f(job, 5), f(job, 6), tid, nthreads);
       break;
     case JOB_GATHER:
       gatherRows(u(job, 0), i(job, 1), i(job, 2), u(job, 3), i(job, 4), load<f64>(job, 128), u(job, 5), tid, nthreads);

@@ -13,14 +13,17 @@ import { describeZodError, trainingConfigSchema, type OptimizerKind, type Traini
  *
  *   sgd       w -= lr·g
  *   momentum  v = momentum·v - lr·g;  w += v
+ *   nesterov  v = momentum·v - lr·g;  w += momentum²·v - (1 + momentum)·lr·g
  *   adagrad   h += g²;  w -= lr·g / (√h + 1e-7)
+ *   rmsprop   h = decay·h + (1 - decay)·g²;  w -= lr·g / (√h + 1e-7)
  *   adam      m, v running moments of g and g², bias-corrected through lr_t
+ * The README's "Optimizers and initializers: the exact formulas" compares each with PyTorch.
  */
 export interface OptimizerState {
   kind: OptimizerKind;
   /** Steps taken (Adam's t). */
   steps: number;
-  /** Per param, its state vectors in a fixed order (momentum: [v]; adagrad: [h]; adam: [m, v]). Copies. */
+  /** Per param, its state vectors in a fixed order (momentum, nesterov: [v]; adagrad, rmsprop: [h]; adam: [m, v]). Copies. */
   slots: FloatArray[][];
 }
 
@@ -34,7 +37,7 @@ export interface Optimizer {
 }
 
 /** How many state vectors each optimizer keeps per parameter. */
-const SLOTS: Record<OptimizerKind, number> = { sgd: 0, momentum: 1, adagrad: 1, adam: 2 };
+const SLOTS: Record<OptimizerKind, number> = { sgd: 0, momentum: 1, nesterov: 1, adagrad: 1, rmsprop: 1, adam: 2 };
 
 class BookOptimizer implements Optimizer {
   private steps = 0;
@@ -50,7 +53,7 @@ class BookOptimizer implements Optimizer {
   step(params: readonly Param[]): void {
     this.ensureSlots(params);
     this.steps++;
-    const { learningRate: lr, momentum, beta1, beta2 } = this.config;
+    const { learningRate: lr, momentum, beta1, beta2, decay } = this.config;
     params.forEach((p, i) => {
       const w = p.value.data;
       const g = p.grad.data;
@@ -62,8 +65,14 @@ class BookOptimizer implements Optimizer {
         case 'momentum':
           this.ops.momentumUpdate(w, g, s[0]!, lr, momentum);
           break;
+        case 'nesterov':
+          this.ops.nesterovUpdate(w, g, s[0]!, lr, momentum);
+          break;
         case 'adagrad':
           this.ops.adagradUpdate(w, g, s[0]!, lr);
+          break;
+        case 'rmsprop':
+          this.ops.rmspropUpdate(w, g, s[0]!, lr, decay);
           break;
         case 'adam':
           this.ops.adamUpdate(w, g, s[0]!, s[1]!, lr, beta1, beta2, this.steps);

@@ -120,9 +120,26 @@ export function createReferenceOps(precision: 'f32' | 'f64' = 'f32'): Ops {
         w[i] += v[i]!;
       }
     },
+    nesterovUpdate(w, g, v, lr, momentum) {
+      // Two updates of w, in the book's order, so float64 runs match NumPy's rounding.
+      const mm = momentum * momentum, step = (1 + momentum) * lr;
+      for (let i = 0; i < w.length; i++) {
+        v[i] = momentum * v[i]! - lr * g[i]!;
+        w[i] += mm * v[i]!;
+        w[i] -= step * g[i]!;
+      }
+    },
     adagradUpdate(w, g, h, lr) {
       for (let i = 0; i < w.length; i++) {
         h[i] += g[i]! * g[i]!;
+        w[i] -= (lr * g[i]!) / (Math.sqrt(h[i]!) + 1e-7);
+      }
+    },
+    rmspropUpdate(w, g, h, lr, decay) {
+      const keep = 1 - decay;
+      for (let i = 0; i < w.length; i++) {
+        h[i] *= decay;
+        h[i] += keep * g[i]! * g[i]!;
         w[i] -= (lr * g[i]!) / (Math.sqrt(h[i]!) + 1e-7);
       }
     },

@@ -78,8 +78,15 @@ export interface Ops {
   sgdUpdate(w: FloatArray, g: FloatArray, lr: number): void;
   /** v = momentum · v - lr · g; w += v */
   momentumUpdate(w: FloatArray, g: FloatArray, v: FloatArray, lr: number, momentum: number): void;
+  /**
+   * Nesterov's accelerated gradient in the book's form (common/optimizer.py):
+   * v = momentum · v - lr · g; w += momentum² · v; w -= (1 + momentum) · lr · g
+   */
+  nesterovUpdate(w: FloatArray, g: FloatArray, v: FloatArray, lr: number, momentum: number): void;
   /** h += g²; w -= lr · g / (√h + 1e-7) */
   adagradUpdate(w: FloatArray, g: FloatArray, h: FloatArray, lr: number): void;
+  /** RMSprop as in the book: h = decay · h + (1 - decay) · g²; w -= lr · g / (√h + 1e-7) */
+  rmspropUpdate(w: FloatArray, g: FloatArray, h: FloatArray, lr: number, decay: number): void;
   /**
    * Adam as in the book (common/optimizer.py): lr_t = lr·√(1-β2^t)/(1-β1^t);
    * m += (1-β1)(g-m); v += (1-β2)(g²-v); w -= lr_t·m/(√v + 1e-7).

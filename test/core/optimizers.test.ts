@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Matrix } from '../../core/matrix.js';
 import { createReferenceOps } from '../../core/ops/reference.js';
 import { createOptimizer } from '../../core/optimizers.js';
-import { trainingConfigSchema, type OptimizerKind, type TrainingConfig } from '../../core/spec.js';
+import { OPTIMIZERS, trainingConfigSchema, type TrainingConfig } from '../../core/spec.js';
 import type { Param } from '../../core/layers/types.js';
 import { StudioError } from '../../core/errors.js';
 
@@ -45,6 +45,54 @@ describe('optimizers follow the book formulas', () => {
     expect(p.value.data[0]).toBeCloseTo(1 - (0.1 * 2) / (2 + 1e-7) - (0.1 * 2) / (Math.sqrt(8) + 1e-7), 15);
   });
 
+  it('Nesterov: v = αv - lr·g; w += α²·v - (1 + α)·lr·g', () => {
+    const p = param([1], [2]);
+    const opt = createOptimizer(config({ optimizer: 'nesterov', learningRate: 0.1, momentum: 0.9 }), ops);
+    opt.step([p]); // v = -0.2, w = 1 + 0.81·-0.2 - 1.9·0.1·2 = 0.458
+    expect(p.value.data[0]).toBeCloseTo(0.458, 14);
+    opt.step([p]); // v = 0.9·-0.2 - 0.2 = -0.38, w = 0.458 + 0.81·-0.38 - 0.38 = -0.2298
+    expect(p.value.data[0]).toBeCloseTo(-0.2298, 14);
+  });
+
+  it('RMSprop: h = ρh + (1-ρ)g²; w -= lr·g/(√h + 1e-7), ρ = 0.99 by default', () => {
+    const p = param([1], [2]);
+    const cfg = config({ optimizer: 'rmsprop', learningRate: 0.1 });
+    expect(cfg.decay).toBe(0.99);
+    const opt = createOptimizer(cfg, ops);
+    opt.step([p]); // h = 0.01·4 = 0.04, √h = 0.2
+    expect(p.value.data[0]).toBeCloseTo(1 - 0.2 / (0.2 + 1e-7), 14);
+    opt.step([p]); // h = 0.99·0.04 + 0.04 = 0.0796
+    expect(p.value.data[0]).toBeCloseTo(1 - 0.2 / (0.2 + 1e-7) - 0.2 / (Math.sqrt(0.0796) + 1e-7), 14);
+    expect(opt.getState().slots[0]![0]![0]).toBeCloseTo(0.0796, 15);
+  });
+
+  it('Nesterov and RMSprop repeat common/optimizer.py in float64 bit for bit', () => {
+    // The book's statements, one NumPy operation each, in its order.
+    const lr = 0.05, mom = 0.8, rho = 0.9;
+    const grads = [[0.3, -2], [0.1, 0.5], [-0.7, 1.5], [0.2, 0.2]];
+    const pn = param([0.5, -0.5], [0, 0]), pr = param([0.5, -0.5], [0, 0]);
+    const nesterov = createOptimizer(config({ optimizer: 'nesterov', learningRate: lr, momentum: mom }), ops);
+    const rmsprop = createOptimizer(config({ optimizer: 'rmsprop', learningRate: lr, decay: rho }), ops);
+    const wn = [0.5, -0.5], v = [0, 0], wr = [0.5, -0.5], h = [0, 0];
+    for (const g of grads) {
+      pn.grad.data.set(g);
+      pr.grad.data.set(g);
+      nesterov.step([pn]);
+      rmsprop.step([pr]);
+      for (let i = 0; i < 2; i++) {
+        v[i]! *= mom;
+        v[i]! -= lr * g[i]!;
+        wn[i]! += mom * mom * v[i]!;
+        wn[i]! -= (1 + mom) * lr * g[i]!;
+        h[i]! *= rho;
+        h[i]! += (1 - rho) * g[i]! * g[i]!;
+        wr[i]! -= (lr * g[i]!) / (Math.sqrt(h[i]!) + 1e-7);
+      }
+      expect(Array.from(pn.value.data)).toEqual(wn);
+      expect(Array.from(pr.value.data)).toEqual(wr);
+    }
+  });
+
   it('Adam: the first step moves every weight by about lr against the sign of its gradient', () => {
     const p = param([1, 1, 1], [3, -0.001, 50]);
     createOptimizer(config({ optimizer: 'adam', learningRate: 0.01 }), ops).step([p]);
@@ -74,7 +122,7 @@ describe('optimizers follow the book formulas', () => {
     });
   });
 
-  for (const kind of ['sgd', 'momentum', 'adagrad', 'adam'] as OptimizerKind[]) {
+  for (const kind of OPTIMIZERS) {
     it(`${kind} minimizes ½‖w - c‖²`, () => {
       const c = [3, -2, 0.5];
       const p = param([0, 0, 0], [0, 0, 0]);
@@ -89,7 +137,7 @@ describe('optimizers follow the book formulas', () => {
 });
 
 describe('optimizer state', () => {
-  for (const kind of ['momentum', 'adagrad', 'adam'] as OptimizerKind[]) {
+  for (const kind of OPTIMIZERS.filter((k) => k !== 'sgd')) {
     it(`${kind}: a saved state resumes bit for bit in a new optimizer`, () => {
       const cfg = config({ optimizer: kind, learningRate: 0.01 });
       const grads = (k: number) => [Math.sin(k), Math.cos(3 * k), 0.1 * k];

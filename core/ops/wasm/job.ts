@@ -16,6 +16,8 @@ export const JOB = {
   ADAM: 9,
   GATHER: 10,
   CONVERT: 11,
+  NESTEROV: 12,
+  RMSPROP: 13,
 } as const;
 
 /** Activation kinds of asm/elementwise.ts. */

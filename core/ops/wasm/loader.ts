@@ -23,6 +23,11 @@ export interface KernelExports {
   sgd(w: number, g: number, n: number, lr: number, tid: number, nthreads: number): void;
   momentum(w: number, g: number, v: number, n: number, lr: number, momentum: number, tid: number, nthreads: number): void;
   adagrad(w: number, g: number, h: number, n: number, lr: number, tid: number, nthreads: number): void;
+  nesterov(
+    w: number, g: number, v: number, n: number, lr: number, momentum: number,
+    momentumSquared: number, step: number, tid: number, nthreads: number,
+  ): void;
+  rmsprop(w: number, g: number, h: number, n: number, lr: number, decay: number, keep: number, tid: number, nthreads: number): void;
   adam(
     w: number, g: number, m: number, v: number, n: number,
     lrT: number, oneMinusBeta1: number, oneMinusBeta2: number, tid: number, nthreads: number,

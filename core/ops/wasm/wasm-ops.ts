@@ -2,6 +2,7 @@ import { Matrix, type FloatArray } from '../../matrix.js';
 import { StudioError, errorMessage } from '../../errors.js';
 import type { Ops } from '../types.js';
 import { createReferenceOps, referenceConvOps } from '../reference.js';
+import type { ConvOps } from '../types.js';
 import type { ThreadPool } from '../threads/types.js';
 import { KernelTeam } from '../threads/team.js';
 import { CTRL_BYTES, JOB_BYTES } from '../threads/control.js';
@@ -9,6 +10,8 @@ import { createWebWorkerPool, webThreadSupport } from '../threads/web-pool.js';
 import { BLOCK_ALIGN, WasmHeap, type HeapStats } from './heap.js';
 import { ACT, JOB, JobWriter } from './job.js';
 import { loadKernelModule, type KernelExports, type KernelVariant } from './loader.js';
+import type { KernelContext } from './context.js';
+import { createOptimizerOps } from './optim-ops.js';
 
 export interface WasmOpsOptions {
   /**
@@ -240,7 +243,15 @@ export async function createWasmOps(opts: WasmOpsOptions = {}): Promise<WasmOps>
   /** Split an elementwise kernel over n floats across threads? (Checked inline: no closures on the hot path.) */
   const split = (n: number): boolean => team !== null && n >= ELEMENTWISE_PARALLEL_MIN;
 
-  const ops: WasmOps = {
+  const context: KernelContext = {
+    k, job, ref, ptr, buf0, scratchBase,
+    split,
+    threads: () => (team ? team.threads : 1),
+    runTeam,
+    fellBack: () => void fallbackCalls++,
+  };
+
+  const ops: WasmOps = Object.assign({
     name: 'wasm-simd',
     precision: 'f32',
     get threads() {
@@ -385,59 +396,6 @@ export async function createWasmOps(opts: WasmOpsOptions = {}): Promise<WasmOps>
       k.softmaxCrossEntropyBackward(py, y.rows, y.cols, p, pd);
     },
 
-    sgdUpdate(w, g, lr) {
-      const pw = ptr(w), pg = ptr(g);
-      if (pw < 0 || pg < 0 || g.length !== w.length) {
-        fallbackCalls++;
-        ref.sgdUpdate(w, g, lr);
-        return;
-      }
-      if (split(w.length)) {
-        job.write(JOB.SGD, pw, pg, w.length).float(3, lr);
-        runTeam();
-      } else k.sgd(pw, pg, w.length, lr, 0, 1);
-    },
-
-    momentumUpdate(w, g, v, lr, momentum) {
-      const pw = ptr(w), pg = ptr(g), pv = ptr(v);
-      if (pw < 0 || pg < 0 || pv < 0 || g.length !== w.length || v.length !== w.length) {
-        fallbackCalls++;
-        ref.momentumUpdate(w, g, v, lr, momentum);
-        return;
-      }
-      if (split(w.length)) {
-        job.write(JOB.MOMENTUM, pw, pg, pv, w.length).float(4, lr).float(5, momentum);
-        runTeam();
-      } else k.momentum(pw, pg, pv, w.length, lr, momentum, 0, 1);
-    },
-
-    adagradUpdate(w, g, h, lr) {
-      const pw = ptr(w), pg = ptr(g), ph = ptr(h);
-      if (pw < 0 || pg < 0 || ph < 0 || g.length !== w.length || h.length !== w.length) {
-        fallbackCalls++;
-        ref.adagradUpdate(w, g, h, lr);
-        return;
-      }
-      if (split(w.length)) {
-        job.write(JOB.ADAGRAD, pw, pg, ph, w.length).float(4, lr);
-        runTeam();
-      } else k.adagrad(pw, pg, ph, w.length, lr, 0, 1);
-    },
-
-    adamUpdate(w, g, m, v, lr, beta1, beta2, t) {
-      const pw = ptr(w), pg = ptr(g), pm = ptr(m), pv = ptr(v);
-      if (pw < 0 || pg < 0 || pm < 0 || pv < 0 || g.length !== w.length || m.length !== w.length || v.length !== w.length) {
-        fallbackCalls++;
-        ref.adamUpdate(w, g, m, v, lr, beta1, beta2, t);
-        return;
-      }
-      const lrT = (lr * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
-      if (split(w.length)) {
-        job.write(JOB.ADAM, pw, pg, pm, pv, w.length).float(5, lrT).float(6, 1 - beta1).float(7, 1 - beta2);
-        runTeam();
-      } else k.adam(pw, pg, pm, pv, w.length, lrT, 1 - beta1, 1 - beta2, 0, 1);
-    },
-
     gatherRows(source, cols, indices, scale, out) {
       const count = indices.length;
       if (out.rows !== count || out.cols !== cols) {
@@ -493,10 +451,7 @@ export async function createWasmOps(opts: WasmOpsOptions = {}): Promise<WasmOps>
         runTeam();
       } else k.convertRows(p, bytes, n, scale, po, 0, 1);
     },
-
-    // Convolution, pooling, BatchNorm and Dropout: the TypeScript reference until their WebAssembly versions land.
-    ...referenceConvOps(ref),
-  };
+  } satisfies Omit<WasmOps, keyof ReturnType<typeof createOptimizerOps> | keyof ConvOps>, createOptimizerOps(context), referenceConvOps(ref));
 
   function activation(kind: keyof typeof ACT, x: Matrix, out: Matrix): void {
     sameLength(`${kind}Forward`, x, out);

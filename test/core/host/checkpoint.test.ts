@@ -33,7 +33,7 @@ async function model(h: Harness): Promise<Buffer> {
 function trainerMidEpoch(): Trainer {
   const train = generate2D({ kind: 'spiral', count: 90, noise: 0.1, seed: 1 });
   const network = buildNetwork({ inputSize: 2, layers: [{ kind: 'affine', units: 5 }, { kind: 'relu' }, { kind: 'affine', units: 2 }], loss: 'softmax-cross-entropy' }, { seed: 3, init: 'he' });
-  const t = new Trainer({ network, train, config: { ...TRAINING, optimizer: 'momentum', momentum: 0.9, beta1: 0.9, beta2: 0.999, batchSize: 20, epochs: 10 } });
+  const t = new Trainer({ network, train, config: { ...TRAINING, optimizer: 'momentum', momentum: 0.9, beta1: 0.9, beta2: 0.999, decay: 0.99, batchSize: 20, epochs: 10 } });
   for (let i = 0; i < 7; i++) {
     if (t.step().epochEnded) t.finishEpoch();
   }

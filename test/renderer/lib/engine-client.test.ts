@@ -12,7 +12,7 @@ import type { NetworkSpec, TrainingConfig } from '../../../core/spec.js';
  */
 
 const SPEC: NetworkSpec = { inputSize: 2, layers: [{ kind: 'affine', units: 8 }, { kind: 'tanh' }, { kind: 'affine', units: 3 }], loss: 'softmax-cross-entropy' };
-const TRAINING: TrainingConfig = { optimizer: 'adam', learningRate: 0.03, batchSize: 20, epochs: 2, seed: 4, init: 'xavier', momentum: 0.9, beta1: 0.9, beta2: 0.999 };
+const TRAINING: TrainingConfig = { optimizer: 'adam', learningRate: 0.03, batchSize: 20, epochs: 2, seed: 4, init: 'xavier', momentum: 0.9, beta1: 0.9, beta2: 0.999, decay: 0.99 };
 const SPIRAL = { kind: 'spiral', count: 120, noise: 0.1, seed: 2, classes: 3 } as const;
 
 const cleanups: (() => void)[] = [];

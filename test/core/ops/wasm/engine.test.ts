@@ -6,7 +6,7 @@ import { buildNetwork, type Network } from '../../../../core/network.js';
 import { createReferenceOps } from '../../../../core/ops/reference.js';
 import type { Ops } from '../../../../core/ops/types.js';
 import type { WasmOps } from '../../../../core/ops/wasm/wasm-ops.js';
-import { trainingConfigSchema, type NetworkSpec } from '../../../../core/spec.js';
+import { OPTIMIZERS, trainingConfigSchema, type NetworkSpec, type OptimizerKind } from '../../../../core/spec.js';
 import { Trainer } from '../../../../core/trainer.js';
 import { createNodeWasmOps } from '../../../../node/wasm-threads.js';
 import { Rng, buildKernels } from './wasm-test-helpers.js';
@@ -109,10 +109,10 @@ function stripes(count: number, seed: number): Dataset {
   return { count, features, x, scale: 1 / 255, labels, classNames: ['0', '1', '2', '3'], imageShape: [side, side] };
 }
 
-function trainRun(ops: Ops, optimizer: 'sgd' | 'momentum' | 'adagrad' | 'adam'): { net: Network; losses: number[]; accuracy: number } {
+function trainRun(ops: Ops, optimizer: OptimizerKind): { net: Network; losses: number[]; accuracy: number } {
   const train = stripes(600, 1), test = stripes(200, 2);
   const spec: NetworkSpec = { inputSize: 144, layers: [{ kind: 'affine', units: 32 }, { kind: 'relu' }, { kind: 'affine', units: 16 }, { kind: 'sigmoid' }, { kind: 'affine', units: 4 }], loss: 'softmax-cross-entropy' };
-  const config = trainingConfigSchema.parse({ optimizer, learningRate: optimizer === 'sgd' ? 0.5 : optimizer === 'adam' ? 0.01 : 0.05, batchSize: 32, epochs: 2, seed: 5, init: 'he' });
+  const config = trainingConfigSchema.parse({ optimizer, learningRate: optimizer === 'sgd' ? 0.5 : optimizer === 'adam' || optimizer === 'rmsprop' ? 0.01 : 0.05, batchSize: 32, epochs: 2, seed: 5, init: 'he' });
   const net = buildNetwork(spec, { ops, init: config.init, seed: config.seed });
   const trainer = new Trainer({ network: net, train, test, config });
   const losses: number[] = [];
@@ -121,7 +121,7 @@ function trainRun(ops: Ops, optimizer: 'sgd' | 'momentum' | 'adagrad' | 'adam'):
 }
 
 describe('training with the Trainer on the WebAssembly kernels', () => {
-  for (const optimizer of ['sgd', 'momentum', 'adagrad', 'adam'] as const) {
+  for (const optimizer of OPTIMIZERS) {
     it(`${optimizer}: learns, stays close to the TypeScript reference, and repeats bit for bit (1 and 2 threads)`, () => {
       const a = trainRun(one, optimizer);
       const b = trainRun(one, optimizer);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Matrix } from '../../../../core/matrix.js';
+import { Matrix, type FloatArray } from '../../../../core/matrix.js';
+import type { Ops } from '../../../../core/ops/types.js';
 import { createReferenceOps } from '../../../../core/ops/reference.js';
 import { byteMode, type WasmOps } from '../../../../core/ops/wasm/wasm-ops.js';
 import { StudioError } from '../../../../core/errors.js';
@@ -186,38 +187,33 @@ describe.each(BACKENDS)('wasm kernels: $label', ({ opts }) => {
 
   it('optimizer updates match the reference over several steps, odd lengths', () => {
     const rng = new Rng(3);
+    /** Each optimizer with its state vectors (how many) and one update. */
+    const kinds: { name: string; slots: number; update: (o: Ops, w: FloatArray, g: FloatArray, s: FloatArray[], t: number) => void }[] = [
+      { name: 'sgd', slots: 0, update: (o, w, g) => o.sgdUpdate(w, g, 0.1) },
+      { name: 'momentum', slots: 1, update: (o, w, g, s) => o.momentumUpdate(w, g, s[0]!, 0.01, 0.9) },
+      { name: 'nesterov', slots: 1, update: (o, w, g, s) => o.nesterovUpdate(w, g, s[0]!, 0.01, 0.9) },
+      { name: 'adagrad', slots: 1, update: (o, w, g, s) => o.adagradUpdate(w, g, s[0]!, 0.01) },
+      { name: 'rmsprop', slots: 1, update: (o, w, g, s) => o.rmspropUpdate(w, g, s[0]!, 0.01, 0.99) },
+      { name: 'adam', slots: 2, update: (o, w, g, s, t) => o.adamUpdate(w, g, s[0]!, s[1]!, 0.001, 0.9, 0.999, t) },
+    ];
     for (const n of [1, 3, 5, 17, 63, 1001]) {
-      const make = (s = 1) => randomMatrix(ops, 1, n, rng, s);
-      const w = make(), g = make(), v = make(0), h = ops.alloc(1, n), m = ops.alloc(1, n), va = ops.alloc(1, n);
-      const rw = [plainCopy(w), plainCopy(w), plainCopy(w), plainCopy(w)];
-      const ws = [w, plainCopy(w), plainCopy(w), plainCopy(w)].map((p, i) => {
-        if (i === 0) return p;
-        const q = ops.alloc(1, n);
-        q.data.set(p.data);
-        return q;
-      });
-      const rv = plainCopy(v), rh = plainCopy(h), rm = plainCopy(m), rva = plainCopy(va);
-      for (let t = 1; t <= 3; t++) {
-        for (let i = 0; i < n; i++) g.data[i] = rng.normal();
-        const rg = plainCopy(g);
-        ops.sgdUpdate(ws[0]!.data, g.data, 0.1);
-        ref.sgdUpdate(rw[0]!.data, rg.data, 0.1);
-        ops.momentumUpdate(ws[1]!.data, g.data, v.data, 0.01, 0.9);
-        ref.momentumUpdate(rw[1]!.data, rg.data, rv.data, 0.01, 0.9);
-        ops.adagradUpdate(ws[2]!.data, g.data, h.data, 0.01);
-        ref.adagradUpdate(rw[2]!.data, rg.data, rh.data, 0.01);
-        ops.adamUpdate(ws[3]!.data, g.data, m.data, va.data, 0.001, 0.9, 0.999, t);
-        ref.adamUpdate(rw[3]!.data, rg.data, rm.data, rva.data, 0.001, 0.9, 0.999, t);
+      const w0 = randomMatrix(ops, 1, n, rng);
+      for (const kind of kinds) {
+        const w = ops.alloc(1, n);
+        w.data.set(w0.data);
+        const state = Array.from({ length: kind.slots }, () => ops.alloc(1, n));
+        const rw = plainCopy(w), rstate = state.map(plainCopy);
+        for (let t = 1; t <= 3; t++) {
+          const g = randomMatrix(ops, 1, n, rng), rg = plainCopy(g);
+          kind.update(ops, w.data, g.data, state.map((m) => m.data), t);
+          kind.update(ref, rw.data, rg.data, rstate.map((m) => m.data), t);
+        }
+        // Each weight moved by a few small steps: error relative to |w| plus the steps taken.
+        expectClose(w.data, rw.data, `${kind.name} weights n=${n}`, { scale: Float64Array.from(rw.data, (x) => Math.abs(x) + 0.1) });
+        state.forEach((m, i) => {
+          expectClose(m.data, rstate[i]!.data, `${kind.name} state ${i} n=${n}`, { scale: Float64Array.from(rstate[i]!.data, (x) => Math.abs(x) + 0.001) });
+        });
       }
-      // Each weight moved by a few small steps: error relative to |w| plus the steps taken.
-      for (let o = 0; o < 4; o++) {
-        const scale = Float64Array.from(rw[o]!.data, (x) => Math.abs(x) + 0.1);
-        expectClose(ws[o]!.data, rw[o]!.data, `optimizer ${['sgd', 'momentum', 'adagrad', 'adam'][o]} n=${n}`, { scale });
-      }
-      expectClose(v.data, rv.data, `momentum velocity n=${n}`, { scale: Float64Array.from(rv.data, (x) => Math.abs(x) + 0.01) });
-      expectClose(h.data, rh.data, `adagrad h n=${n}`);
-      expectClose(m.data, rm.data, `adam m n=${n}`, { scale: Float64Array.from(rm.data, (x) => Math.abs(x) + 0.01) });
-      expectClose(va.data, rva.data, `adam v n=${n}`, { scale: Float64Array.from(rva.data, (x) => Math.abs(x) + 0.001) });
     }
     expect(ops.fallbackCalls).toBe(0);
   });

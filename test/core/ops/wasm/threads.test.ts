@@ -105,6 +105,8 @@ describe('kernel threads', () => {
       o.momentumUpdate(w[i]!.data, g[i]!.data, s1[i]!.data, 0.01, 0.9);
       o.adagradUpdate(w[i]!.data, g[i]!.data, s2[i]!.data, 0.01);
       o.adamUpdate(w[i]!.data, g[i]!.data, s1[i]!.data, s2[i]!.data, 0.001, 0.9, 0.999, 3);
+      o.nesterovUpdate(w[i]!.data, g[i]!.data, s1[i]!.data, 0.01, 0.9);
+      o.rmspropUpdate(w[i]!.data, g[i]!.data, s2[i]!.data, 0.01, 0.99);
     });
     for (const arr of [w, s1, s2]) {
       expectSameBits(arr[1]!, arr[0]!, 'optimizer, 2 threads');
@@ -118,7 +120,7 @@ describe('kernel threads', () => {
     [one, two, three].forEach((o, i) => o.gatherRows(images, 784, indices, 1 / 255, batches[i]!));
     expectSameBits(batches[1]!, batches[0]!, 'gather, 2 threads');
     expectSameBits(batches[2]!, batches[0]!, 'gather, 3 threads');
-    expect(two.threadedCalls - before).toBe(3 * 2 + 2 + 4 + 1);
+    expect(two.threadedCalls - before).toBe(3 * 2 + 2 + 6 + 1);
     expect(one.threadedCalls).toBe(0);
     // Growing memory along the way must not push any kernel onto the slow path.
     expect([one.fallbackCalls, two.fallbackCalls, three.fallbackCalls]).toEqual([0, 0, 0]);
