@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { earlyStoppingSchema } from './early-stopping.js';
 
 /**
  * The serializable description of a network and of a training run. The same
@@ -13,7 +14,7 @@ export type ActivationKind = (typeof ACTIVATIONS)[number];
 export const LOSSES = ['softmax-cross-entropy', 'mse'] as const;
 export type LossKind = (typeof LOSSES)[number];
 
-export const OPTIMIZERS = ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam'] as const;
+export const OPTIMIZERS = ['sgd', 'momentum', 'adagrad', 'adam'] as const;
 export type OptimizerKind = (typeof OPTIMIZERS)[number];
 
 /** std = 0.01·randn (the book's TwoLayerNet), xavier = randn/√n_in, he = randn·√(2/n_in). */
@@ -57,8 +58,16 @@ export const trainingConfigSchema = z
     momentum: z.number().min(0).max(1).default(0.9),
     beta1: z.number().min(0).lt(1).default(0.9),
     beta2: z.number().min(0).lt(1).default(0.999),
-    /** RMSprop's decay of the squared-gradient average (the book's decay_rate; PyTorch's alpha). */
-    decay: z.number().min(0).lt(1).default(0.99),
+    /**
+     * Share of the training set held out as a validation set, never trained on
+     * (what early stopping and the hyperparameter search watch; core/training-split.ts).
+     * Like seed and init, it takes effect with new weights (configure, resetWeights).
+     */
+    validationSplit: z.number().min(0).max(0.5).optional(),
+    /** Train on this many samples of the training set only (the book's overfitting demo: 300). */
+    trainLimit: z.number().int().min(1).max(100_000_000).optional(),
+    /** End the run when the watched loss stops improving; the best epoch's weights are restored. */
+    earlyStopping: earlyStoppingSchema.optional(),
   })
   .strict();
 export type TrainingConfig = z.infer<typeof trainingConfigSchema>;

@@ -10,12 +10,14 @@ import {
   type CommandOf,
   type DoneReason,
   type EngineEvent,
+  type EventOf,
   type RunState,
 } from '../protocol/messages.js';
 import type { PortLike } from '../protocol/port.js';
 import { defaultNow, defaultSchedule, type Schedule } from './schedule.js';
 import { Session } from './session.js';
 import { Throttle } from './throttle.js';
+import { EarlyStopping } from '../early-stopping.js';
 
 /**
  * The engine host: one training session behind a message port. The same code
@@ -77,6 +79,8 @@ interface Run {
   /** Samples trained and clock when (re)started, for samples per second. */
   speedSamples: number;
   speedTime: number;
+  /** Watches the run when training.earlyStopping is set. */
+  early: EarlyStopping | null;
 }
 
 class Host {
@@ -284,7 +288,7 @@ class Host {
         if (cmd.endEpoch !== undefined && cmd.endEpoch > this.s.epoch()) {
           // The run that was in progress when the checkpoint was taken, ready to resume.
           const epochs = this.s.trainingEpochs();
-          this.run = { startEpoch: Math.max(0, cmd.endEpoch - epochs), endEpoch: cmd.endEpoch, speedSamples: this.s.samplesTrained(), speedTime: this.now() };
+          this.run = { startEpoch: Math.max(0, cmd.endEpoch - epochs), endEpoch: cmd.endEpoch, speedSamples: this.s.samplesTrained(), speedTime: this.now(), early: this.earlyStopping() };
           this.state = 'paused';
         }
         this.sendProgress(true);
@@ -310,7 +314,8 @@ class Host {
     // A run covers `epochs` epochs counted from the current one: batches taken with
     // `step` before start belong to the first epoch of the run.
     const epoch = this.s.epoch();
-    this.run = { startEpoch: epoch, endEpoch: epoch + this.s.trainingEpochs(), speedSamples: this.s.samplesTrained(), speedTime: this.now() };
+    const early = this.earlyStopping();
+    this.run = { startEpoch: epoch, endEpoch: epoch + this.s.trainingEpochs(), speedSamples: this.s.samplesTrained(), speedTime: this.now(), early };
     this.samplesPerSecond = 0;
     this.progressThrottle.reset();
     this.statsThrottle.reset();
@@ -356,19 +361,59 @@ class Host {
     this.sendLayerStats();
   }
 
+  /** The watcher of a new run, or null; refuses a watch on a set the session does not have. */
+  private earlyStopping(): EarlyStopping | null {
+    const settings = this.s.trainingConfig()?.earlyStopping;
+    if (!settings) return null;
+    if (settings.monitor === 'validation' && !this.s.hasValidation()) {
+      throw new StudioError('NOT_READY', 'early stopping watches the validation loss, but no validation set is held out: set a validation split (it takes effect with new weights) or watch the test loss', { field: 'earlyStopping.monitor' });
+    }
+    if (settings.monitor === 'test' && !this.s.hasTestSet()) {
+      throw new StudioError('NOT_READY', 'early stopping watches the test loss, but the data has no test set', { field: 'earlyStopping.monitor' });
+    }
+    return new EarlyStopping(settings);
+  }
+
+  /**
+   * An epoch ended: early stopping looks at its loss. Returns the words of the
+   * run's end when it must end here, else null.
+   */
+  private watchEpoch(epoch: EventOf<'epoch'>): string | null {
+    const early = this.run?.early;
+    if (!early) return null;
+    const { monitor, patience } = early.settings;
+    const loss = monitor === 'validation' ? epoch.validationLoss : epoch.testLoss;
+    if (loss === undefined || loss === null) return null;
+    if (!early.observe(epoch.epoch, loss, this.s.weights())) return null;
+    return `finished early: the ${monitor} loss has not improved for ${patience} epoch${patience === 1 ? '' : 's'}`;
+  }
+
+  /** At the end of a watched run, the best epoch's weights go back into the network; says so. */
+  private restoreBest(message: string): { message: string; bestEpoch?: number } {
+    const early = this.run?.early;
+    if (!early || early.bestEpoch === null) return { message };
+    const best = early.bestEpoch;
+    const restored = early.restoreBest(this.s.weights());
+    const loss = `${early.settings.monitor} loss ${early.bestValue.toPrecision(4)}`;
+    if (restored === null) return { message: `${message}; epoch ${best} had the lowest ${loss}`, bestEpoch: best };
+    // A crash from here on must come back with the restored weights, not the last epoch's.
+    this.send(this.s.checkpointNow(null));
+    return { message: `${message}; the weights of epoch ${best} (${loss}) were restored`, bestEpoch: best };
+  }
+
   /** Leave any run in progress before the network or data change, and say why. */
   private interrupt(message: string): void {
     if (this.state !== 'idle') this.finish('stopped', message);
   }
 
-  private finish(reason: DoneReason, message: string): void {
+  private finish(reason: DoneReason, message: string, bestEpoch?: number): void {
     this.state = 'idle';
     this.sendProgress(true); // with the run still known: its final fraction
     this.run = null;
     this.sendLayerStats();
     // Status before done: a client that waits for done already sees the idle state.
     this.sendStatus();
-    this.send({ type: 'done', reason, epoch: this.s.epoch(), iteration: this.s.iteration(), message });
+    this.send({ type: 'done', reason, epoch: this.s.epoch(), iteration: this.s.iteration(), message, ...(bestEpoch !== undefined ? { bestEpoch } : {}) });
   }
 
   /**
@@ -397,8 +442,10 @@ class Host {
         this.finish('diverged', `diverged: the ${bad[0]} loss became ${bad[1]} after epoch ${epoch.epoch}; lower the learning rate or reset the weights`);
         return false;
       }
-      if (this.run && s.epoch() >= this.run.endEpoch) {
-        this.finish('finished', `finished ${s.epoch()} epochs`);
+      const early = this.watchEpoch(epoch);
+      if (early !== null || (this.run && s.epoch() >= this.run.endEpoch)) {
+        const end = this.restoreBest(early ?? `finished ${s.epoch()} epochs`);
+        this.finish('finished', end.message, end.bestEpoch);
         return false;
       }
     }

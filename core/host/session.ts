@@ -15,6 +15,8 @@ import { decodeCheckpoint, encodeCheckpoint } from './checkpoint-codec.js';
 import { evaluateWithConfusion } from './evaluate.js';
 import { dataLoadedEvent, fitIfAsked, prepareData, readBuiltinData, readFileData, type RawData } from './data-load.js';
 import { exportModelBytes, importModelBytes } from './model-io.js';
+import { splitTraining } from '../training-split.js';
+import type { Param } from '../layers/types.js';
 
 /** Data sets ready for training and what the user should be told about them. */
 interface DataPlan {
@@ -77,6 +79,12 @@ export class Session {
   /** Class names that came with an opened model (used until data brings its own). */
   private modelClassNames: string[] | null = null;
   private trainer: Trainer | null = null;
+  /**
+   * The part of the training set the trainer trains on and the validation set held
+   * out of it (training.validationSplit, trainLimit), drawn when the trainer is made.
+   */
+  private fitSet: Dataset | null = null;
+  private validation: Dataset | null = null;
   /** Samples trained in the current epoch (the trainer keeps this to itself). */
   private samplesIntoEpoch = 0;
   /** Samples trained since the session began: speeds are differences of it. */
@@ -105,13 +113,29 @@ export class Session {
   }
   /** Share of the current epoch already trained, 0..1. */
   epochFraction(): number {
-    return this.train && this.train.count > 0 ? this.samplesIntoEpoch / this.train.count : 0;
+    const n = this.trainCount();
+    return n > 0 ? this.samplesIntoEpoch / n : 0;
   }
+  /** Samples in one epoch (the training set less any validation split). */
   trainCount(): number {
-    return this.train?.count ?? 0;
+    return (this.trainer ? this.fitSet : this.train)?.count ?? 0;
+  }
+  /** A validation set is held out (after the first batch or start made the trainer). */
+  hasValidation(): boolean {
+    return this.validation !== null;
+  }
+  hasTestSet(): boolean {
+    return this.test !== null;
+  }
+  /** The network's parameters, for early stopping to copy and put back. */
+  weights(): readonly Param[] {
+    return this.needNetwork('read the weights').network.params();
   }
   samplesTrained(): number {
     return this.samplesSeen;
+  }
+  trainingConfig(): TrainingConfig | null {
+    return this.training;
   }
   trainingEpochs(): number {
     return this.training?.epochs ?? 0;
@@ -241,6 +265,7 @@ export class Session {
     this.samplesIntoEpoch = 0;
     const test = this.test && !t.diverged ? evaluateWithConfusion(this.network!, this.test, 'test set') : null;
     if (test && !Number.isFinite(test.loss)) this.testDiverged = true;
+    const validation = this.validation && !t.diverged ? t.evaluate(this.validation) : null;
     const epoch: EventOf<'epoch'> = {
       type: 'epoch',
       epoch: e.epoch,
@@ -249,6 +274,7 @@ export class Session {
       trainAccuracy: e.trainAccuracy,
       testLoss: test ? test.loss : null,
       testAccuracy: test ? test.accuracy : null,
+      ...(validation ? { validationLoss: validation.loss, validationAccuracy: validation.accuracy } : {}),
       seconds: e.seconds,
     };
     const checkpoint: EventOf<'checkpoint'> = {
@@ -279,6 +305,9 @@ export class Session {
     if (!this.train) throw new StudioError('NOT_READY', `cannot ${what}: no data loaded yet`);
     this.testDiverged = false;
     this.samplesIntoEpoch = 0;
+    const split = splitTraining(this.train, this.training!);
+    this.fitSet = split.train;
+    this.validation = split.validation;
     this.trainer = this.makeTrainer(network);
     return this.trainer;
   }
@@ -286,7 +315,7 @@ export class Session {
   private makeTrainer(network: Network): Trainer {
     return new Trainer({
       network,
-      train: this.train!,
+      train: this.fitSet ?? this.train!,
       // No test set here: the session evaluates it itself, in the same pass as its confusion matrix.
       // The host decides where a run ends (start trains `epochs` more each time), so the
       // trainer itself is never "finished".
@@ -311,15 +340,21 @@ export class Session {
     if (cp.optimizer.kind !== this.training!.optimizer) {
       throw new StudioError('SHAPE_MISMATCH', `the checkpoint was taken with the ${cp.optimizer.kind} optimizer, the session uses ${this.training!.optimizer}`);
     }
-    if (cp.trainCount !== this.train.count) {
-      throw new StudioError('SHAPE_MISMATCH', `the checkpoint was taken on a training set of ${cp.trainCount} samples, this one has ${this.train.count}`);
-    }
     const trainer = this.ensureTrainer('restore a checkpoint');
+    if (cp.trainCount !== trainer.train.count) {
+      throw new StudioError('SHAPE_MISMATCH', `the checkpoint was taken on a training set of ${cp.trainCount} samples, this one has ${trainer.train.count}`);
+    }
     return () => {
       // The trainer checks the rest (shapes, order, position) before it changes anything.
       trainer.restore(cp);
       this.samplesIntoEpoch = cp.position;
     };
+  }
+
+  /** The weights, optimizer state and counters now (after early stopping put the best weights back). */
+  checkpointNow(endEpoch: number | null): EventOf<'checkpoint'> {
+    const t = this.ensureTrainer('take a checkpoint');
+    return { type: 'checkpoint', epoch: t.epoch, iteration: t.iteration, endEpoch, bytes: encodeCheckpoint(t.checkpoint()) };
   }
 
   layerStats(): EventOf<'layerStats'> {

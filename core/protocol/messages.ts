@@ -396,6 +396,9 @@ export const epochEventSchema = evt('epoch', {
   trainAccuracy: z.number(),
   testLoss: anyNumber.nullable(),
   testAccuracy: z.number().nullable(),
+  /** On the validation set held out of the training data (training.validationSplit); absent without one. */
+  validationLoss: anyNumber.optional(),
+  validationAccuracy: z.number().optional(),
   /** Training time of the epoch, evaluation excluded. */
   seconds: z.number(),
 });
@@ -543,6 +546,11 @@ export const doneEventSchema = evt('done', {
   epoch: z.number().int(),
   iteration: z.number().int(),
   message: z.string(),
+  /**
+   * Early stopping (training.earlyStopping) ended the run or watched it to its end:
+   * the epoch whose weights the network now holds (restored when it was not the last).
+   */
+  bestEpoch: z.number().int().optional(),
 });
 
 export const eventSchema = z.discriminatedUnion('type', [
