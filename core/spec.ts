@@ -14,7 +14,7 @@ export type ActivationKind = (typeof ACTIVATIONS)[number];
 export const LOSSES = ['softmax-cross-entropy', 'mse'] as const;
 export type LossKind = (typeof LOSSES)[number];
 
-export const OPTIMIZERS = ['sgd', 'momentum', 'adagrad', 'adam'] as const;
+export const OPTIMIZERS = ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam'] as const;
 export type OptimizerKind = (typeof OPTIMIZERS)[number];
 
 /** std = 0.01·randn (the book's TwoLayerNet), xavier = randn/√n_in, he = randn·√(2/n_in). */
@@ -58,6 +58,8 @@ export const trainingConfigSchema = z
     momentum: z.number().min(0).max(1).default(0.9),
     beta1: z.number().min(0).lt(1).default(0.9),
     beta2: z.number().min(0).lt(1).default(0.999),
+    /** RMSprop's decay of the squared-gradient average (the book's decay_rate; PyTorch's alpha). */
+    decay: z.number().min(0).lt(1).default(0.99),
     /**
      * Share of the training set held out as a validation set, never trained on
      * (what early stopping and the hyperparameter search watch; core/training-split.ts).
