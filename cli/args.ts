@@ -14,6 +14,9 @@ Commands:
   eval <model> <data-file>  loss and accuracy of a saved model on labelled data
   predict <model> <data-file>  class probabilities and the predicted class of every row
   gradcheck                 backprop against central differences, one row per parameter
+  export <model> --format onnx|npz|pytorch --out <path> [--force]
+                            the model as ONNX, a NumPy .npz, or a PyTorch project folder (model.py,
+                            train.py for torchrun); --force replaces an existing project folder
 
 Options of train:
   --test <file>          held-out data, evaluated after every epoch
@@ -67,6 +70,7 @@ export const commandOptions = {
   },
   eval: { ...commonOptions, ...dataOptions, threads: { type: 'string' } },
   predict: { ...commonOptions, ...dataOptions, threads: { type: 'string' } },
+  export: { ...commonOptions, format: { type: 'string' }, out: { type: 'string' }, force: { type: 'boolean' } },
   gradcheck: {
     ...commonOptions,
     layers: { type: 'string' },
@@ -89,6 +93,7 @@ const positionalCount: Record<CommandName, [min: number, max: number, names: str
   eval: [2, 2, '<model> <data-file>'],
   predict: [2, 2, '<model> <data-file>'],
   gradcheck: [0, 0, ''],
+  export: [1, 1, '<model>'],
 };
 
 export function usageError(message: string): StudioError {

@@ -5,12 +5,14 @@ import { trainCommand } from './commands/train.js';
 import { evalCommand } from './commands/evaluate.js';
 import { predictCommand } from './commands/predict.js';
 import { gradcheckCommand } from './commands/gradcheck.js';
+import { exportCommand } from './commands/export.js';
 
 const commands: Record<CommandName, (io: CliIO, cmd: ParsedCommand) => Promise<number>> = {
   train: trainCommand,
   eval: evalCommand,
   predict: predictCommand,
   gradcheck: gradcheckCommand,
+  export: exportCommand,
 };
 
 /**
