@@ -13,6 +13,9 @@ export { addRow, sumRows, activationForward, activationBackward, expArray } from
 export { softmaxCrossEntropy, softmaxCrossEntropyBackward } from './softmax';
 export { sgd, momentum, adagrad, adam, nesterov, rmsprop } from './optim';
 export { gatherRows, convertRows } from './gather';
+export { im2col, col2im, transposeSamples } from './conv';
+export { maxPoolForward, maxPoolBackward } from './pool';
+export { channelMeanVariance, batchNormForward, batchNormBackward, multiply } from './batchnorm';
 
 /** First byte JavaScript may use (after the module's own static data, if any). */
 export function heapBase(): usize {

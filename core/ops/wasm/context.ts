@@ -28,4 +28,11 @@ export interface KernelContext {
   runTeam(): void;
   /** Count a call that ran on the reference. */
   fellBack(): void;
+  /** True when `a` is a view into this backend's WebAssembly memory. */
+  owns(a: ArrayBufferView): boolean;
+  /** A 64-byte aligned block of the heap (contents undefined), and its release. */
+  allocBytes(bytes: number): number;
+  release(ptr: number): void;
+  /** The memory's current buffer, to make views of new blocks. */
+  buffer(): ArrayBufferLike;
 }

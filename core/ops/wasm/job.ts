@@ -18,6 +18,16 @@ export const JOB = {
   CONVERT: 11,
   NESTEROV: 12,
   RMSPROP: 13,
+  // Chunked over samples or channels (slot 0 the count; the counter is reset for each).
+  IM2COL: 14,
+  COL2IM: 15,
+  TRANSPOSE: 16,
+  POOL_FORWARD: 17,
+  POOL_BACKWARD: 18,
+  BN_STATS: 19,
+  BN_FORWARD: 20,
+  BN_BACKWARD: 21,
+  MULTIPLY: 22,
 } as const;
 
 /** Activation kinds of asm/elementwise.ts. */

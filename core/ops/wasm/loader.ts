@@ -37,6 +37,30 @@ export interface KernelExports {
     scale: number, out: number, tid: number, nthreads: number,
   ): void;
   convertRows(staged: number, bytes: number, n: number, scale: number, out: number, tid: number, nthreads: number): void;
+  im2col(
+    x: number, C: number, H: number, W: number, K: number, S: number, P: number, OH: number, OW: number,
+    col: number, n0: number, n1: number,
+  ): void;
+  col2im(
+    dcol: number, C: number, H: number, W: number, K: number, S: number, P: number, OH: number, OW: number,
+    dx: number, n0: number, n1: number,
+  ): void;
+  transposeSamples(src: number, P: number, F: number, bias: number, add: number, dst: number, n0: number, n1: number): void;
+  maxPoolForward(
+    x: number, C: number, H: number, W: number, K: number, S: number, OH: number, OW: number,
+    out: number, argmax: number, n0: number, n1: number,
+  ): void;
+  maxPoolBackward(dout: number, argmax: number, perIn: number, perOut: number, dx: number, n0: number, n1: number): void;
+  channelMeanVariance(x: number, N: number, C: number, P: number, mean: number, variance: number, c0: number, c1: number): void;
+  batchNormForward(
+    x: number, N: number, C: number, P: number, mean: number, variance: number, eps: number,
+    gamma: number, beta: number, xhat: number, out: number, c0: number, c1: number,
+  ): void;
+  batchNormBackward(
+    dout: number, xhat: number, N: number, C: number, P: number, variance: number, eps: number, gamma: number,
+    dx: number, dgamma: number, dbeta: number, c0: number, c1: number,
+  ): void;
+  multiply(a: number, b: number, out: number, n: number, tid: number, nthreads: number): void;
 }
 
 export interface KernelModule {

@@ -1,7 +1,7 @@
 import { Matrix, type FloatArray } from '../../matrix.js';
 import { StudioError, errorMessage } from '../../errors.js';
 import type { Ops } from '../types.js';
-import { createReferenceOps, referenceConvOps } from '../reference.js';
+import { createReferenceOps } from '../reference.js';
 import type { ConvOps } from '../types.js';
 import type { ThreadPool } from '../threads/types.js';
 import { KernelTeam } from '../threads/team.js';
@@ -12,6 +12,7 @@ import { ACT, JOB, JobWriter } from './job.js';
 import { loadKernelModule, type KernelExports, type KernelVariant } from './loader.js';
 import type { KernelContext } from './context.js';
 import { createOptimizerOps } from './optim-ops.js';
+import { createConvOps } from './conv-ops.js';
 
 export interface WasmOpsOptions {
   /**
@@ -249,6 +250,10 @@ export async function createWasmOps(opts: WasmOpsOptions = {}): Promise<WasmOps>
     threads: () => (team ? team.threads : 1),
     runTeam,
     fellBack: () => void fallbackCalls++,
+    owns,
+    allocBytes: (bytes) => heap.alloc(bytes),
+    release: (p) => heap.release(p),
+    buffer: currentBuffer,
   };
 
   const ops: WasmOps = Object.assign({
@@ -451,7 +456,7 @@ export async function createWasmOps(opts: WasmOpsOptions = {}): Promise<WasmOps>
         runTeam();
       } else k.convertRows(p, bytes, n, scale, po, 0, 1);
     },
-  } satisfies Omit<WasmOps, keyof ReturnType<typeof createOptimizerOps> | keyof ConvOps>, createOptimizerOps(context), referenceConvOps(ref));
+  } satisfies Omit<WasmOps, keyof ReturnType<typeof createOptimizerOps> | keyof ConvOps>, createOptimizerOps(context), createConvOps(context));
 
   function activation(kind: keyof typeof ACT, x: Matrix, out: Matrix): void {
     sameLength(`${kind}Forward`, x, out);

@@ -7,7 +7,7 @@ import { Worker as NodeWorker } from 'node:worker_threads';
 import type { ThreadPool } from '../../../../core/ops/threads/types.js';
 import { createWasmOps, ELEMENTWISE_PARALLEL_MIN, GEMM_PARALLEL_MIN, type WasmOps } from '../../../../core/ops/wasm/wasm-ops.js';
 import { createNodeThreadPool, createNodeWasmOps } from '../../../../node/wasm-threads.js';
-import { Rng, buildKernels, randomMatrix } from './wasm-test-helpers.js';
+import { Rng, buildKernels, expectSameBits, randomMatrix } from './wasm-test-helpers.js';
 
 let one: WasmOps;
 let two: WasmOps;
@@ -29,16 +29,6 @@ function same(rows: number, cols: number, seed: number, scale = 1): Matrix[] {
   return [one, two, three].map((o) => randomMatrix(o, rows, cols, new Rng(seed), scale));
 }
 
-/** Fails naming the first element whose bits differ (a deep toEqual on 10^5 numbers is slow to report). */
-function expectSameBits(actual: Matrix | Float32Array, expected: Matrix | Float32Array, what: string): void {
-  const a = 'data' in actual ? actual.data : actual;
-  const e = 'data' in expected ? expected.data : expected;
-  expect(a.length, `${what}: length`).toBe(e.length);
-  const ab = new Uint32Array(a.buffer, a.byteOffset, a.length), eb = new Uint32Array(e.buffer, e.byteOffset, e.length);
-  for (let i = 0; i < ab.length; i++) {
-    if (ab[i] !== eb[i]) expect.fail(`${what}: element ${i} is ${a[i]}, with one thread ${e[i]}`);
-  }
-}
 
 describe('kernel threads', () => {
   it('start as worker_threads and say what they are', () => {

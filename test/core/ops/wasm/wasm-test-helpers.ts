@@ -78,6 +78,23 @@ export function productScale(a: Matrix, transA: boolean, b: Matrix, transB: bool
   return out;
 }
 
+/** Fails naming the first element whose bits differ (a deep toEqual on 10^5 numbers is slow to report; -0 and 0 differ). */
+export function expectSameBits(actual: Matrix | ArrayLike<number>, expected: Matrix | ArrayLike<number>, what: string): void {
+  const bits = (m: Matrix | ArrayLike<number>): Uint32Array => {
+    const d = m instanceof Matrix ? m.data : m;
+    if (d instanceof Float32Array || d instanceof Int32Array) return new Uint32Array(d.buffer, d.byteOffset, d.length);
+    return new Uint32Array(Float32Array.from(d).buffer);
+  };
+  const a = bits(actual), e = bits(expected);
+  expect(a.length, `${what}: length`).toBe(e.length);
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] !== e[i]) {
+      const av = actual instanceof Matrix ? actual.data[i] : actual[i], ev = expected instanceof Matrix ? expected.data[i] : expected[i];
+      expect.fail(`${what}: element ${i} is ${av}, expected ${ev}`);
+    }
+  }
+}
+
 /** Seeded random integer in [lo, hi]. */
 export function between(rng: Rng, lo: number, hi: number): number {
   return lo + rng.int(hi - lo + 1);
