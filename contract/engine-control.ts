@@ -30,7 +30,10 @@ export const runCommandsSchema = z
   })
   .strict();
 
-export const mainToEngineSchema = z.discriminatedUnion('type', [attachRendererSchema, runCommandsSchema]);
+/** A sign of life, answered with `pong` by the engine process's message handler (core/host/heartbeat.ts). */
+export const pingSchema = z.object({ type: z.literal('ping') }).strict();
+
+export const mainToEngineSchema = z.discriminatedUnion('type', [attachRendererSchema, runCommandsSchema, pingSchema]);
 export type MainToEngine = z.infer<typeof mainToEngineSchema>;
 
 // ---------------------------------------------------------------------------
@@ -74,11 +77,23 @@ export const commandsDoneSchema = z
 /** The engine process hit an error it cannot survive; it exits right after. */
 export const fatalMessageSchema = z.object({ type: z.literal('fatal'), message: z.string().max(2000) }).strict();
 
+/** The engine's loop turns (the answer to `ping`). */
+export const pongMessageSchema = z.object({ type: z.literal('pong') }).strict();
+
+/**
+ * How many commands the host runs in one piece (file reads, gradient checks) are
+ * in flight; sent when that goes from none to some and back. Main's heartbeat
+ * waits minutes instead of seconds meanwhile.
+ */
+export const busyMessageSchema = z.object({ type: z.literal('busy'), longCommands: z.number().int().min(0) }).strict();
+
 export const engineToMainSchema = z.discriminatedUnion('type', [
   stateMessageSchema,
   checkpointMessageSchema,
   commandsDoneSchema,
   fatalMessageSchema,
+  pongMessageSchema,
+  busyMessageSchema,
 ]);
 export type EngineToMain = z.infer<typeof engineToMainSchema>;
 

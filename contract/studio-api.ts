@@ -74,9 +74,12 @@ export type MenuAction =
  */
 export interface EngineRestartEvent {
   phase: 'restarting' | 'restarted' | 'failed';
-  /** `crashed`: it exited on its own; `reload`: the user chose Reload Engine. */
-  reason: 'crashed' | 'reload';
-  /** Exit code of the process that ended (null for a reload). */
+  /**
+   * `crashed`: it exited on its own; `unresponsive`: it stopped answering the
+   * heartbeat and was ended; `reload`: the user chose Reload Engine.
+   */
+  reason: 'crashed' | 'unresponsive' | 'reload';
+  /** Exit code of the process that ended (null for a reload or an unresponsive engine). */
   exitCode: number | null;
   /** Restart attempt since the engine last ran steadily (1 = first). */
   attempt: number;

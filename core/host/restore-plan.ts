@@ -1,13 +1,29 @@
 /**
- * What main keeps so that a crashed engine comes back with everything the user
- * set up: the last network (configure or importModel), the last data (loadData or
- * loadBuiltin), and the last weights (the checkpoint taken at an epoch end, or a
- * resetWeights). Pure: no electron, shared by main and the engine process (which
- * uses STATE_COMMAND_TYPES to pick what to report).
+ * What a restarted engine must be given so the user finds everything as it was:
+ * the one restore plan of the desktop supervisor (electron/main/engine-supervisor.ts)
+ * and of browser mode (renderer/src/lib/engine-link.ts). Pure: no electron, DOM or
+ * node import.
+ *
+ * It records every acknowledged command a checkpoint depends on, and the
+ * checkpoints themselves:
+ * - the network: the last configure or importModel (a new network drops the
+ *   weights and training settings recorded for the old one);
+ * - the training settings: the last setTraining since that network (optimizer,
+ *   batch size, learning rate: a checkpoint's optimizer state only fits the
+ *   optimizer it was taken with);
+ * - the data: the last loadData or loadBuiltin;
+ * - the weights: the last epoch checkpoint, resetWeights or restoreCheckpoint,
+ *   each with the training settings in force when it was taken.
+ *
+ * The replay is network and data in the order the user set them, then the
+ * settings of the weights' time, the weights, and the settings in force now if
+ * they changed since (a switch from SGD to Adam after the last checkpoint comes
+ * back as it went: the SGD weights, then Adam with fresh state).
  *
  * Only commands the engine acknowledged are recorded, so a corrupt file that was
  * refused never replaces the good data.
  */
+
 /** What a restarted engine got back (shown to the user; contract/studio-api.ts passes it to the renderer). */
 export interface RestoredState {
   /** The network (from configure or an imported model) was rebuilt. */
@@ -22,9 +38,16 @@ export interface RestoredState {
   problems: string[];
 }
 
-
 /** Commands that change what a restart must rebuild. */
-export const STATE_COMMAND_TYPES = ['configure', 'importModel', 'loadData', 'loadBuiltin', 'resetWeights'] as const;
+export const STATE_COMMAND_TYPES = [
+  'configure',
+  'importModel',
+  'setTraining',
+  'loadData',
+  'loadBuiltin',
+  'resetWeights',
+  'restoreCheckpoint',
+] as const;
 export type StateCommandType = (typeof STATE_COMMAND_TYPES)[number];
 
 export function isStateCommandType(type: unknown): type is StateCommandType {
@@ -49,44 +72,47 @@ interface Recorded {
   seq: number;
 }
 
-type Slot = 'network' | 'data' | 'weights';
-
-const SLOT: Record<StateCommandType | 'restoreCheckpoint', Slot> = {
-  configure: 'network',
-  importModel: 'network',
-  loadData: 'data',
-  loadBuiltin: 'data',
-  resetWeights: 'weights',
-  restoreCheckpoint: 'weights',
-};
+interface Weights {
+  command: CommandBody;
+  /** The setTraining settings in force when the weights were taken (null: the network's own). */
+  training: unknown;
+  /** Epoch of an epoch-end checkpoint; null for resetWeights or a client's restoreCheckpoint. */
+  epoch: number | null;
+  /** The checkpoint was taken inside a run that had epochs left. */
+  midRun: boolean;
+}
 
 export class RestorePlan {
   private network: Recorded | null = null;
   private data: Recorded | null = null;
-  private weights: Recorded | null = null;
-  private checkpointEpoch: number | null = null;
-  /** The checkpoint was taken inside a run that had epochs left. */
-  private checkpointMidRun = false;
+  /** Settings of the last setTraining since the network was set; null: the network command's own. */
+  private training: unknown = null;
+  private weights: Weights | null = null;
   private seq = 0;
 
-  /** A state command the engine acknowledged. */
-  record(command: StateCommand): void {
+  /** A state command the engine acknowledged (other commands are ignored). */
+  record(command: CommandBody): void {
     if (!isStateCommandType(command.type)) return;
     const { id: _id, ...body } = command;
-    const entry = { command: body, seq: ++this.seq };
-    switch (SLOT[command.type]) {
-      case 'network':
-        this.network = entry;
-        // New network, new weights: an older checkpoint no longer fits it.
+    switch (command.type) {
+      case 'configure':
+      case 'importModel':
+        this.network = { command: body, seq: ++this.seq };
+        // New network: its own settings, fresh weights; an older checkpoint no longer fits it.
+        this.training = null;
         this.weights = null;
-        this.forgetCheckpoint();
         return;
-      case 'data':
-        this.data = entry;
+      case 'setTraining':
+        // Acknowledged only with a network; a stray one cannot be replayed without it.
+        if (this.network) this.training = body.training;
         return;
-      case 'weights':
-        this.weights = entry;
-        this.forgetCheckpoint();
+      case 'loadData':
+      case 'loadBuiltin':
+        this.data = { command: body, seq: ++this.seq };
+        return;
+      case 'resetWeights':
+      case 'restoreCheckpoint':
+        this.weights = { command: body, training: this.training, epoch: null, midRun: false };
         return;
     }
   }
@@ -98,46 +124,57 @@ export class RestorePlan {
   recordCheckpoint(epoch: number, bytes: ArrayBuffer | Uint8Array, endEpoch: number | null = null): void {
     const command: CommandBody = { type: 'restoreCheckpoint', bytes };
     if (endEpoch !== null) command.endEpoch = endEpoch;
-    this.weights = { command, seq: ++this.seq };
-    this.checkpointEpoch = epoch;
-    this.checkpointMidRun = endEpoch !== null && endEpoch > epoch;
+    this.weights = { command, training: this.training, epoch, midRun: endEpoch !== null && endEpoch > epoch };
   }
 
   get isEmpty(): boolean {
     return !this.network && !this.data && !this.weights;
   }
 
-  /**
-   * The commands that rebuild the state, in order: network and data in the order
-   * the user set them, then the weights (which need the network).
-   */
+  /** The commands that rebuild the state, in the order to send them (see the module comment). */
   commands(): CommandBody[] {
-    const steps = [this.network, this.data].filter((r): r is Recorded => r !== null).sort((a, b) => a.seq - b.seq);
-    if (this.weights && this.network) steps.push(this.weights);
-    return steps.map((r) => r.command);
+    const steps = [this.network, this.data]
+      .filter((r): r is Recorded => r !== null)
+      .sort((a, b) => a.seq - b.seq)
+      .map((r) => r.command);
+    if (!this.network) return steps;
+    let inForce: unknown = null;
+    if (this.weights) {
+      if (this.weights.training !== null) {
+        steps.push(setTraining(this.weights.training));
+        inForce = this.weights.training;
+      }
+      steps.push(this.weights.command);
+    }
+    if (this.training !== null && !sameSettings(this.training, inForce)) steps.push(setTraining(this.training));
+    return steps;
   }
 
   /** What the commands restore, for the message to the user. */
   summary(problems: string[] = []): RestoredState {
-    const checkpoint = this.network !== null && this.weights !== null && this.checkpointEpoch !== null;
+    const checkpoint = this.network !== null && this.weights !== null && this.weights.epoch !== null;
     return {
       network: this.network !== null,
       data: this.data ? dataName(this.data.command) : null,
-      checkpointEpoch: checkpoint ? this.checkpointEpoch : null,
-      runPaused: checkpoint && this.checkpointMidRun,
+      checkpointEpoch: checkpoint ? this.weights!.epoch : null,
+      runPaused: checkpoint && this.weights!.midRun,
       problems,
     };
   }
 
   clear(): void {
     this.network = this.data = this.weights = null;
-    this.forgetCheckpoint();
+    this.training = null;
   }
+}
 
-  private forgetCheckpoint(): void {
-    this.checkpointEpoch = null;
-    this.checkpointMidRun = false;
-  }
+function setTraining(training: unknown): CommandBody {
+  return { type: 'setTraining', training };
+}
+
+/** Training settings are small plain objects (zod-parsed): equal when their JSON is. */
+function sameSettings(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 function dataName(command: CommandBody): string {

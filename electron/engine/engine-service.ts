@@ -48,6 +48,10 @@ export function startEngineService(parent: ParentPortLike, hostOptions: HostOpti
       case 'run-commands':
         void tap.runCommands(msg.requestId, msg.commands);
         return;
+      case 'ping':
+        // Answered here, not by the host: what main asks is whether this loop still turns.
+        toMain({ type: 'pong' });
+        return;
     }
   });
   return { host, tap, toMain };

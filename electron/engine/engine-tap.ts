@@ -2,6 +2,8 @@ import type { PortLike } from '../../core/protocol/port.js';
 import type { CommandOutcome, EngineToMain } from '../../contract/engine-control.js';
 import { MAIN_COMMAND_ID_PREFIX } from '../../contract/engine-control.js';
 import { isStateCommandType, type StateCommand } from '../../core/host/restore-plan.js';
+import { isLongCommand } from '../../core/host/heartbeat.js';
+import { commandIdSchema } from '../../core/protocol/messages.js';
 
 /**
  * Sits in the engine process between the host and its two clients: the renderer
@@ -16,6 +18,12 @@ import { isStateCommandType, type StateCommand } from '../../core/host/restore-p
  *   routed back to main; their result events still reach the renderer (so its view
  *   follows a restore), except an exported model, which only main asked for.
  * - Host messages sent while no renderer is attached wait in a bounded queue.
+ * - Main hears how many commands the host runs in one piece are in flight
+ *   (`busy`), so its heartbeat gives those minutes, not seconds.
+ *
+ * Nothing waits here for an answer that cannot come: only commands with an id the
+ * host will echo (commandIdSchema) are tracked, each until its one ack or error,
+ * and the copies are bounded.
  */
 
 type Handler = (data: unknown) => void;
@@ -30,6 +38,8 @@ interface MainPending {
 const RESULTS_FOR_MAIN = new Set(['modelExported']);
 
 export const MAX_QUEUED_FOR_RENDERER = 1000;
+/** State commands copied while they wait for the host's answer; beyond it the oldest copy goes (a flood, not a user). */
+export const MAX_PENDING_STATE = 64;
 
 /** Map key of a command id: 1 and "1" are different ids. */
 function idKey(id: unknown): string | null {
@@ -46,13 +56,22 @@ export class EngineTap {
   private hostHandler: Handler | null = null;
   private renderer: { port: PortLike; stop: () => void; close?: () => void } | null = null;
   private readonly queued: { message: unknown; transfer?: ArrayBuffer[] }[] = [];
-  /** Renderer state commands waiting for the host's ack, by id. */
-  private readonly pendingState = new Map<string, StateCommand>();
+  /** Renderer state commands waiting for the host's answer, by id (the same id twice: answered in order). */
+  private readonly pendingState = new Map<string, StateCommand[]>();
+  private pendingStateCount = 0;
+  /** Types of commands in flight that the host runs in one piece, by id. */
+  private readonly pendingLong = new Map<string, number>();
+  private longCount = 0;
   /** Commands main runs, by id. */
   private readonly pendingMain = new Map<string, MainPending>();
   private runChain: Promise<void> = Promise.resolve();
 
   constructor(private readonly toMain: (message: EngineToMain) => void) {}
+
+  /** Copies of state commands waiting for the host's answer (a leak shows here). */
+  get pendingStateCommands(): number {
+    return this.pendingStateCount;
+  }
 
   /** The port given to createHost. */
   readonly hostPort: PortLike = {
@@ -110,6 +129,7 @@ export class EngineTap {
     const handler = this.hostHandler;
     return new Promise((settle) => {
       this.pendingMain.set(key, { type: command.type, settle });
+      this.trackLong(key, command.type);
       handler(command);
     });
   }
@@ -126,11 +146,59 @@ export class EngineTap {
       });
       return;
     }
-    if (msg && key && isStateCommandType(msg.type)) {
-      // A copy: the host may keep, reuse or (in a worker) detach the original buffers.
-      this.pendingState.set(key, structuredClone(msg) as StateCommand);
+    // The host echoes only ids of this shape; another id would wait here for ever.
+    const answerable = msg !== null && key !== null && commandIdSchema.safeParse(msg.id).success;
+    if (!this.hostHandler) {
+      if (answerable) this.toRenderer({ type: 'error', id: msg.id, code: 'NOT_READY', message: 'the engine host is not listening' });
+      return;
     }
-    this.hostHandler?.(data);
+    if (answerable) {
+      // A copy: the host may keep, reuse or (in a worker) detach the original buffers.
+      if (isStateCommandType(msg.type)) this.keepState(key, structuredClone(msg) as StateCommand);
+      this.trackLong(key, msg.type);
+    }
+    this.hostHandler(data);
+  }
+
+  private keepState(key: string, command: StateCommand): void {
+    const list = this.pendingState.get(key) ?? [];
+    list.push(command);
+    this.pendingState.set(key, list);
+    if (++this.pendingStateCount <= MAX_PENDING_STATE) return;
+    // Drop the oldest copy (Map order is insertion order of the ids).
+    const [oldestKey, oldest] = this.pendingState.entries().next().value!;
+    oldest.shift();
+    if (oldest.length === 0) this.pendingState.delete(oldestKey);
+    this.pendingStateCount--;
+  }
+
+  private takeState(key: string): StateCommand | undefined {
+    const list = this.pendingState.get(key);
+    const first = list?.shift();
+    if (!list || !first) return undefined;
+    if (list.length === 0) this.pendingState.delete(key);
+    this.pendingStateCount--;
+    return first;
+  }
+
+  private trackLong(key: string, type: unknown): void {
+    if (!isLongCommand(type)) return;
+    this.pendingLong.set(key, (this.pendingLong.get(key) ?? 0) + 1);
+    this.setLongCount(this.longCount + 1);
+  }
+
+  private answered(key: string): void {
+    const n = this.pendingLong.get(key);
+    if (n === undefined) return;
+    if (n <= 1) this.pendingLong.delete(key);
+    else this.pendingLong.set(key, n - 1);
+    this.setLongCount(this.longCount - 1);
+  }
+
+  private setLongCount(count: number): void {
+    const was = this.longCount;
+    this.longCount = count;
+    if ((was === 0) !== (count === 0)) this.toMain({ type: 'busy', longCommands: count });
   }
 
   private fromHost(message: unknown, transfer?: ArrayBuffer[]): void {
@@ -146,6 +214,7 @@ export class EngineTap {
       });
     }
     const key = idKey(msg?.id);
+    if (msg && key && (msg.type === 'ack' || msg.type === 'error')) this.answered(key);
     if (msg && key) {
       const mine = this.pendingMain.get(key);
       if (mine) {
@@ -164,10 +233,9 @@ export class EngineTap {
           return;
         }
       }
-      const state = this.pendingState.get(key);
-      if (state && (msg.type === 'ack' || msg.type === 'error')) {
-        this.pendingState.delete(key);
-        if (msg.type === 'ack') this.toMain({ type: 'state', command: state });
+      if (msg.type === 'ack' || msg.type === 'error') {
+        const state = this.takeState(key);
+        if (state && msg.type === 'ack') this.toMain({ type: 'state', command: state });
       }
     }
     this.toRenderer(message, transfer);

@@ -3,6 +3,7 @@ import { describeZodError } from '../../core/spec.js';
 import { engineToMainSchema, MAIN_COMMAND_ID_PREFIX, type CommandOutcome, type EngineToMain } from '../../contract/engine-control.js';
 import { RestorePlan, type CommandBody, type StateCommand } from '../../core/host/restore-plan.js';
 import type { EngineRestartEvent, RestoredState } from '../../contract/studio-api.js';
+import { Watchdog, type HeartbeatOptions } from '../../core/host/heartbeat.js';
 
 /**
  * Keeps one engine utility process alive for one window.
@@ -16,6 +17,9 @@ import type { EngineRestartEvent, RestoredState } from '../../contract/studio-ap
  *   gets a fresh port and `restarted` with what came back. Crashes in a row are
  *   limited (`maxRestarts`); an engine that ran `stableAfterMs` resets the count.
  *   Past the limit the renderer hears `failed` and Reload Engine starts afresh.
+ * - A heartbeat (core/host/heartbeat.ts) pings the engine; one that stops
+ *   answering (an endless loop, not a long file read it announced as `busy`) is
+ *   killed and restarted exactly like a crashed one, and the user is told so.
  * - shutdown() (window closed) ends the engine for good.
  *
  * Electron itself is reached only through the injected functions, so tests drive
@@ -55,6 +59,8 @@ export interface SupervisorOptions {
   stableAfterMs?: number;
   /** Give up waiting for a restore (or an export) after this long. */
   commandTimeoutMs?: number;
+  /** Heartbeat timing (core/host/heartbeat.ts DEFAULT_HEARTBEAT); false: no heartbeat. */
+  heartbeat?: Partial<HeartbeatOptions> | false;
 }
 
 export const DEFAULT_SUPERVISOR_OPTIONS: Required<SupervisorOptions> = {
@@ -62,6 +68,7 @@ export const DEFAULT_SUPERVISOR_OPTIONS: Required<SupervisorOptions> = {
   backoffMs: [500, 2000, 5000],
   stableAfterMs: 60_000,
   commandTimeoutMs: 120_000,
+  heartbeat: {},
 };
 
 export type SupervisorState = 'idle' | 'running' | 'restarting' | 'failed' | 'stopped';
@@ -85,12 +92,26 @@ export class EngineSupervisor {
   /** Set by the engine just before it exits on a fatal error. */
   private lastFatal: string | null = null;
   private readonly opts: Required<SupervisorOptions>;
+  private readonly watchdog: Watchdog | null;
 
   constructor(
     private readonly deps: SupervisorDeps,
     options: SupervisorOptions = {},
   ) {
     this.opts = { ...DEFAULT_SUPERVISOR_OPTIONS, ...options };
+    const heartbeat = this.opts.heartbeat;
+    this.watchdog =
+      heartbeat === false
+        ? null
+        : new Watchdog(
+            {
+              ping: () => this.child?.postMessage({ type: 'ping' }),
+              onStuck: (silentMs) => this.onStuck(silentMs),
+              setTimer: deps.setTimer,
+              now: deps.now,
+            },
+            heartbeat,
+          );
   }
 
   get state(): SupervisorState {
@@ -176,6 +197,7 @@ export class EngineSupervisor {
     this.lastFatal = null;
     child.on('message', (message) => this.onChildMessage(child, message));
     child.on('exit', (code) => this.onChildExit(child, code));
+    this.watchdog?.start();
     return child;
   }
 
@@ -183,7 +205,7 @@ export class EngineSupervisor {
    * Fork an engine; when even that fails (a missing or unreadable engine file), the
    * supervisor gives up at once and says why, instead of throwing in main.
    */
-  private trySpawn(reason: 'crashed' | 'reload', exitCode: number | null, attempt: number): EngineChild | null {
+  private trySpawn(reason: EngineRestartEvent['reason'], exitCode: number | null, attempt: number): EngineChild | null {
     try {
       return this.spawn();
     } catch (e) {
@@ -199,6 +221,7 @@ export class EngineSupervisor {
   private killChild(why: string): void {
     const child = this.child;
     this.child = null;
+    this.watchdog?.stop();
     // onChildExit ignores a child that is no longer current: this exit was asked for.
     child?.kill();
     this.failPending(why);
@@ -206,6 +229,7 @@ export class EngineSupervisor {
 
   private onChildMessage(child: EngineChild, raw: unknown): void {
     if (child !== this.child) return;
+    this.watchdog?.heard();
     const parsed = engineToMainSchema.safeParse(raw);
     if (!parsed.success) {
       this.log(describeZodError(parsed.error, 'message from the engine'));
@@ -232,37 +256,55 @@ export class EngineSupervisor {
         this.lastFatal = msg.message;
         this.log(msg.message);
         return;
+      case 'busy':
+        this.watchdog?.setLongCommands(msg.longCommands);
+        return;
+      case 'pong':
+        return; // heard() above is all it is for
     }
   }
 
-  private onChildExit(child: EngineChild, code: number): void {
+  /** The engine stopped answering: end it and restart it as if it had crashed. */
+  private onStuck(silentMs: number): void {
+    const child = this.child;
+    if (!child || this._state === 'stopped') return;
+    this.lastFatal = `it stopped answering for ${Math.round(silentMs / 1000)} s and was ended`;
+    this.onChildExit(child, null);
+    // onChildExit forgot this child, so its own exit event (after the kill) is ignored.
+    child.kill();
+  }
+
+  private onChildExit(child: EngineChild, code: number | null): void {
     if (child !== this.child || this._state === 'stopped') return;
     this.child = null;
+    this.watchdog?.stop();
     this.failPending('the engine stopped');
     const lived = this.deps.now() - this.childStartedAt;
     if (lived >= this.opts.stableAfterMs) this.crashesInARow = 0;
     this.crashesInARow += 1;
     const attempt = this.crashesInARow;
     const why = this.lastFatal ? ` (${this.lastFatal})` : '';
-    this.log(`engine exited with code ${code}${why}; restart ${attempt} of ${this.opts.maxRestarts}`);
+    const reason: EngineRestartEvent['reason'] = code === null ? 'unresponsive' : 'crashed';
+    const stopped = code === null ? 'stopped answering' : `stopped unexpectedly (exit code ${code})`;
+    this.log(`engine ${code === null ? 'hung' : `exited with code ${code}`}${why}; restart ${attempt} of ${this.opts.maxRestarts}`);
     if (attempt > this.opts.maxRestarts) {
       this._state = 'failed';
-      this.notify('failed', 'crashed', code, attempt - 1, emptyRestore(),
+      this.notify('failed', reason, code, attempt - 1, emptyRestore(),
         `The engine stopped ${attempt} times in a row${why} and was not restarted. ` +
           'Choose Engine > Reload Engine to start a fresh one.');
       return;
     }
     this._state = 'restarting';
-    this.notify('restarting', 'crashed', code, attempt, emptyRestore(),
-      `The engine stopped unexpectedly (exit code ${code})${why}. Restarting it (attempt ${attempt} of ${this.opts.maxRestarts})…`);
+    this.notify('restarting', reason, code, attempt, emptyRestore(),
+      `The engine ${stopped}${code === null ? '' : why}. Restarting it (attempt ${attempt} of ${this.opts.maxRestarts})…`);
     const delay = this.opts.backoffMs[Math.min(attempt - 1, this.opts.backoffMs.length - 1)] ?? 0;
     this.cancelRestart = this.deps.setTimer(() => {
       this.cancelRestart = null;
-      void this.restartNow('crashed', code, attempt, false);
+      void this.restartNow(reason, code, attempt, false);
     }, delay);
   }
 
-  private async restartNow(reason: 'crashed' | 'reload', exitCode: number | null, attempt: number, fresh: boolean): Promise<void> {
+  private async restartNow(reason: EngineRestartEvent['reason'], exitCode: number | null, attempt: number, fresh: boolean): Promise<void> {
     if (this._state !== 'restarting') return;
     const child = this.trySpawn(reason, exitCode, attempt);
     if (!child) return;
@@ -313,8 +355,13 @@ function emptyRestore(): RestoredState {
 }
 
 /** What the user reads once the new engine is up. */
-export function restartMessage(reason: 'crashed' | 'reload', r: RestoredState, fresh: boolean): string {
-  const head = reason === 'crashed' ? 'The engine was restarted after a crash.' : 'The engine was reloaded.';
+export function restartMessage(reason: EngineRestartEvent['reason'], r: RestoredState, fresh: boolean): string {
+  const head =
+    reason === 'crashed'
+      ? 'The engine was restarted after a crash.'
+      : reason === 'unresponsive'
+        ? 'The engine was restarted: it had stopped answering.'
+        : 'The engine was reloaded.';
   if (fresh) return `${head} It started empty: the state that kept crashing it was not restored.`;
   const parts: string[] = [];
   if (r.network) parts.push('the network');

@@ -1,11 +1,10 @@
-// The engine process's tap between host, renderer and main, and the restore plan
-// main builds from what the tap reports. The host is a scripted stand-in here;
-// engine-restore.test.ts drives the real host.
+// The engine process's tap between host, renderer and main. The host is a scripted
+// stand-in here; test/electron/main/engine-restore.test.ts drives the real host, and
+// test/core/host/restore-plan.test.ts the plan main builds from what the tap reports.
 import { describe, expect, it } from 'vitest';
 import type { PortLike } from '../../../core/protocol/port.js';
 import type { EngineToMain } from '../../../contract/engine-control.js';
-import { EngineTap, MAX_QUEUED_FOR_RENDERER } from '../../../electron/engine/engine-tap.js';
-import { RestorePlan } from '../../../core/host/restore-plan.js';
+import { EngineTap, MAX_PENDING_STATE, MAX_QUEUED_FOR_RENDERER } from '../../../electron/engine/engine-tap.js';
 
 /** A renderer-side port: what the tap posts, and a way to send into the tap. */
 function fakeRendererPort() {
@@ -42,11 +41,13 @@ const tick = () => new Promise((r) => setTimeout(r, 0));
 
 function setup() {
   const toMain: EngineToMain[] = [];
-  const tap = new EngineTap((m) => toMain.push(m));
+  /** `busy` reports (the heartbeat's business) apart from the rest. */
+  const busy: number[] = [];
+  const tap = new EngineTap((m) => (m.type === 'busy' ? busy.push(m.longCommands) : toMain.push(m)));
   const hostReceived: unknown[] = [];
   tap.hostPort.onMessage((d) => hostReceived.push(d));
   const host = (m: unknown) => tap.hostPort.postMessage(m);
-  return { tap, toMain, hostReceived, host };
+  return { tap, toMain, busy, hostReceived, host };
 }
 
 describe('EngineTap', () => {
@@ -186,54 +187,77 @@ describe('EngineTap', () => {
   });
 });
 
-describe('RestorePlan', () => {
-  const configure = (id: number, units: number) => ({ type: 'configure', id, spec: { units }, training: {} });
-  const loadData = (id: number, name: string) => ({ type: 'loadData', id, name, bytes: new Uint8Array([1]) });
-
-  it('keeps the latest network and data in the order they were set, then the weights', () => {
-    const plan = new RestorePlan();
-    plan.record(loadData(1, 'old.csv'));
-    plan.record(configure(2, 10));
-    plan.record(loadData(3, 'new.csv'));
-    plan.recordCheckpoint(4, new Uint8Array([7]), 6);
-    expect(plan.commands().map((c) => c.type)).toEqual(['configure', 'loadData', 'restoreCheckpoint']);
-    // The run that was going on (to epoch 6) comes back paused.
-    expect(plan.commands()[2]).toEqual({ type: 'restoreCheckpoint', bytes: new Uint8Array([7]), endEpoch: 6 });
-    expect(plan.commands()[1]).toMatchObject({ name: 'new.csv' });
-    expect(plan.commands().some((c) => 'id' in c)).toBe(false);
-    expect(plan.summary()).toEqual({ network: true, data: 'new.csv', checkpointEpoch: 4, runPaused: true, problems: [] });
+describe('EngineTap: nothing waits for an answer that cannot come (issue 14, item 5)', () => {
+  it('does not record commands whose id the host will not echo, and releases every answered one', () => {
+    const t = setup();
+    const r = fakeRendererPort();
+    t.tap.attachRenderer(r.port);
+    // Ids the protocol refuses: the host answers with an id-less error, so the tap must not wait for them.
+    for (const id of [1.5, -1, '', 'x'.repeat(101), Number.NaN]) {
+      r.send({ type: 'loadData', id, name: 'big.csv', bytes: new Uint8Array(1000) });
+      t.host({ type: 'error', code: 'BAD_MESSAGE', message: 'command loadData: field id: invalid' });
+    }
+    expect(t.tap.pendingStateCommands).toBe(0);
+    // Well-formed ids are kept until their one answer, ack or error alike.
+    r.send({ type: 'loadData', id: 7, name: 'a.csv', bytes: new Uint8Array(1) });
+    r.send({ type: 'configure', id: 8, spec: {}, training: {} });
+    expect(t.tap.pendingStateCommands).toBe(2);
+    t.host({ type: 'error', id: 7, code: 'BAD_DATA', message: 'a.csv: line 1: not a number' });
+    t.host({ type: 'ack', id: 8 });
+    expect(t.tap.pendingStateCommands).toBe(0);
+    expect(t.toMain.map((m) => m.type === 'state' && m.command.type)).toEqual(['configure']);
   });
 
-  it('a new network drops the checkpoint of the old one; an imported model counts as a network', () => {
-    const plan = new RestorePlan();
-    plan.record(configure(1, 10));
-    plan.recordCheckpoint(1, new Uint8Array([7]));
-    plan.record({ type: 'importModel', id: 2, name: 'm.safetensors', bytes: new Uint8Array([1]) });
-    expect(plan.commands().map((c) => c.type)).toEqual(['importModel']);
-    expect(plan.summary().checkpointEpoch).toBeNull();
+  it('the same id twice: each answer releases one copy, in order', () => {
+    const t = setup();
+    const r = fakeRendererPort();
+    t.tap.attachRenderer(r.port);
+    r.send({ type: 'loadData', id: 3, name: 'first.csv', bytes: new Uint8Array(1) });
+    r.send({ type: 'loadData', id: 3, name: 'second.csv', bytes: new Uint8Array(1) });
+    t.host({ type: 'ack', id: 3 });
+    t.host({ type: 'error', id: 3, code: 'BAD_DATA', message: 'second.csv: empty' });
+    expect(t.tap.pendingStateCommands).toBe(0);
+    expect(t.toMain).toMatchObject([{ type: 'state', command: { name: 'first.csv' } }]);
   });
 
-  it('resetWeights replaces a checkpoint; weights without a network are not replayed', () => {
-    const plan = new RestorePlan();
-    plan.recordCheckpoint(2, new Uint8Array([7]));
-    expect(plan.commands()).toEqual([]);
-    plan.record(configure(1, 10));
-    plan.recordCheckpoint(3, new Uint8Array([7]));
-    plan.record({ type: 'resetWeights', id: 4, seed: 9 });
-    expect(plan.commands()).toEqual([
-      { type: 'configure', spec: { units: 10 }, training: {} },
-      { type: 'resetWeights', seed: 9 },
-    ]);
+  it('a flood of unanswered state commands keeps at most MAX_PENDING_STATE copies', () => {
+    const t = setup();
+    const r = fakeRendererPort();
+    t.tap.attachRenderer(r.port);
+    for (let id = 0; id < MAX_PENDING_STATE * 3; id++) r.send({ type: 'resetWeights', id });
+    expect(t.tap.pendingStateCommands).toBe(MAX_PENDING_STATE);
+    // The newest are the ones kept.
+    t.host({ type: 'ack', id: MAX_PENDING_STATE * 3 - 1 });
+    expect(t.toMain).toHaveLength(1);
+    t.host({ type: 'ack', id: 0 });
+    expect(t.toMain).toHaveLength(1);
   });
 
-  it('names built-in data sets and ignores commands that do not define state', () => {
-    const plan = new RestorePlan();
-    plan.record({ type: 'start', id: 1 });
-    plan.record({ type: 'inspect', id: 2, layer: 0 });
-    expect(plan.isEmpty).toBe(true);
-    plan.record({ type: 'loadBuiltin', id: 3, dataset: { kind: 'spiral' } });
-    expect(plan.summary().data).toBe('built-in spiral');
-    plan.clear();
-    expect(plan.isEmpty).toBe(true);
+  it('with no host listening, a command is answered NOT_READY at once and nothing is kept', () => {
+    const toMain: EngineToMain[] = [];
+    const tap = new EngineTap((m) => toMain.push(m));
+    const r = fakeRendererPort();
+    tap.attachRenderer(r.port);
+    r.send({ type: 'configure', id: 1, spec: {}, training: {} });
+    expect(r.received).toMatchObject([{ type: 'error', id: 1, code: 'NOT_READY' }]);
+    expect(tap.pendingStateCommands).toBe(0);
+  });
+});
+
+describe('EngineTap: what main’s heartbeat needs to know', () => {
+  it('reports when commands the host runs in one piece are in flight, and when none are left', () => {
+    const t = setup();
+    const r = fakeRendererPort();
+    t.tap.attachRenderer(r.port);
+    r.send({ type: 'start', id: 1 });
+    r.send({ type: 'ping', id: 2 });
+    expect(t.busy).toEqual([]);
+    r.send({ type: 'loadData', id: 3, name: 'big.csv', bytes: new Uint8Array(1) });
+    r.send({ type: 'gradcheck', id: 4 });
+    expect(t.busy).toEqual([1]);
+    t.host({ type: 'ack', id: 3 });
+    expect(t.busy).toEqual([1]);
+    t.host({ type: 'error', id: 4, code: 'NOT_READY', message: 'no network' });
+    expect(t.busy).toEqual([1, 0]);
   });
 });

@@ -189,6 +189,56 @@ describe('engine crash and restore, real host', () => {
     expect((await client.inspect()).iteration).toBeGreaterThan(before.iteration);
   });
 
+  it('configure with SGD, train, switch to Adam (setTraining), train, crash: the Adam-trained weights come back', async () => {
+    const { sup, engines, client, notices } = setup();
+    sup.start();
+    sup.connectRenderer();
+    await client.ok({ type: 'configure', spec: SPEC, training: { ...TRAINING, optimizer: 'sgd', epochs: 1 } });
+    await client.ok({ type: 'loadData', name: 'blobs.csv', bytes: csvBytes(makeCsv()), options: {} });
+    let finished = client.waitFor<EventOf<'done'>>((e) => e.type === 'done');
+    await client.ok({ type: 'start' });
+    await finished;
+    await client.ok({ type: 'setTraining', training: { ...TRAINING, optimizer: 'adam', learningRate: 0.01, epochs: 1 } });
+    finished = client.waitFor<EventOf<'done'>>((e) => e.type === 'done');
+    await client.ok({ type: 'start' });
+    expect((await finished).reason).toBe('finished');
+    await settle(() => sup.plan.summary().checkpointEpoch === 2);
+    const before = await client.inspect();
+
+    engines[0]!.crash(139);
+    await settle(() => notices.some((n) => n.phase === 'restarted'));
+    const restarted = notices.find((n) => n.phase === 'restarted')!;
+    expect(restarted.restored).toEqual({ network: true, data: 'blobs.csv', checkpointEpoch: 2, runPaused: false, problems: [] });
+    const after = await client.inspect();
+    expect(after.W).toEqual(before.W);
+    expect(after.iteration).toBe(before.iteration);
+    // The engine trains on with Adam, the settings in force when it crashed.
+    const changed = client.events.filter((e): e is EventOf<'trainingChanged'> => e.type === 'trainingChanged');
+    expect(changed.at(-1)!.training.optimizer).toBe('adam');
+  });
+
+  it('a switch to Adam after the last checkpoint comes back as it went: the SGD weights, then Adam', async () => {
+    const { sup, engines, client, notices } = setup();
+    sup.start();
+    sup.connectRenderer();
+    await client.ok({ type: 'configure', spec: SPEC, training: { ...TRAINING, optimizer: 'sgd', epochs: 1 } });
+    await client.ok({ type: 'loadData', name: 'blobs.csv', bytes: csvBytes(makeCsv()), options: {} });
+    const finished = client.waitFor<EventOf<'done'>>((e) => e.type === 'done');
+    await client.ok({ type: 'start' });
+    await finished;
+    await settle(() => sup.plan.summary().checkpointEpoch === 1);
+    const before = await client.inspect();
+    await client.ok({ type: 'setTraining', training: { ...TRAINING, optimizer: 'adam', epochs: 1 } });
+    await settle(() => sup.plan.commands().some((c) => c.type === 'setTraining'));
+
+    engines[0]!.crash(139);
+    await settle(() => notices.some((n) => n.phase === 'restarted'));
+    expect(notices.find((n) => n.phase === 'restarted')!.restored).toMatchObject({ checkpointEpoch: 1, problems: [] });
+    expect((await client.inspect()).W).toEqual(before.W);
+    const changed = client.events.filter((e): e is EventOf<'trainingChanged'> => e.type === 'trainingChanged');
+    expect(changed.at(-1)!.training.optimizer).toBe('adam');
+  });
+
   it('a crash in the middle of a run brings the run back paused at its last epoch end; Resume continues it', async () => {
     const { sup, engines, client, notices } = setup();
     sup.start();

@@ -34,6 +34,8 @@ class ManualClock {
 const flush = () => new Promise((r) => setTimeout(r, 0));
 
 function setup(options: ConstructorParameters<typeof EngineSupervisor>[1] = {}, onStateCommand?: (c: { type: string }) => void) {
+  // The heartbeat has its own tests below; here its timers would interleave with the restart timers.
+  options = { heartbeat: false, ...options };
   const clock = new ManualClock();
   const forks: FakeUtilityProcess[] = [];
   const rendererPorts: object[] = [];
@@ -367,5 +369,79 @@ describe('restartMessage', () => {
     expect(restartMessage('crashed', { ...none, network: true, data: 'a.csv' }, false)).toBe(
       'The engine was restarted after a crash. Restored the network and the data (a.csv).',
     );
+  });
+});
+
+describe('EngineSupervisor heartbeat: a stuck engine is restarted, a busy one is not (issue 14, item 12)', () => {
+  const HEARTBEAT = { intervalMs: 2_000, answerWithinMs: 10_000, longCommandMs: 300_000 };
+
+  /** Run timers until the clock reaches `ms`, letting `each` answer after every one. */
+  function runUntil(t: ReturnType<typeof setup>, ms: number, each: () => void = () => {}): void {
+    while (t.clock.pendingDelays().length > 0 && t.clock.now + t.clock.pendingDelays()[0]! <= ms) {
+      t.clock.runNext();
+      each();
+    }
+  }
+
+  it('an engine that stops answering is ended, restarted and restored, and the user is told it hung', async () => {
+    const t = setup({ heartbeat: HEARTBEAT });
+    t.sup.start();
+    t.sup.connectRenderer();
+    reportState(t.last());
+    const hung = t.last();
+    runUntil(t, 8_000);
+    // Asked every 2 s, never answered; not yet given up.
+    expect(hung.postedOfType('ping')).toHaveLength(4);
+    expect(hung.killed).toBe(false);
+    runUntil(t, 10_000);
+    expect(hung.killed).toBe(true);
+    expect(t.events[0]).toMatchObject({ phase: 'restarting', reason: 'unresponsive', exitCode: null, attempt: 1 });
+    expect(t.events[0]!.message).toMatch(/stopped answering.*attempt 1 of 3/);
+    // Its own exit event after the kill is not a second crash.
+    await flush();
+    expect(t.events).toHaveLength(1);
+    t.clock.runNext(); // the backoff
+    expect(t.forks).toHaveLength(2);
+    expect(answerRestore(t.last()).map((c) => c.type)).toEqual(['configure', 'loadData', 'restoreCheckpoint']);
+    await flush();
+    expect(t.events[1]).toMatchObject({ phase: 'restarted', reason: 'unresponsive', restored: { checkpointEpoch: 2 } });
+    expect(t.events[1]!.message).toMatch(/stopped answering/);
+  });
+
+  it('an engine that answers every ping is never ended, however long it trains', () => {
+    const t = setup({ heartbeat: HEARTBEAT });
+    t.sup.start();
+    const child = t.last();
+    let answered = 0;
+    runUntil(t, 600_000, () => {
+      while (answered < child.postedOfType('ping').length) {
+        answered++;
+        child.emit('message', { type: 'pong' });
+      }
+    });
+    expect(answered).toBe(300);
+    expect(child.killed).toBe(false);
+    expect(t.events).toEqual([]);
+  });
+
+  it('while a command the host runs in one piece is in flight, silence is allowed minutes, then the same rule', () => {
+    const t = setup({ heartbeat: HEARTBEAT });
+    t.sup.start();
+    const child = t.last();
+    child.emit('message', { type: 'busy', longCommands: 1 }); // parsing a large file
+    runUntil(t, 120_000);
+    expect(child.killed).toBe(false);
+    child.emit('message', { type: 'busy', longCommands: 0 }); // done: it answers again
+    runUntil(t, 128_000);
+    expect(child.killed).toBe(false);
+    runUntil(t, 130_000);
+    expect(child.killed).toBe(true);
+  });
+
+  it('shutdown stops the heartbeat', () => {
+    const t = setup({ heartbeat: HEARTBEAT });
+    t.sup.start();
+    t.sup.shutdown();
+    expect(t.clock.pendingDelays()).toEqual([]);
   });
 });
