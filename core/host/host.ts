@@ -17,6 +17,7 @@ import type { PortLike } from '../protocol/port.js';
 import { defaultNow, defaultSchedule, type Schedule } from './schedule.js';
 import { Session } from './session.js';
 import { Throttle } from './throttle.js';
+import * as probes from './probes.js';
 import { EarlyStopping } from '../early-stopping.js';
 
 /**
@@ -50,6 +51,8 @@ export interface HostOptions {
   statsIntervalMs?: number;
   /** Queues the next slice as a task; injected by tests that want to step slices by hand. */
   schedule?: Schedule;
+  /** Runs `fn` after `ms` (slow motion's wait between batches); default setTimeout. */
+  delay?: (fn: () => void, ms: number) => void;
 }
 
 export interface EngineHost {
@@ -102,6 +105,9 @@ class Host {
   /** Batch losses not yet sent (bounded: a stalled port must not grow it without limit). */
   private pendingLosses: number[] = [];
   private samplesPerSecond = 0;
+  /** Slow motion (setPace): wait this long after every batch of a run; 0 = slices at full speed. */
+  private batchDelayMs = 0;
+  private readonly delay: (fn: () => void, ms: number) => void;
 
   constructor(
     private readonly port: PortLike,
@@ -109,6 +115,7 @@ class Host {
   ) {
     this.now = options.now ?? defaultNow();
     this.schedule = options.schedule ?? defaultSchedule();
+    this.delay = options.delay ?? ((fn, ms) => void setTimeout(fn, ms));
     this.sliceMs = options.sliceMs ?? DEFAULT_SLICE_MS;
     this.progressThrottle = new Throttle(options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS, this.now);
     this.statsThrottle = new Throttle(options.statsIntervalMs ?? DEFAULT_STATS_INTERVAL_MS, this.now);
@@ -273,6 +280,25 @@ class Host {
         if (confusion) this.send(confusion);
         return;
       }
+      // Probes: look inside or try the network; nothing changes, so a run goes on.
+      case 'trace':
+        this.send({ ...probes.trace(this.s.probeView(), cmd), id: cmd.id });
+        return;
+      case 'checkWeight':
+        this.send({ ...probes.checkWeight(this.s.probeView(), cmd), id: cmd.id });
+        return;
+      case 'predict':
+        this.send({ ...probes.predict(this.s.probeView(), cmd), id: cmd.id });
+        return;
+      case 'evaluateFile':
+        this.send({ ...probes.evaluateFile(this.s.probeView(), cmd), id: cmd.id });
+        return;
+      case 'predictFile':
+        this.send({ ...probes.predictFile(this.s.probeView(), cmd), id: cmd.id });
+        return;
+      case 'setPace':
+        this.batchDelayMs = cmd.batchDelayMs;
+        return;
       case 'predictGrid':
         this.send({ ...this.s.predictGrid(cmd.bounds, cmd.cols, cmd.rows), id: cmd.id });
         return;
@@ -456,10 +482,13 @@ class Host {
   private kick(): void {
     if (this.state !== 'running' || this.sliceQueued || this.disposed) return;
     this.sliceQueued = true;
-    this.schedule(() => {
+    const next = (): void => {
       this.sliceQueued = false;
       this.slice();
-    });
+    };
+    // Slow motion waits between batches as a timer: pause, stop and every other command still get in.
+    if (this.batchDelayMs > 0) this.delay(next, this.batchDelayMs);
+    else this.schedule(next);
   }
 
   private slice(): void {
@@ -469,7 +498,7 @@ class Host {
     try {
       do {
         if (!this.trainOneBatch()) return;
-      } while (this.now() - t0 < this.sliceMs);
+      } while (this.batchDelayMs === 0 && this.now() - t0 < this.sliceMs);
     } catch (e) {
       // A failure inside training (out of memory, a bug) ends the run cleanly.
       this.fail(undefined, e);
@@ -479,7 +508,9 @@ class Host {
     const run = this.run;
     const dt = (this.now() - run.speedTime) / 1000;
     if (dt > 0) this.samplesPerSecond = (this.s.samplesTrained() - run.speedSamples) / dt;
-    if (this.progressThrottle.take()) this.sendProgress(false);
+    // In slow motion every batch is worth showing (at most 1000 / batchDelayMs a second).
+    if (this.batchDelayMs > 0) this.sendProgress(true);
+    else if (this.progressThrottle.take()) this.sendProgress(false);
     if (this.statsThrottle.take()) this.sendLayerStats();
     this.kick();
   }

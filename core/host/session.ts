@@ -15,6 +15,7 @@ import { decodeCheckpoint, encodeCheckpoint } from './checkpoint-codec.js';
 import { evaluateWithConfusion } from './evaluate.js';
 import { dataLoadedEvent, fitIfAsked, prepareData, readBuiltinData, readFileData, type RawData } from './data-load.js';
 import { exportModelBytes, importModelBytes } from './model-io.js';
+import type { ProbeView } from './probes.js';
 import { splitTraining } from '../training-split.js';
 import type { Param } from '../layers/types.js';
 
@@ -30,12 +31,23 @@ interface DataPlan {
  * Standardize `raw` with the statistics that apply: an opened model's (its weights
  * were trained on them), else the data's own when its options ask for it.
  */
-function planData(raw: RawData, modelNormalization: Normalization | null, modelClassNames: string[] | null): DataPlan {
+function planData(
+  raw: RawData,
+  modelNormalization: Normalization | null,
+  modelClassNames: string[] | null,
+  trainedWith: TrainedWith | null = null,
+): DataPlan {
   const notes: string[] = [];
   let normalization: Normalization | null;
+  const trained = trainedWith?.normalization;
   if (modelNormalization && modelNormalization.mean.length === raw.train.features) {
     normalization = modelNormalization;
     notes.push('standardized with the statistics stored in the opened model');
+  } else if (trainedWith && (trained === null || trained?.mean.length === raw.train.features)) {
+    // Weights are evaluated with the statistics they were trained with, never with new data's own.
+    normalization = trained ?? null;
+    if (normalization) notes.push('standardized with the statistics the network was trained with (reset the weights to train afresh on this data\'s own)');
+    else if (raw.options.standardize) notes.push('not standardized: the network was trained on unstandardized values (reset the weights to train afresh with this data\'s statistics)');
   } else {
     if (modelNormalization) {
       notes.push(`the opened model's standardization is for ${modelNormalization.mean.length} features, this data has ${raw.train.features}; not applied`);
@@ -50,6 +62,11 @@ function planData(raw: RawData, modelNormalization: Normalization | null, modelC
     }
   }
   return { train, test, normalization, notes };
+}
+
+/** The standardization the current weights were trained under (null inside: none). */
+interface TrainedWith {
+  normalization: Normalization | null;
 }
 
 /** Without a test set, the per-epoch confusion matrix is taken on the training set up to this size. */
@@ -79,6 +96,8 @@ export class Session {
   /** Class names that came with an opened model (used until data brings its own). */
   private modelClassNames: string[] | null = null;
   private trainer: Trainer | null = null;
+  /** Set by the first batch trained on the current weights: data loaded later is standardized the same way. */
+  private trainedWith: TrainedWith | null = null;
   /**
    * The part of the training set the trainer trains on and the validation set held
    * out of it (training.validationSplit, trainLimit), drawn when the trainer is made.
@@ -157,12 +176,13 @@ export class Session {
     const network = buildNetwork(spec, { ops: this.ops, init: training.init, seed: training.seed });
     // A new network no longer belongs to an opened model: the model's statistics go with it.
     const leavesModel = this.modelNormalization !== null || this.modelClassNames !== null;
-    const data = leavesModel && this.raw ? planData(this.raw, null, null) : null;
+    const data = (leavesModel || this.trainedWith) && this.raw ? planData(this.raw, null, null) : null;
     return () => {
       this.spec = network.spec;
       this.training = training;
       this.network = network;
       this.trainer = null;
+      this.trainedWith = null;
       if (leavesModel) {
         this.modelNormalization = null;
         this.modelClassNames = null;
@@ -181,7 +201,7 @@ export class Session {
   }
 
   private prepareLoad(raw: RawData): () => Omit<EventOf<'dataLoaded'>, 'id'> {
-    const plan = planData(raw, this.modelNormalization, this.network ? this.modelClassNames : null);
+    const plan = planData(raw, this.modelNormalization, this.network ? this.modelClassNames : null, this.trainedWith);
     const event = dataLoadedEvent(raw, plan.normalization !== null, plan.notes);
     return () => {
       this.raw = raw;
@@ -216,6 +236,11 @@ export class Session {
     if (seed !== undefined) this.training = { ...training, seed };
     this.network = buildNetwork(spec, { ops: this.ops, init: this.training!.init, seed: this.training!.seed });
     this.trainer = null;
+    if (this.trainedWith) {
+      // Fresh weights belong to no statistics yet: the data's own apply again.
+      this.trainedWith = null;
+      if (this.raw) this.commitData(planData(this.raw, this.modelNormalization, null));
+    }
   }
 
   // -------------------------------------------------------------------------
@@ -232,6 +257,7 @@ export class Session {
 
   trainBatch(): { loss: number; epochEnded: boolean } {
     const r = this.ensureTrainer('train').step();
+    this.trainedWith ??= { normalization: this.normalization };
     if (!r.diverged) {
       this.samplesIntoEpoch += r.samples;
       this.samplesSeen += r.samples;
@@ -348,6 +374,7 @@ export class Session {
       // The trainer checks the rest (shapes, order, position) before it changes anything.
       trainer.restore(cp);
       this.samplesIntoEpoch = cp.position;
+      this.trainedWith ??= { normalization: this.normalization };
     };
   }
 
@@ -576,6 +603,7 @@ export class Session {
       this.trainer = null;
       this.modelNormalization = model.normalization;
       this.modelClassNames = model.classNames;
+      this.trainedWith = null;
       if (data) this.commitData(data);
       return {
         configured: this.configuredEvent(),
@@ -588,6 +616,19 @@ export class Session {
           classNames: [...model.classNames],
         },
       };
+    };
+  }
+
+  /** What the probes (trace, predict, a file's evaluation) read; they change none of it. */
+  probeView(): ProbeView {
+    return {
+      network: this.network,
+      train: this.train,
+      test: this.test,
+      raw: this.raw,
+      normalization: this.normalization,
+      classNames: this.network ? this.classNamesFor(this.network.outputSize) : [],
+      iteration: this.iteration(),
     };
   }
 

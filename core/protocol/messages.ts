@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { networkSpecSchema, trainingConfigSchema } from '../spec.js';
+import { PROBE_COMMAND_SCHEMAS, PROBE_EVENT_SCHEMAS } from './probe-messages.js';
 
 /**
  * The one protocol between the studio (renderer, or Electron main when it
@@ -221,6 +222,7 @@ export const commandSchema = z.discriminatedUnion('type', [
   predictGridSchema,
   samplesSchema,
   restoreCheckpointSchema,
+  ...PROBE_COMMAND_SCHEMAS,
 ]);
 
 /** A command as the host sees it after validation (defaults filled in). */
@@ -574,6 +576,7 @@ export const eventSchema = z.discriminatedUnion('type', [
   modelImportedEventSchema,
   checkpointEventSchema,
   doneEventSchema,
+  ...PROBE_EVENT_SCHEMAS,
 ]);
 
 export type EngineEvent = z.output<typeof eventSchema>;
