@@ -15,6 +15,24 @@ const PIXELS = SIDE * SIDE;
 export const MNIST_IMAGES_FILE = 'mnist-10k-images-idx3-ubyte.gz';
 export const MNIST_LABELS_FILE = 'mnist-10k-labels-idx1-ubyte.gz';
 
+/**
+ * The one IDX writer (MNIST's format: magic 00 00 08 <ndims>, big-endian uint32
+ * sizes, then the unsigned bytes row-major), for the MNIST build here, the test
+ * fixtures and the tests. The reader is core/data/idx.ts.
+ * @param {readonly number[]} dims sizes, e.g. [count, rows, cols] or [count]
+ * @param {ArrayLike<number>} values the bytes (as many as the sizes multiply to, unless a test wants a broken file)
+ * @param {number} [type] the type code; 0x08 (unsigned byte) is the one the studio reads
+ * @returns {Uint8Array}
+ */
+export function encodeIdx(dims, values, type = 0x08) {
+  const out = new Uint8Array(4 + 4 * dims.length + values.length);
+  out.set([0, 0, type, dims.length]);
+  const view = new DataView(out.buffer);
+  dims.forEach((d, i) => view.setUint32(4 + 4 * i, d, false));
+  out.set(values, 4 + 4 * dims.length);
+  return out;
+}
+
 function digitsDir() {
   const require = createRequire(import.meta.url);
   return join(dirname(require.resolve('mnist/package.json')), 'src', 'digits');
@@ -47,19 +65,14 @@ export function buildMnistIdx() {
     [samples[i], samples[j]] = [samples[j], samples[i]];
   }
   const n = samples.length;
-  const images = Buffer.alloc(16 + n * PIXELS);
-  images.writeUInt32BE(0x00000803, 0);
-  images.writeUInt32BE(n, 4);
-  images.writeUInt32BE(SIDE, 8);
-  images.writeUInt32BE(SIDE, 12);
-  const labels = Buffer.alloc(8 + n);
-  labels.writeUInt32BE(0x00000801, 0);
-  labels.writeUInt32BE(n, 4);
+  const pixels = new Uint8Array(n * PIXELS);
+  const digits = new Uint8Array(n);
   samples.forEach(([digit, values, start], i) => {
-    labels[8 + i] = digit;
-    const base = 16 + i * PIXELS;
-    for (let p = 0; p < PIXELS; p++) images[base + p] = Math.round(values[start + p] * 255);
+    digits[i] = digit;
+    for (let p = 0; p < PIXELS; p++) pixels[i * PIXELS + p] = Math.round(values[start + p] * 255);
   });
+  const images = encodeIdx([n, SIDE, SIDE], pixels);
+  const labels = encodeIdx([n], digits);
   return { images: gzipSync(images, { level: 9 }), labels: gzipSync(labels, { level: 9 }), count: n };
 }
 

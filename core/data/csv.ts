@@ -4,7 +4,10 @@
 import { parse, CsvError } from 'csv-parse/browser/esm/sync';
 import { StudioError, errorMessage } from '../errors.js';
 import type { Dataset } from './dataset.js';
-import { DATA_LIMITS, checkBytes, checkShape, formatCount } from './limits.js';
+import { DATA_LIMITS, checkBytes, checkShape, formatBytes, formatCount } from './limits.js';
+import { scanCsvText, sniffDelimiter } from './csv-scan.js';
+import { assignClasses } from './csv-classes.js';
+import { DECIMAL, DECIMAL_COMMA, exactDecimal, isIntegerDecimal, parseDecimal } from './csv-number.js';
 
 /**
  * CSV and TSV files: one sample per row, numeric feature columns, one label
@@ -35,16 +38,19 @@ export interface CsvResult {
   format: 'csv' | 'tsv';
   header: string[] | null;
   labelColumn: number | null;
-  preview: { columns: string[]; rows: string[][] };
+  /** The first rows, in at most PREVIEW_COLUMNS columns (the label column always among them). */
+  preview: { columns: string[]; rows: string[][]; labelColumn: number };
   warnings: string[];
 }
 
 const PREVIEW_ROWS = 10;
+/** A table of more columns than this is neither readable nor cheap to send to the renderer. */
+export const PREVIEW_COLUMNS = 50;
+/** Characters of one preview cell. */
+const PREVIEW_CELL = 200;
 /** Rows parsed up front to decide on the header, the width and the label column. */
 const HEAD_ROWS = 12;
 const FLOAT32_MAX = 3.4028234663852886e38;
-const NUMBER = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
-const DECIMAL_COMMA = /^\s*[+-]?\d+,\d+\s*$/;
 
 export function readCsv(input: Uint8Array, file: string, options: CsvOptions = {}): CsvResult {
   const fail = (msg: string, line?: number, column?: number): StudioError =>
@@ -57,14 +63,7 @@ export function readCsv(input: Uint8Array, file: string, options: CsvOptions = {
 
   const delimiter = options.delimiter === undefined ? sniffDelimiter(bytes) : checkDelimiter(options.delimiter);
   const format = delimiter === '\t' ? 'tsv' : 'csv';
-  const scan = scanLines(bytes, delimiter);
-  if (scan.maxFields > DATA_LIMITS.maxFeatures + 1) {
-    throw new StudioError(
-      'TOO_LARGE',
-      `a row has ${formatCount(scan.maxFields)} fields; the limit is ${formatCount(DATA_LIMITS.maxFeatures)} features`,
-      { file, line: scan.widestLine },
-    );
-  }
+  const scan = scanCsvText(bytes, delimiter, file);
   const parseOptions = {
     delimiter,
     relax_column_count: true,
@@ -72,6 +71,8 @@ export function readCsv(input: Uint8Array, file: string, options: CsvOptions = {
     skip_empty_lines: true,
     // Spaces around a quoted field ("a", "b") are common; with tab as delimiter trimming could eat fields.
     trim: delimiter !== '\t' && delimiter !== ' ',
+    // The scan above measured fields and lines; this is the parser's own guard on a record.
+    max_record_size: DATA_LIMITS.maxLineBytes,
   };
 
   // Pass 1: the first rows decide the header, the width and the label column.
@@ -123,6 +124,10 @@ export function readCsv(input: Uint8Array, file: string, options: CsvOptions = {
   const labelIds = new Map<string, number>();
   const rowLabel = new Int32Array(labelColumn === null ? 0 : scan.lines);
   const previewRows: string[][] = [];
+  const shown = previewColumns(width, labelColumn);
+  if (shown.length < width) {
+    warnings.push(`${file}: the preview shows ${shown.length} of ${formatCount(width)} columns (${formatCount(width - shown.length)} hidden)`);
+  }
   const min = new Float64Array(features).fill(Infinity);
   const max = new Float64Array(features).fill(-Infinity);
   let rows = 0;
@@ -153,7 +158,7 @@ export function readCsv(input: Uint8Array, file: string, options: CsvOptions = {
         fields,
       );
     }
-    if (previewRows.length < PREVIEW_ROWS) previewRows.push(cells.slice(0, width));
+    if (previewRows.length < PREVIEW_ROWS) previewRows.push(shown.map((j) => cells[j]!.slice(0, PREVIEW_CELL)));
     let at = rows * features;
     for (let j = 0; j < width; j++) {
       const cell = cells[j]!;
@@ -165,8 +170,8 @@ export function readCsv(input: Uint8Array, file: string, options: CsvOptions = {
           id = labelIds.size;
           labelIds.set(label, id);
           rawLabels.push(label);
-          if (numericLabels && !NUMBER.test(label)) numericLabels = false;
-          if (integerLabels && !Number.isInteger(Number(label))) integerLabels = false;
+          if (numericLabels && !DECIMAL.test(label)) numericLabels = false;
+          if (integerLabels && !(numericLabels && isIntegerDecimal(exactDecimal(label)))) integerLabels = false;
         }
         rowLabel[rows] = id;
         continue;
@@ -205,7 +210,7 @@ export function readCsv(input: Uint8Array, file: string, options: CsvOptions = {
     }
     if (numericLabels && !integerLabels) {
       warnings.push(
-        `${file}: the label ${columnName(labelColumn)} has non-integer values (e.g. ${rawLabels.find((l) => !Number.isInteger(Number(l)))}); ` +
+        `${file}: the label ${columnName(labelColumn)} has non-integer values (e.g. ${rawLabels.find((l) => !isIntegerDecimal(exactDecimal(l)))}); ` +
           `each of its ${classNames.length} distinct values is treated as a class`,
       );
     }
@@ -251,11 +256,20 @@ export function readCsv(input: Uint8Array, file: string, options: CsvOptions = {
     header,
     labelColumn,
     preview: {
-      columns: header ?? Array.from({ length: width }, (_, j) => `column ${j + 1}`),
+      columns: shown.map((j) => (header ? header[j]!.slice(0, PREVIEW_CELL) : `column ${j + 1}`)),
       rows: previewRows,
+      labelColumn: labelColumn === null ? -1 : shown.indexOf(labelColumn),
     },
     warnings,
   };
+}
+
+/** The columns a preview shows: the first ones, and the label column wherever it is. */
+function previewColumns(width: number, labelColumn: number | null): number[] {
+  if (width <= PREVIEW_COLUMNS) return Array.from({ length: width }, (_, j) => j);
+  const first = Array.from({ length: PREVIEW_COLUMNS - 1 }, (_, j) => j);
+  if (labelColumn === null) return [...first, PREVIEW_COLUMNS - 1];
+  return labelColumn < PREVIEW_COLUMNS - 1 ? [...first, PREVIEW_COLUMNS - 1] : [...first, labelColumn];
 }
 
 // ---------------------------------------------------------------- text and bytes
@@ -298,74 +312,6 @@ function checkDelimiter(d: string): string {
   return delimiter;
 }
 
-/**
- * The separator that splits the first lines into the same number of fields,
- * preferring the one that gives the most fields. Quoted text is skipped.
- */
-function sniffDelimiter(bytes: Uint8Array): string {
-  const sample = new TextDecoder().decode(bytes.subarray(0, 65536));
-  let lines = sample.split(/\r\n|\n|\r/);
-  if (bytes.length > 65536) lines.pop(); // probably cut in the middle
-  lines = lines.filter((l) => l.trim() !== '').slice(0, 20);
-  let best = ',';
-  let bestCount = 0;
-  let bestConsistent = false;
-  for (const d of [',', '\t', ';']) {
-    const counts = lines.map((l) => countOutsideQuotes(l, d));
-    const lo = Math.min(...counts);
-    if (lo === 0) continue;
-    const consistent = counts.every((c) => c === counts[0]);
-    if ((consistent && !bestConsistent) || (consistent === bestConsistent && lo > bestCount)) {
-      best = d;
-      bestCount = lo;
-      bestConsistent = consistent;
-    }
-  }
-  return best;
-}
-
-function countOutsideQuotes(line: string, d: string): number {
-  let n = 0;
-  let quoted = false;
-  for (const ch of line) {
-    if (ch === '"') quoted = !quoted;
-    else if (ch === d && !quoted) n++;
-  }
-  return n;
-}
-
-/**
- * One pass over the bytes: an upper bound on the records (line breaks + 1) for a
- * single allocation, and the widest line, so a row of millions of fields is
- * refused before the parser builds it.
- */
-function scanLines(bytes: Uint8Array, delimiter: string): { lines: number; maxFields: number; widestLine: number } {
-  const d = delimiter.length === 1 ? delimiter.charCodeAt(0) : -1;
-  let lf = 0;
-  let cr = 0;
-  let fields = 1;
-  let maxFields = 1;
-  let widestLine = 1;
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i]!;
-    if (b === d) fields++;
-    else if (b === 0x0a || b === 0x0d) {
-      if (b === 0x0a) lf++;
-      else cr++;
-      if (fields > maxFields) {
-        maxFields = fields;
-        widestLine = Math.max(lf, cr) + (b === 0x0a ? 0 : 1);
-      }
-      fields = 1;
-    }
-  }
-  if (fields > maxFields) {
-    maxFields = fields;
-    widestLine = Math.max(lf, cr) + 1;
-  }
-  return { lines: Math.max(lf, cr) + 1, maxFields, widestLine };
-}
-
 // ---------------------------------------------------------------- parsing
 
 interface HeadRow {
@@ -373,7 +319,10 @@ interface HeadRow {
   line: number;
 }
 
-type ParseOptions = { delimiter: string; relax_column_count: boolean; relax_quotes: boolean; skip_empty_lines: boolean; trim: boolean; to?: number };
+type ParseOptions = {
+  delimiter: string; relax_column_count: boolean; relax_quotes: boolean; skip_empty_lines: boolean; trim: boolean;
+  max_record_size: number; to?: number;
+};
 
 function parseCsv(bytes: Uint8Array, options: ParseOptions, file: string): HeadRow[];
 function parseCsv(bytes: Uint8Array, options: ParseOptions, file: string, onRow: (cells: string[], endLine: number) => void): void;
@@ -399,7 +348,11 @@ function parseCsv(
       const line = typeof e['lines'] === 'number' ? e['lines'] : undefined;
       // "Quote Not Closed: the parsing is finished with an opening quote at line 5" -> without the line part.
       const message = e.message.replace(/\s+at line \d+\.?$/, '');
-      throw new StudioError('BAD_DATA', message, { file, ...(line === undefined ? {} : { line }) });
+      const where = { file, ...(line === undefined ? {} : { line }) };
+      if (e.code === 'CSV_MAX_RECORD_SIZE') {
+        throw new StudioError('TOO_LARGE', `a record of more than ${formatBytes(options.max_record_size)} (the limit): does a quote never close?`, where);
+      }
+      throw new StudioError('BAD_DATA', message, where);
     }
     throw new StudioError('BAD_DATA', `cannot parse the text: ${errorMessage(e)}`, { file });
   }
@@ -423,25 +376,20 @@ function isNumeric(cell: string): boolean {
   return Number.isFinite(toNumber(cell, ';'));
 }
 
-/**
- * The cell as a number, NaN when it is not one. Number() alone is fast and right
- * for decimals (and reads 0x1f as 31, which is what such a cell means), but it
- * turns a blank cell into 0: a missing value must not become a silent zero.
- */
+/** The cell as a number, NaN when it is not a decimal number (the rule is in csv-number.ts). */
 function toNumber(cell: string, delimiter: string): number {
-  const v = Number(cell);
-  if (v === 0 && cell.trim() === '') return NaN;
-  if (!Number.isNaN(v)) return v;
-  // Semicolon-separated files usually come from locales that write 3,14.
-  if (delimiter === ';' && DECIMAL_COMMA.test(cell)) return Number(cell.replace(',', '.'));
-  return NaN;
+  return parseDecimal(cell, delimiter);
 }
 
 function describeBadCell(cell: string, v: number): string {
   if (cell.trim() === '') return 'empty cell (missing value)';
   const shown = cell.length > 40 ? `${JSON.stringify(cell.slice(0, 40))}...` : JSON.stringify(cell);
   if (Number.isNaN(v)) {
-    if (DECIMAL_COMMA.test(cell)) return `${shown} is not a number (decimal comma? use a point, or ; as the delimiter)`;
+    if (DECIMAL_COMMA.test(cell.trim())) return `${shown} is not a number (decimal comma? use a point, or ; as the delimiter)`;
+    if (/^[+-]?0[xbo]/i.test(cell.trim()) || /^[+-]?(infinity|nan)$/i.test(cell.trim())) {
+      return `${shown} is not a number (only decimal numbers such as 16, -0.5 or 1e-3 are read)`;
+    }
+    if (DECIMAL.test(cell.trim())) return `${shown} is not a number (spaces or line breaks around it)`;
     return `${shown} is not a number`;
   }
   return `${shown} is outside the float32 range`;
@@ -542,37 +490,3 @@ function findColumn(header: string[], name: string): number {
 }
 
 // ---------------------------------------------------------------- classes
-
-const COLLATOR = new Intl.Collator('en', { numeric: true, sensitivity: 'variant' });
-
-/**
- * Class names in a stable, sensible order: numeric labels by value (`2` before
- * `10`; `1` and `1.0` are one class), text labels in natural order
- * (`class2` before `class10`).
- */
-function assignClasses(
-  rawLabels: string[],
-  rowLabel: Int32Array,
-  numeric: boolean,
-  file: string,
-  column: string,
-): { labels: Int32Array; classNames: string[] } {
-  const keyOf = numeric ? (s: string) => String(Number(s)) : (s: string) => s;
-  const keys = rawLabels.map(keyOf);
-  const distinct = [...new Set(keys)];
-  if (distinct.length > DATA_LIMITS.maxClasses) {
-    throw new StudioError(
-      'BAD_DATA',
-      `the label ${column} has ${formatCount(distinct.length)} distinct values; a classifier takes at most ` +
-        `${formatCount(DATA_LIMITS.maxClasses)} classes (is it a continuous value? choose the label column)`,
-      { file },
-    );
-  }
-  if (numeric) distinct.sort((a, b) => Number(a) - Number(b));
-  else distinct.sort((a, b) => COLLATOR.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0));
-  const classOf = new Map(distinct.map((k, i) => [k, i]));
-  const idToClass = keys.map((k) => classOf.get(k)!);
-  const labels = new Int32Array(rowLabel.length);
-  for (let i = 0; i < rowLabel.length; i++) labels[i] = idToClass[rowLabel[i]!]!;
-  return { labels, classNames: distinct };
-}

@@ -23,7 +23,22 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-export function gunzipCapped(bytes: Uint8Array, maxOutput: number, file?: string): Uint8Array {
+export interface InflateLimit {
+  /** Most bytes the reader will accept after decompression. */
+  max: number;
+  /** Where the limit comes from, for the message ("the limit", "what its IDX header announces"). */
+  reason?: string;
+}
+
+/**
+ * Inflate a whole gzip file (all members) into ONE buffer, refusing more than
+ * `limit` bytes of output while inflating. The buffer is sized from the size the
+ * last member's trailer announces (capped by the limit and by what deflate can
+ * produce from this input), so an honest file is inflated with no second copy;
+ * a lying trailer or several members only make it grow, never past the limit.
+ */
+export function gunzipCapped(bytes: Uint8Array, limit: number | InflateLimit, file?: string): Uint8Array {
+  const { max: maxOutput, reason = 'the limit' } = typeof limit === 'number' ? { max: limit } : limit;
   const where = file === undefined ? {} : { file };
   const corrupt = (why: string): StudioError =>
     new StudioError('BAD_DATA', `gzip data is damaged or truncated (${why})`, where);
@@ -32,16 +47,20 @@ export function gunzipCapped(bytes: Uint8Array, maxOutput: number, file?: string
   if (bytes.length < 20) throw corrupt(`only ${bytes.length} bytes`);
   if (bytes[2] !== 8) throw corrupt(`compression method ${bytes[2]} is not deflate`);
 
-  const chunks: Uint8Array[] = [];
+  const announced = readU32LE(bytes, bytes.length - 4);
+  let out: Uint8Array = new Uint8Array(Math.max(0, Math.min(announced, maxOutput, bytes.length * MAX_RATIO)));
   let total = 0;
-  let tooLarge = false;
   // Where each member starts in the input and in the output, for the trailer checks.
   const members: { inStart: number; outStart: number }[] = [{ inStart: 0, outStart: 0 }];
-
   const inflater = new Gunzip((chunk) => {
-    total += chunk.length;
-    if (total > maxOutput) tooLarge = true;
-    else chunks.push(chunk);
+    const end = total + chunk.length;
+    if (end > maxOutput) {
+      total = end;
+      return;
+    }
+    if (end > out.length) out = grown(out, total, Math.min(maxOutput, Math.max(end, 2 * out.length)));
+    out.set(chunk, total);
+    total = end;
   });
   inflater.onmember = (offset) => members.push({ inStart: offset, outStart: total });
 
@@ -50,10 +69,10 @@ export function gunzipCapped(bytes: Uint8Array, maxOutput: number, file?: string
       const room = Math.max(0, maxOutput - total);
       end = Math.min(bytes.length, at + Math.max(1, Math.min(MAX_SLICE, Math.floor(room / MAX_RATIO))));
       inflater.push(bytes.subarray(at, end), end === bytes.length);
-      if (tooLarge) {
+      if (total > maxOutput) {
         throw new StudioError(
           'TOO_LARGE',
-          `gzip data inflates to more than ${formatBytes(maxOutput)} (the limit); stopped after ` +
+          `gzip data inflates to more than ${formatBytes(maxOutput)} (${reason}); stopped after ` +
             `${formatBytes(end)} of ${formatBytes(bytes.length)} compressed`,
           where,
         );
@@ -63,8 +82,8 @@ export function gunzipCapped(bytes: Uint8Array, maxOutput: number, file?: string
     if (e instanceof StudioError) throw e;
     throw corrupt(errorMessage(e));
   }
+  if (total < out.length) out = out.subarray(0, total);
 
-  const out = concat(chunks, total);
   members.forEach((m, k) => {
     const inEnd = k + 1 < members.length ? members[k + 1]!.inStart : bytes.length;
     const outEnd = k + 1 < members.length ? members[k + 1]!.outStart : total;
@@ -84,15 +103,34 @@ export function gunzipCapped(bytes: Uint8Array, maxOutput: number, file?: string
   return out;
 }
 
-function concat(chunks: Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1 && chunks[0]!.length === total) return chunks[0]!;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
+/**
+ * The first `n` bytes of the inflated data (fewer when it is shorter), inflating
+ * only as much input as that takes: enough to see what kind of file is inside
+ * and how large it says it is. No integrity check: the full inflation does that.
+ */
+export function gunzipHead(bytes: Uint8Array, n: number): Uint8Array {
+  const head = new Uint8Array(n);
+  let got = 0;
+  const inflater = new Gunzip((chunk) => {
+    const take = Math.min(chunk.length, n - got);
+    head.set(chunk.subarray(0, take), got);
+    got += take;
+  });
+  try {
+    for (let at = 0; at < bytes.length && got < n; at += 1024) {
+      inflater.push(bytes.subarray(at, Math.min(bytes.length, at + 1024)), at + 1024 >= bytes.length);
+    }
+  } catch {
+    // Damage is reported by gunzipCapped, with its full diagnosis.
   }
-  return out;
+  return head.subarray(0, got);
+}
+
+/** A larger buffer holding the first `used` bytes of `buf`. */
+function grown(buf: Uint8Array, used: number, size: number): Uint8Array {
+  const next = new Uint8Array(size);
+  next.set(buf.subarray(0, used));
+  return next;
 }
 
 function readU32LE(b: Uint8Array, at: number): number {

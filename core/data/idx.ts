@@ -71,7 +71,7 @@ export function parseIdx(bytes: Uint8Array, file: string): IdxArray {
   // with the real byte count, and an imprecise huge number still compares larger.
   const expected = dims.reduce((a, b) => a * b, 1);
   const present = bytes.length - headerBytes;
-  const shape = dims.map(formatCount).join(' x ');
+  const shape = describeDims(dims);
   if (expected > present) {
     throw fail(
       `truncated: the header announces ${shape} values (${formatBytes(expected)}) ` +
@@ -82,6 +82,12 @@ export function parseIdx(bytes: Uint8Array, file: string): IdxArray {
     throw fail(`${formatCount(present - expected)} unexpected bytes after the ${shape} values the header announces`);
   }
   return { dims, data: bytes.subarray(headerBytes) };
+}
+
+/** `60,000 x 28 x 28`; a long list of sizes is cut short so a message stays one readable line. */
+function describeDims(dims: readonly number[]): string {
+  const shown = dims.slice(0, 6).map(formatCount).join(' x ');
+  return dims.length > 6 ? `${shown} x ... (${dims.length} dimensions)` : shown;
 }
 
 export interface IdxInput {
@@ -124,7 +130,7 @@ export function readIdxDataset(
     if (lab.dims.length !== 1) {
       throw new StudioError(
         'BAD_DATA',
-        `an IDX labels file has 1 dimension, this one has ${lab.dims.length} (${lab.dims.join(' x ')}): is it an images file?`,
+        `an IDX labels file has 1 dimension, this one has ${lab.dims.length} (${describeDims(lab.dims)}): is it an images file?`,
         { file: labels.name },
       );
     }
@@ -136,8 +142,7 @@ export function readIdxDataset(
       );
     }
     labelIdx = Int32Array.from(lab.data);
-    let max = 0;
-    for (const v of lab.data) if (v > max) max = v;
+    const max = checkLabelRange(lab.data, labels.name);
     classNames = Array.from({ length: max + 1 }, (_, i) => String(i));
     const seen = new Uint8Array(max + 1);
     for (const v of lab.data) seen[v] = 1;
@@ -159,6 +164,38 @@ export function readIdxDataset(
     ...(img.dims.length === 3 ? { imageShape: [img.dims[1]!, img.dims[2]!] as const } : {}),
   };
   return { dataset, warnings };
+}
+
+/**
+ * IDX labels are class numbers 0..k-1. A few classes may have no samples in a
+ * file (a subset), but a value far above all the others is a damaged byte, not
+ * a class: one 255 among digits 0..9 would otherwise make a 256-class network.
+ * The rule: sorted, the distinct label values may skip at most MAX_LABEL_GAP
+ * class numbers in a row. Returns the largest label.
+ */
+const MAX_LABEL_GAP = 16;
+
+function checkLabelRange(labels: Uint8Array, file: string): number {
+  const count = new Float64Array(256);
+  for (const v of labels) count[v]!++;
+  let previous = -1;
+  let max = 0;
+  for (let v = 0; v < 256; v++) {
+    if (count[v] === 0) continue;
+    if (v - previous - 1 > MAX_LABEL_GAP) {
+      const at = labels.indexOf(v);
+      const below = previous < 0 ? 'no smaller label' : `the others run 0..${previous}`;
+      throw new StudioError(
+        'BAD_DATA',
+        `the label of sample ${formatCount(at + 1)} (byte ${formatCount(8 + at)} of the file) is ${v}, far from every other label ` +
+          `(${below}; ${formatCount(count[v]!)} sample${count[v] === 1 ? '' : 's'} with ${v}): the file looks damaged`,
+        { file },
+      );
+    }
+    previous = v;
+    max = v;
+  }
+  return max;
 }
 
 /**

@@ -19,6 +19,14 @@ export const DATA_LIMITS = {
    * the parser's working set is a few times the text, so text stays well below that.
    */
   maxTextBytes: 256 * 1024 * 1024,
+  /**
+   * Bytes of one CSV/TSV field. A number or a class name is a few dozen characters;
+   * the parser holds a field as one array element per character, so a field of
+   * 100 M characters would cost gigabytes. Longer fields are refused before parsing.
+   */
+  maxFieldBytes: 64 * 1024,
+  /** Bytes of one CSV/TSV line: room for the widest row (1 M features of ~30 characters). */
+  maxLineBytes: 32 * 1024 * 1024,
   /** Samples (rows, images). */
   maxRows: 10_000_000,
   /** Features per sample; matches the largest input a network spec accepts. */

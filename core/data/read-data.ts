@@ -1,9 +1,9 @@
 import { StudioError } from '../errors.js';
 import type { Dataset } from './dataset.js';
 import { readCsv, type CsvOptions } from './csv.js';
-import { gunzipCapped, isGzip } from './gzip.js';
+import { gunzipCapped, gunzipHead, isGzip, type InflateLimit } from './gzip.js';
 import { pairedLabelFileName, parseIdx, readIdxDataset } from './idx.js';
-import { DATA_LIMITS, checkBytes } from './limits.js';
+import { DATA_LIMITS, checkBytes, checkShape } from './limits.js';
 
 /**
  * The one entry point for data files, whatever their kind: bytes in (already
@@ -30,7 +30,7 @@ export interface LoadedData {
   /** Index of the label column in the CSV/TSV rows; null for IDX and unlabelled data. */
   labelColumn: number | null;
   /** The first rows as text, for a table in the UI; null for IDX. */
-  preview: { columns: string[]; rows: string[][] } | null;
+  preview: { columns: string[]; rows: string[][]; labelColumn: number } | null;
   /** Things the user should know that do not stop the load, one line each. */
   warnings: string[];
 }
@@ -91,10 +91,33 @@ export function readDataFile(input: DataFileInput, options: ReadDataOptions = {}
   };
 }
 
-/** Size check, then gzip (by magic) with its own output cap. */
+/**
+ * Size check, then gzip (by magic) inflated no further than the reader will
+ * accept: an IDX file the size its header announces (plus a little, so trailing
+ * bytes get the IDX reader's own message), anything else the CSV/TSV text limit.
+ */
 function unpack(name: string, bytes: Uint8Array): Uint8Array {
   checkBytes(bytes.length, DATA_LIMITS.maxFileBytes, 'the file', name);
-  return isGzip(bytes) ? gunzipCapped(bytes, DATA_LIMITS.maxDecompressedBytes, name) : bytes;
+  if (!isGzip(bytes)) return bytes;
+  return gunzipCapped(bytes, inflateLimit(gunzipHead(bytes, IDX_MAX_HEADER), name), name);
+}
+
+/** An IDX header: 4 bytes, then up to 255 sizes of 4 bytes. */
+const IDX_MAX_HEADER = 4 + 4 * 255;
+/** Bytes past an IDX file's announced size still inflated, so a few stray ones are named by the IDX reader. */
+const IDX_SLACK = 64 * 1024;
+
+function inflateLimit(head: Uint8Array, name: string): InflateLimit {
+  const text = { max: DATA_LIMITS.maxTextBytes, reason: 'the limit for CSV/TSV text' };
+  if (head.length < 4 || head[0] !== 0 || head[1] !== 0) return text;
+  const headerBytes = 4 + 4 * head[3]!;
+  if (head[3] === 0 || head.length < headerBytes) return text; // the IDX reader names what is wrong
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  const dims = Array.from({ length: head[3]! }, (_, i) => view.getUint32(4 + 4 * i, false));
+  // Refuse an announced size over the limits with the reader's own words, before inflating anything.
+  checkShape(dims[0]!, dims.slice(1).reduce((a, b) => a * b, 1), name);
+  const values = dims.reduce((a, b) => a * b, 1);
+  return { max: headerBytes + values + IDX_SLACK, reason: 'what its IDX header announces' };
 }
 
 function baseName(path: string): string {

@@ -64,7 +64,7 @@ export function readFileData(cmd: CommandOf<'loadData'>): RawData {
     ({ train, test } = splitDataset(train, cmd.options.testSplit, cmd.options.splitSeed ?? DEFAULT_SPLIT_SEED));
   }
   const preview: DataPreview = read.preview
-    ? { kind: 'table', header: read.preview.columns, rows: read.preview.rows, labelColumn: read.labelColumn ?? -1 }
+    ? { kind: 'table', header: read.preview.columns, rows: read.preview.rows, labelColumn: read.preview.labelColumn }
     : (imagePreview(train) ?? tablePreview(train));
   return { name: cmd.name, train, test, options: cmd.options, preview, warnings };
 }

@@ -231,9 +231,14 @@ describe('bad cells are reported as file:line:column', () => {
   });
 
   test('Infinity, NaN and numbers beyond float32 are refused', () => {
-    expect(failure('1,Infinity,0\n').message).toBe('t.csv:1:2: column 2: "Infinity" is outside the float32 range');
+    expect(failure('1,Infinity,0\n').message).toBe(
+      't.csv:1:2: column 2: "Infinity" is not a number (only decimal numbers such as 16, -0.5 or 1e-3 are read)',
+    );
+    expect(failure('1,1e400,0\n').message).toBe('t.csv:1:2: column 2: "1e400" is outside the float32 range');
     expect(failure('1,1e39,0\n').message).toBe('t.csv:1:2: column 2: "1e39" is outside the float32 range');
-    expect(failure('1,NaN,0\n').message).toBe('t.csv:1:2: column 2: "NaN" is not a number');
+    expect(failure('1,NaN,0\n').message).toBe(
+      't.csv:1:2: column 2: "NaN" is not a number (only decimal numbers such as 16, -0.5 or 1e-3 are read)',
+    );
   });
 
   test('a decimal comma in a comma-separated file gets a hint', () => {
@@ -319,7 +324,7 @@ describe('malformed files', () => {
     const wide = '0,'.repeat(DATA_LIMITS.maxFeatures + 1) + '0\n';
     const e = failure(wide);
     expect(e.code).toBe('TOO_LARGE');
-    expect(e.message).toBe('t.csv:1: a row has 1,048,578 fields; the limit is 1,048,576 features');
+    expect(e.message).toBe('t.csv:1: a row has more than 1,048,577 fields; the limit is 1,048,576 features and a label');
   });
 });
 
