@@ -1,5 +1,6 @@
 import type { CommandType, EngineEvent, EventOf, EventType } from '../../../core/protocol/messages.js';
-import type { TrainingConfig } from '../../../core/spec.js';
+import { isLongCommand, Watchdog, type HeartbeatOptions } from '../../../core/host/heartbeat.js';
+import { RestorePlan, type CommandBody as PlanCommand, type RestoredState } from '../../../core/host/restore-plan.js';
 import { EngineClient, EngineError, type CommandBody, type CommandResult, type EnginePort } from './engine-client.js';
 import { errorMessage } from '../../../core/errors.js';
 
@@ -8,6 +9,8 @@ import { errorMessage } from '../../../core/errors.js';
  * process: after a crash a new port arrives (Electron main restarts the utility
  * process; in browser mode we restart the Worker ourselves) and the link swaps
  * its client. Listeners registered here keep hearing events across restarts.
+ * In browser mode it also watches the engine's heartbeat and replays the
+ * RestorePlan into a new Worker; in Electron, main does both.
  */
 
 export type EngineHealth = 'starting' | 'ready' | 'restarting' | 'failed';
@@ -15,48 +18,53 @@ export type EngineHealth = 'starting' | 'ready' | 'restarting' | 'failed';
 /** What happened to the engine, in the shape the UI reports it (mirrors Electron's EngineRestartEvent). */
 export interface RestartNotice {
   phase: 'restarting' | 'restarted' | 'failed';
-  /** A crash, or the user's own "Reload engine" (desktop menu). */
-  reason: 'crashed' | 'reload';
+  /** A crash, an engine that stopped answering, or the user's own "Reload engine" (desktop menu). */
+  reason: 'crashed' | 'unresponsive' | 'reload';
   message: string;
 }
 
-/** Commands that define the engine's state, kept so a restarted engine can be given it back. */
-type StateCommand = CommandBody<'configure' | 'importModel' | 'loadData' | 'loadBuiltin'> & { type: 'configure' | 'importModel' | 'loadData' | 'loadBuiltin' };
+/** How the link watches an engine it runs itself (browser mode); Electron main watches its own. */
+export interface WatchOptions {
+  /** The engine stopped answering (core/host/heartbeat.ts): end it and start another. */
+  onUnresponsive(why: string): void;
+  heartbeat?: Partial<HeartbeatOptions>;
+}
 
 export class EngineLink {
   private client: EngineClient | null = null;
-  /** Last network-defining command (configure or importModel) and last data command, in the order sent. */
-  private network: { seq: number; body: StateCommand } | null = null;
-  private data: { seq: number; body: StateCommand } | null = null;
-  /** The last epoch checkpoint, with the training settings in force when it was taken. */
-  private checkpoint: { event: EventOf<'checkpoint'>; training: TrainingConfig | null } | null = null;
-  /** The engine's training settings now (configure, importModel, setTraining). */
-  private training: TrainingConfig | null = null;
-  private seq = 0;
+  /** What a restarted engine is given back: the same plan as Electron main's (core/host/restore-plan.ts). */
+  readonly plan = new RestorePlan();
   private readonly listeners = new Set<(ev: EngineEvent) => void>();
   private readonly restartListeners = new Set<(n: RestartNotice) => void>();
   private readonly connectListeners = new Set<() => void>();
   private unsubscribe: (() => void) | null = null;
+  private watchdog: Watchdog | null = null;
+  /** Commands the host runs in one piece, sent and not answered: the heartbeat waits longer meanwhile. */
+  private longCommands = 0;
 
   /** Use a new port (first start or after a restart); the old client's pending commands fail. */
-  attach(port: EnginePort): void {
+  attach(port: EnginePort, watch?: WatchOptions): void {
     this.detach('The engine was restarted before answering.');
     const client = new EngineClient(port);
     this.client = client;
     this.unsubscribe = client.subscribe((ev) => {
-      if (ev.type === 'checkpoint') this.checkpoint = { event: ev, training: this.training };
-      else if (ev.type === 'configured' || ev.type === 'trainingChanged') this.training = ev.training;
+      this.watchdog?.heard();
+      if (ev.type === 'checkpoint') this.plan.recordCheckpoint(ev.epoch, ev.bytes, ev.endEpoch ?? null);
       for (const l of this.listeners) l(ev);
     });
+    if (watch) this.watch(client, watch);
     for (const l of this.connectListeners) l();
   }
 
   /** Forget the current port; commands still waiting fail with `reason`. */
   detach(reason: string): void {
+    this.watchdog?.stop();
+    this.watchdog = null;
     this.unsubscribe?.();
     this.unsubscribe = null;
     this.client?.close(reason);
     this.client = null;
+    this.longCommands = 0;
   }
 
   get connected(): boolean {
@@ -64,76 +72,73 @@ export class EngineLink {
   }
 
   send<T extends CommandType>(body: CommandBody<T> & { type: T }, transfer: Transferable[] = []): Promise<CommandResult<T>> {
-    if (!this.client) return Promise.reject(new EngineError('NOT_READY', 'The engine is not running (it is starting or restarting).', body.type));
-    const result = this.client.send(body as never, transfer) as Promise<CommandResult<T>>;
-    this.remember(body, result);
+    const result = this.sendUnrecorded<T>(body, transfer);
+    // Kept for a restart once the engine accepted it (a refused file never replaces good data).
+    result.then(
+      () => this.plan.record(body as unknown as PlanCommand),
+      () => undefined,
+    );
     return result;
   }
 
-  /** Keep what a restarted engine would need, once the engine accepted it. */
-  private remember(body: { type: CommandType }, result: Promise<unknown>): void {
-    const type = body.type;
-    const isNetwork = type === 'configure' || type === 'importModel';
-    const isData = type === 'loadData' || type === 'loadBuiltin';
-    const clearsWeights = isNetwork || type === 'resetWeights';
-    if (!isNetwork && !isData && !clearsWeights) return;
-    const seq = ++this.seq;
-    result.then(
-      () => {
-        if (clearsWeights) this.checkpoint = null;
-        if (isNetwork) this.network = { seq, body: body as StateCommand };
-        if (isData) this.data = { seq, body: body as StateCommand };
-      },
-      () => undefined,
-    );
+  private sendUnrecorded<T extends CommandType>(body: CommandBody<T> & { type: T }, transfer: Transferable[] = []): Promise<CommandResult<T>> {
+    const client = this.client;
+    if (!client) return Promise.reject(new EngineError('NOT_READY', 'The engine is not running (it is starting or restarting).', body.type));
+    const result = client.send(body as never, transfer) as Promise<CommandResult<T>>;
+    if (isLongCommand(body.type)) {
+      this.setLongCommands(this.longCommands + 1);
+      const done = (): void => {
+        if (this.client === client) this.setLongCommands(this.longCommands - 1);
+      };
+      result.then(done, done);
+    }
+    return result;
   }
 
   /**
-   * Give a freshly started engine the state the crashed one had: the last network
-   * and data commands in their original order, then the last epoch checkpoint.
-   * Returns what was restored and what failed, for the message to the user.
+   * Give a freshly started engine the state the crashed one had (RestorePlan:
+   * network and data in their order, the weights under the settings of their
+   * time, then the settings in force). Returns what came back and what failed.
    */
-  async replay(): Promise<{ network: boolean; data: string | null; checkpointEpoch: number | null; problems: string[] }> {
+  async replay(): Promise<RestoredState> {
     const problems: string[] = [];
-    // Taken first: replaying configure clears the remembered checkpoint (as a real configure must).
-    const cp = this.checkpoint;
-    const current = this.training;
-    const steps = [this.network, this.data].filter((s): s is { seq: number; body: StateCommand } => s !== null).sort((a, b) => a.seq - b.seq);
-    let network = false;
-    let data: string | null = null;
-    for (const step of steps) {
+    for (const command of this.plan.commands()) {
       try {
-        const r = await this.send(step.body);
-        if (step.body.type === 'configure' || step.body.type === 'importModel') network = true;
-        else data = r && 'name' in r ? String(r.name) : 'data';
+        await this.sendUnrecorded(command as CommandBody<CommandType> & { type: CommandType });
       } catch (e) {
-        problems.push(`${step.body.type}: ${errorMessage(e)}`);
+        problems.push(`${command.type}: ${errorMessage(e)}`);
       }
     }
-    const settings = async (training: TrainingConfig | null): Promise<void> => {
-      if (!training || JSON.stringify(training) === JSON.stringify(this.training)) return;
-      await this.send({ type: 'setTraining', training });
-    };
-    let checkpointEpoch: number | null = null;
-    if (cp && network) {
-      try {
-        // The checkpoint's optimizer state belongs to the settings of its time.
-        await settings(cp.training);
-        await this.send({ type: 'restoreCheckpoint', bytes: cp.event.bytes.slice(0) });
-        checkpointEpoch = cp.event.epoch;
-        this.checkpoint = cp;
-      } catch (e) {
-        problems.push(`checkpoint of epoch ${cp.event.epoch}: ${errorMessage(e)}`);
-      }
-    }
-    if (network) {
-      try {
-        await settings(current);
-      } catch (e) {
-        problems.push(`training settings: ${errorMessage(e)}`);
-      }
-    }
-    return { network, data, checkpointEpoch, problems };
+    return this.plan.summary(problems);
+  }
+
+  private watch(client: EngineClient, options: WatchOptions): void {
+    const watchdog = new Watchdog(
+      {
+        ping: () => {
+          client.send({ type: 'ping' }).then(
+            () => watchdog.heard(),
+            () => undefined,
+          );
+        },
+        onStuck: (silentMs) => {
+          if (this.client === client) options.onUnresponsive(`it stopped answering for ${Math.round(silentMs / 1000)} s`);
+        },
+        setTimer: (fn, ms) => {
+          const t = setTimeout(fn, ms);
+          return () => clearTimeout(t);
+        },
+        now: () => Date.now(),
+      },
+      options.heartbeat,
+    );
+    this.watchdog = watchdog;
+    watchdog.start();
+  }
+
+  private setLongCommands(count: number): void {
+    this.longCommands = Math.max(0, count);
+    this.watchdog?.setLongCommands(this.longCommands);
   }
 
   subscribe(listener: (ev: EngineEvent) => void): () => void {

@@ -75,7 +75,8 @@ export class BrowserPlatform implements Platform {
     worker.addEventListener('messageerror', () => {
       if (this.worker === worker) void this.crashed(link, 'a message from the engine could not be read');
     });
-    link.attach(worker);
+    // A worker stuck in a loop never errors: the link's heartbeat notices and we replace it.
+    link.attach(worker, { onUnresponsive: (why) => this.worker === worker && void this.crashed(link, why) });
     if (replay) {
       void link.replay().then((r) => {
         const parts = [r.network ? 'the network' : '', r.data ? `the data (${r.data})` : ''].filter(Boolean).join(' and ');
