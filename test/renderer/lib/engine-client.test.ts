@@ -117,7 +117,7 @@ describe('EngineLink restores a restarted engine', () => {
     link.attach(second.port);
     await ready2;
     const restored = await link.replay();
-    expect(restored).toEqual({ network: true, data: expect.stringContaining('spiral'), checkpointEpoch: 1, problems: [] });
+    expect(restored).toEqual({ network: true, data: expect.stringContaining('spiral'), checkpointEpoch: 1, runPaused: false, problems: [] });
     const after = await link.send({ type: 'inspect', layer: 'fc1' });
     expect(after?.iteration).toBe(5);
 
