@@ -3,6 +3,7 @@ import { StudioError, errorMessage } from '../errors.js';
 import type { FloatArray } from '../matrix.js';
 import { networkSpecSchema, trainingConfigSchema, OPTIMIZERS } from '../spec.js';
 import type { TrainerCheckpoint } from '../trainer.js';
+import { checkCheckpointLayout } from './checkpoint-layout.js';
 
 /**
  * A trainer checkpoint as one ArrayBuffer, so Electron main can keep the last
@@ -123,6 +124,8 @@ export function decodeCheckpoint(input: ArrayBuffer | Uint8Array): TrainerCheckp
   const h = parsed.data;
   const blobStart = align8(12 + headerLength);
   const blobBytes = bytes.length - blobStart;
+  // Counts, names, shapes and non-overlapping offsets of every array, before any is decoded.
+  checkCheckpointLayout(h, blobBytes, bad);
 
   const unpack = (p: Packed, what: string): Float32Array | Float64Array | Int32Array => {
     const w = BYTES[p.$a];
