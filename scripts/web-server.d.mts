@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 
-/** The desktop app's Content-Security-Policy, also sent in browser mode. */
+/** The desktop app's Content-Security-Policy plus 'wasm-unsafe-eval' (contract/content-security-policy.mjs). */
 export const CONTENT_SECURITY_POLICY: string;
 /** Headers on every response of the browser-mode server. */
 export const HEADERS: Readonly<Record<string, string>>;

@@ -6,30 +6,15 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
+import { BROWSER_CONTENT_SECURITY_POLICY } from '../contract/content-security-policy.mjs';
 
 /**
- * CONTENT_SECURITY_POLICY of electron/main/app-origin.ts (a unit test keeps them equal),
- * with 'wasm-unsafe-eval' in script-src: without it no WebAssembly module may be
- * compiled and the engine falls back to its TypeScript kernels. It allows
- * WebAssembly only, never JavaScript eval; the desktop policy needs it as well.
+ * The desktop pages' policy (contract/content-security-policy.mjs, one definition
+ * for both) with 'wasm-unsafe-eval' in script-src: without it no WebAssembly
+ * module may be compiled in the engine's Worker and the engine falls back to its
+ * TypeScript kernels. It allows WebAssembly only, never JavaScript eval.
  */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self' 'wasm-unsafe-eval'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "worker-src 'self'",
-  "manifest-src 'self'",
-  "media-src 'none'",
-  "object-src 'none'",
-  "frame-src 'none'",
-  "child-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export const CONTENT_SECURITY_POLICY = BROWSER_CONTENT_SECURITY_POLICY;
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',

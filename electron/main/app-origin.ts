@@ -11,6 +11,7 @@
  * - the handler sets the CSP as a response header, which a page cannot weaken.
  * This module is pure (no electron import) so the policy can be tested as text.
  */
+import { DESKTOP_CONTENT_SECURITY_POLICY } from '../../contract/content-security-policy.mjs';
 
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'studio';
@@ -18,29 +19,10 @@ export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 export const APP_ENTRY_URL = `${APP_ORIGIN}/index.html`;
 
 /**
- * Content-Security-Policy of every app page. Scripts, workers, fonts and fetches
- * from the app itself only; images also from data:/blob: (canvas exports, image
- * grids drawn to blobs). `style-src 'unsafe-inline'`: Svelte and Chart.js set
- * inline styles; CSS cannot run code, while script-src stays strict (no inline
- * scripts, no eval, no remote scripts). No plugins, frames, forms or base changes.
+ * Content-Security-Policy of every app page, from the one definition that browser
+ * mode's server uses too (contract/content-security-policy.mjs).
  */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "worker-src 'self'",
-  "manifest-src 'self'",
-  "media-src 'none'",
-  "object-src 'none'",
-  "frame-src 'none'",
-  "child-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export const CONTENT_SECURITY_POLICY = DESKTOP_CONTENT_SECURITY_POLICY;
 
 /** Headers on every response of the app scheme. */
 export const APP_RESPONSE_HEADERS: Readonly<Record<string, string>> = {
