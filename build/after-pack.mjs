@@ -22,12 +22,13 @@ import { flipFuses, getCurrentFuseWire, FuseV1Options, FuseVersion } from '@elec
  *   tampered archive does not load.
  * - OnlyLoadAppFromAsar on: Electron never falls back to a loose resources/app
  *   folder, so the integrity check above cannot be sidestepped.
+ * - GrantFileProtocolExtraPrivileges off: file:// pages would get Chrome-extension-
+ *   like privileges (fetch of any file:// URL, service workers). The renderer is
+ *   served from app:// and no page of the app is a file:// page, so nothing needs it.
  * Left at Electron's defaults on purpose: EnableCookieEncryption (the app loads no
  * remote content and keeps no cookies, while turning it on makes Chromium ask the
  * OS keyring on first start, which can prompt or stall on Linux desktops without
- * one), GrantFileProtocolExtraPrivileges (it only widens what file:// pages may do;
- * the renderer is served from app://, so it matters for no page the app shows) and
- * LoadBrowserProcessSpecificV8Snapshot (no custom snapshot).
+ * one) and LoadBrowserProcessSpecificV8Snapshot (no custom snapshot).
  * @type {Readonly<Partial<Record<FuseV1Options, boolean>>>}
  */
 export const STUDIO_FUSES = Object.freeze({
@@ -36,6 +37,7 @@ export const STUDIO_FUSES = Object.freeze({
   [FuseV1Options.EnableNodeCliInspectArguments]: false,
   [FuseV1Options.EnableEmbeddedAsarIntegrityValidation]: true,
   [FuseV1Options.OnlyLoadAppFromAsar]: true,
+  [FuseV1Options.GrantFileProtocolExtraPrivileges]: false,
 });
 
 /** builder-util's Arch enum value for arm64 (ia32 0, x64 1, armv7l 2, arm64 3, universal 4). */

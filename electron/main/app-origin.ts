@@ -13,9 +13,9 @@
  */
 import { DESKTOP_CONTENT_SECURITY_POLICY } from '../../contract/content-security-policy.mjs';
 
-export const APP_SCHEME = 'app';
-export const APP_HOST = 'studio';
-export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
+import { APP_HOST, APP_ORIGIN, APP_SCHEME } from '../../contract/app-origin.js';
+
+export { APP_HOST, APP_ORIGIN, APP_SCHEME };
 export const APP_ENTRY_URL = `${APP_ORIGIN}/index.html`;
 
 /**

@@ -8,6 +8,7 @@
 import { contextBridge, ipcRenderer } from 'electron';
 import { IPC } from '../../contract/ipc-channels.js';
 import type { IpcResult } from '../../contract/ipc-channels.js';
+import { APP_ORIGIN } from '../../contract/app-origin.js';
 import { APP_VERSION_ARG } from '../../contract/preload-args.js';
 import {
   ENGINE_PORT_MESSAGE,
@@ -73,10 +74,12 @@ const studio: StudioApi = {
 };
 
 // MessagePorts cannot cross the context bridge: hand the engine port to the page's
-// world with window.postMessage, as Electron's MessagePorts guide shows. The page
-// is our own top frame, the only window this message reaches.
+// world with window.postMessage, as Electron's MessagePorts guide shows. The target
+// origin is the app's own: should the frame ever hold another page (navigation is
+// blocked in main, this is the second lock), the browser drops the message and the
+// port with it instead of handing the engine to that page.
 ipcRenderer.on(IPC.enginePort, (event) => {
-  window.postMessage({ type: ENGINE_PORT_MESSAGE }, '*', event.ports);
+  window.postMessage({ type: ENGINE_PORT_MESSAGE }, APP_ORIGIN, event.ports);
 });
 
 contextBridge.exposeInMainWorld('studio', studio);

@@ -19,7 +19,7 @@ const { FuseV1Options, FuseVersion } = await import('@electron/fuses');
 const ENABLE = 0x31;
 const DISABLE = 0x30;
 /** The wire of a binary after a correct flip (Electron 45 has eight fuses). */
-const flippedWire = { version: '1', 0: DISABLE, 1: DISABLE, 2: DISABLE, 3: DISABLE, 4: ENABLE, 5: ENABLE, 6: DISABLE, 7: ENABLE };
+const flippedWire = { version: '1', 0: DISABLE, 1: DISABLE, 2: DISABLE, 3: DISABLE, 4: ENABLE, 5: ENABLE, 6: DISABLE, 7: DISABLE };
 
 /** builder-util's Arch enum */
 const Arch = { x64: 1, arm64: 3 } as const;
@@ -41,6 +41,7 @@ const EXACT_FUSES = {
   [FuseV1Options.EnableNodeCliInspectArguments]: false,
   [FuseV1Options.EnableEmbeddedAsarIntegrityValidation]: true,
   [FuseV1Options.OnlyLoadAppFromAsar]: true,
+  [FuseV1Options.GrantFileProtocolExtraPrivileges]: false,
 };
 
 beforeEach(() => {
@@ -57,23 +58,24 @@ describe('after-pack hook', () => {
     ['win32', Arch.arm64, path.join('/out', 'win32-3', 'Backprop Studio.exe'), false],
     ['darwin', Arch.x64, path.join('/out', 'darwin-1', 'Backprop Studio.app'), false],
     ['darwin', Arch.arm64, path.join('/out', 'darwin-3', 'Backprop Studio.app'), true],
-  ])('%s arch %i: flips exactly the five fuses of %s', async (platform, arch, binary, resetAdHoc) => {
+  ])('%s arch %i: flips exactly the six fuses of %s', async (platform, arch, binary, resetAdHoc) => {
     await afterPack(context(platform, arch) as any);
     expect(fuses.flipFuses).toHaveBeenCalledTimes(1);
     const [calledPath, config] = fuses.flipFuses.mock.calls[0]!;
     expect(calledPath).toBe(binary);
-    // toStrictEqual: no other fuse (cookie encryption, file protocol, V8 snapshot) is touched.
+    // toStrictEqual: no other fuse (cookie encryption, V8 snapshot) is touched.
     expect(config).toStrictEqual({ version: FuseVersion.V1, resetAdHocDarwinSignature: resetAdHoc, ...EXACT_FUSES });
     expect(fuses.getCurrentFuseWire).toHaveBeenCalledWith(binary);
   });
 
-  it('names the fuses by their meaning: RunAsNode, NODE_OPTIONS and --inspect off; asar integrity and asar-only on', () => {
+  it('names the fuses by their meaning: RunAsNode, NODE_OPTIONS, --inspect and file:// privileges off; asar integrity and asar-only on', () => {
     const config = fuseConfigFor('linux', Arch.x64) as Record<number, boolean>;
     expect(config[FuseV1Options.RunAsNode]).toBe(false);
     expect(config[FuseV1Options.EnableNodeOptionsEnvironmentVariable]).toBe(false);
     expect(config[FuseV1Options.EnableNodeCliInspectArguments]).toBe(false);
     expect(config[FuseV1Options.EnableEmbeddedAsarIntegrityValidation]).toBe(true);
     expect(config[FuseV1Options.OnlyLoadAppFromAsar]).toBe(true);
+    expect(config[FuseV1Options.GrantFileProtocolExtraPrivileges]).toBe(false);
     expect(FuseV1Options.EnableCookieEncryption in config).toBe(false);
   });
 

@@ -105,8 +105,8 @@ describe.runIf(supported)('npm run dist:dir with a local Electron distribution',
     expect(wire[FuseV1Options.EnableNodeCliInspectArguments]).toBe(off);
     expect(wire[FuseV1Options.EnableEmbeddedAsarIntegrityValidation]).toBe(on);
     expect(wire[FuseV1Options.OnlyLoadAppFromAsar]).toBe(on);
-    // Left at Electron's defaults.
+    expect(wire[FuseV1Options.GrantFileProtocolExtraPrivileges]).toBe(off);
+    // Left at Electron's default.
     expect(wire[FuseV1Options.EnableCookieEncryption]).toBe(off);
-    expect(wire[FuseV1Options.GrantFileProtocolExtraPrivileges]).toBe(on);
   });
 });

@@ -1,5 +1,7 @@
 // The Electron security checklist as applied by electron/main/window-security.ts and
 // electron/main/main-window.ts, with `electron` mocked.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 vi.mock('electron', async () => (await import('../fake-electron.js')).electronModule);
@@ -44,6 +46,25 @@ describe('webPreferences of the studio window', () => {
     // The window's own contents are hardened too (not only through web-contents-created).
     expect(win.webContents.windowOpenHandler).not.toBeNull();
     expect(win.webContents.listenerCount('will-navigate')).toBe(1);
+  });
+});
+
+describe('no Blink feature is switched on (issue 14, item 13)', () => {
+  it('the studio window sets no enableBlinkFeatures', () => {
+    createMainWindow({ preloadPath: '/x/preload.cjs', devTools: true, appVersion: '1', document: new ModelDocument() });
+    expect(FakeBrowserWindow.instances).toHaveLength(1);
+    for (const win of FakeBrowserWindow.instances) {
+      expect(win.options.webPreferences).not.toHaveProperty('enableBlinkFeatures');
+    }
+    expect(secureWebPreferences('/p.cjs', true)).not.toHaveProperty('enableBlinkFeatures');
+  });
+
+  it('no source of main, preload or engine names enableBlinkFeatures (no other window can set it)', () => {
+    const root = path.resolve(import.meta.dirname, '..', '..', '..', 'electron');
+    const sources = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+    expect(sources.length).toBeGreaterThan(10);
+    const offenders = sources.filter((f) => /enableBlinkFeatures/.test(readFileSync(path.join(root, f), 'utf8')));
+    expect(offenders).toEqual([]);
   });
 });
 

@@ -84,6 +84,7 @@ describe('window.studio', () => {
   it('forwards the engine port to the page with window.postMessage', () => {
     const port = { fake: 'MessagePort' };
     fake.ipcRenderer.emit(IPC.enginePort, { ports: [port] });
-    expect(windowPostMessage).toHaveBeenCalledWith({ type: ENGINE_PORT_MESSAGE }, '*', [port]);
+    // Addressed to the app's origin, never '*': another page in the frame would not get the engine.
+    expect(windowPostMessage).toHaveBeenCalledWith({ type: ENGINE_PORT_MESSAGE }, 'app://studio', [port]);
   });
 });
