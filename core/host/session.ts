@@ -539,7 +539,7 @@ export class Session {
   }
 
   /** A page of test samples (all, or the misclassified ones) with the network's predictions. */
-  samples(which: 'misclassified' | 'all', offset: number, limit: number): Omit<EventOf<'samplesResult'>, 'id'> {
+  samples(which: 'misclassified' | 'all', offset: number, limit: number, pair?: { label: number; predicted: number }): Omit<EventOf<'samplesResult'>, 'id'> {
     const t = this.ensureTrainer('browse samples');
     const set = this.test ? 'test' : 'train';
     const ds = this.test ?? this.train!;
@@ -552,7 +552,10 @@ export class Session {
     const probs = this.predictions.probs;
     const predicted = argmaxRows(new Matrix(ds.count, outputs, probs));
     const matching: number[] = [];
-    for (let i = 0; i < ds.count; i++) if (which === 'all' || predicted[i] !== ds.labels[i]) matching.push(i);
+    for (let i = 0; i < ds.count; i++) {
+      if (pair && (ds.labels[i] !== pair.label || predicted[i] !== pair.predicted)) continue;
+      if (which === 'all' || predicted[i] !== ds.labels[i]) matching.push(i);
+    }
     const page = matching.slice(offset, offset + limit);
     const f = rawDs.features;
     const values = new Float32Array(page.length * f);

@@ -126,6 +126,25 @@ describe('probes look inside without disturbing the run', () => {
   });
 });
 
+describe('a confusion-matrix cell filters the sample browser (issue 12, B)', () => {
+  it('samples {pair} lists only that true class predicted as that class, and counts them as the matrix does', async () => {
+    const h = harness();
+    await trained(h, 1);
+    const confusion = h.of('confusion').at(-1)!;
+    const n = confusion.classNames.length;
+    // The busiest wrong cell, else the busiest right one.
+    let best = { t: 0, p: 0, c: -1 };
+    for (let t = 0; t < n; t++) for (let p = 0; p < n; p++) {
+      const c = confusion.counts[t * n + p]!;
+      if (c > best.c || (c === best.c && t !== p)) best = { t, p, c };
+    }
+    const page = await first(h, { type: 'samples', which: 'all', offset: 0, limit: 1000, pair: { label: best.t, predicted: best.p } }, 'samplesResult');
+    expect(page.total).toBe(best.c);
+    expect(Array.from(page.labels).every((l) => l === best.t)).toBe(true);
+    expect(Array.from(page.predicted).every((p) => p === best.p)).toBe(true);
+  });
+});
+
 describe('slow motion (issue 12, C9)', () => {
   it('waits between batches with a timer, one batch per slice, and a pause still gets in', async () => {
     const waits: { fn: () => void; ms: number }[] = [];
