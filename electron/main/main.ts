@@ -10,6 +10,7 @@
  *   engine-supervisor the engine's utility process, its port, crash restarts
  */
 import { access } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -28,6 +29,7 @@ import { writeFileAtomic } from '../../node/atomic-write.js';
 import { registerAppScheme, serveApp } from './app-protocol.js';
 import { APP_NAME, ModelDocument } from './document.js';
 import { EngineSupervisor, type EngineChild } from './engine-supervisor.js';
+import { engineForkOptions } from './engine-environment.js';
 import { FileAccess, kindOfPath } from './file-access.js';
 import { IPC } from '../../contract/ipc-channels.js';
 import { registerStudioIpc } from './ipc.js';
@@ -133,7 +135,7 @@ class Studio {
     });
     this.supervisor = new EngineSupervisor({
       fork: () =>
-        utilityProcess.fork(ENGINE_ENTRY, [], { serviceName: `${APP_NAME} Engine`, stdio: 'inherit' }) as EngineChild,
+        utilityProcess.fork(ENGINE_ENTRY, [], engineForkOptions(`${APP_NAME} Engine`, process.env, tmpdir())) as EngineChild,
       createChannel: () => new MessageChannelMain(),
       sendPortToRenderer: (port) => {
         if (this.window.isDestroyed()) return false;

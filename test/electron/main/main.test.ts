@@ -89,7 +89,12 @@ describe('main', () => {
     expect(fe.fake.forks).toHaveLength(1);
     // The bundles sit side by side in dist/electron: the engine entry is beside main's own module.
     expect(path.basename(fe.fake.forks[0]!.modulePath)).toBe('engine-process.js');
-    expect(fe.fake.forks[0]!.options).toMatchObject({ serviceName: 'Backprop Studio Engine' });
+    expect(fe.fake.forks[0]!.options).toMatchObject({ serviceName: 'Backprop Studio Engine', cwd: tmpdir() });
+    // The engine parses untrusted files unsandboxed: it gets none of main's environment beyond what the OS needs.
+    const env = fe.fake.forks[0]!.options.env as Record<string, string>;
+    expect(Object.keys(env).every((k) => ['SystemRoot', 'windir', 'TEMP', 'TMP', 'TMPDIR', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TZ'].includes(k))).toBe(true);
+    expect(env).not.toHaveProperty('PATH');
+    expect(env).not.toHaveProperty('HOME');
     // Every web contents created later is hardened too.
     expect(fe.fake.app.listenerCount('web-contents-created')).toBe(1);
   });
