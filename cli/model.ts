@@ -23,7 +23,7 @@ export async function loadModel(io: CliIO, path: string, ops: Ops): Promise<Load
   const bytes = await readFileCapped(full, MAX_MODEL_BYTES, path);
   const content = decodeModel(bytes, path);
   const network = buildNetwork(content.spec, { ops });
-  loadTensorsIntoParams(content.tensors, network.namedParams());
+  loadTensorsIntoParams(content.tensors, network.namedParams(), network.namedBuffers());
   return { file: path, content, network };
 }
 

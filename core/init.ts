@@ -1,13 +1,14 @@
 import type { InitializerKind } from './spec.js';
 import type { Rng } from './rng.js';
 import type { Layer } from './layers/types.js';
-import { AffineLayer } from './layers/affine.js';
 
 /**
  * Standard deviation of the normal distribution a weight is drawn from.
  *   std     0.01             the book's TwoLayerNet (weight_init_std = 0.01)
  *   xavier  √(1 / fan_in)    the book's "Xavier" (ch. 6), suited to sigmoid and tanh
  *   he      √(2 / fan_in)    He et al., suited to ReLU, which zeroes half its inputs
+ * fan_in is the inputs of one output: `in` for Affine, C·K·K for Convolution (the book's
+ * pre_node_nums).
  */
 export function initScale(kind: InitializerKind, fanIn: number): number {
   switch (kind) {
@@ -21,18 +22,11 @@ export function initScale(kind: InitializerKind, fanIn: number): number {
 }
 
 /**
- * Fresh weights for every Affine layer: W ~ N(0, scale²) drawn row by row
- * (W is [in, out], the same element order as NumPy's normal(size=(in, out))),
- * biases zero. The draws come from `rng` in layer order, so a seed fixes them all.
+ * Fresh weights for every layer that has them: each layer draws its weights from
+ * `rng` in its file order (Affine row by row of W [in, out], as NumPy's
+ * normal(size=(in, out)); Convolution in [out, in, kh, kw] order), biases zero,
+ * BatchNorm's gamma 1 and beta 0. Layers are visited in order, so a seed fixes them all.
  */
 export function initializeLayers(layers: readonly Layer[], kind: InitializerKind, rng: Rng): void {
-  for (const layer of layers) {
-    if (!(layer instanceof AffineLayer)) continue;
-    const scale = initScale(kind, layer.inputSize);
-    const w = layer.W.data;
-    for (let i = 0; i < w.length; i++) w[i] = rng.normal() * scale;
-    layer.b.data.fill(0);
-    layer.dW.data.fill(0);
-    layer.db.data.fill(0);
-  }
+  for (const layer of layers) layer.initialize?.(kind, rng);
 }

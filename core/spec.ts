@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { LIMITS } from './layers/limits.js';
+import { layerSpecSchema } from './layers/kinds/index.js';
 import { earlyStoppingSchema } from './early-stopping.js';
 
 /**
@@ -21,26 +23,25 @@ export type OptimizerKind = (typeof OPTIMIZERS)[number];
 export const INITIALIZERS = ['std', 'xavier', 'he'] as const;
 export type InitializerKind = (typeof INITIALIZERS)[number];
 
-/** Hard limits that keep a typo from allocating gigabytes. */
-export const LIMITS = {
-  maxUnits: 65_536,
-  maxLayers: 64,
-  maxParams: 50_000_000,
-  maxBatch: 65_536,
-  maxEpochs: 100_000,
-} as const;
+/** Hard limits that keep a typo from allocating gigabytes (the layer-kind table needs them too). */
+export { LIMITS } from './layers/limits.js';
 
-export const layerSpecSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('affine'), units: z.number().int().min(1).max(LIMITS.maxUnits) }).strict(),
-  z.object({ kind: z.literal('relu') }).strict(),
-  z.object({ kind: z.literal('sigmoid') }).strict(),
-  z.object({ kind: z.literal('tanh') }).strict(),
+/** Layer specs come from the layer-kind table (core/layers/kinds/index.ts): one schema per kind. */
+export { layerSpecSchema, LAYER_KIND_NAMES } from './layers/kinds/index.js';
+export type { LayerSpec } from './layers/kinds/index.js';
+
+/** [channels, height, width] of image inputs (IDX images: [1, 28, 28]; CSV rows with --input-shape). */
+export const inputShapeSchema = z.tuple([
+  z.number().int().min(1).max(LIMITS.maxChannels),
+  z.number().int().min(1).max(LIMITS.maxImageSide),
+  z.number().int().min(1).max(LIMITS.maxImageSide),
 ]);
-export type LayerSpec = z.infer<typeof layerSpecSchema>;
 
 export const networkSpecSchema = z
   .object({
     inputSize: z.number().int().min(1).max(LIMITS.maxUnits * 16),
+    /** Image inputs: channels x height x width, C·H·W = inputSize. Absent: flat feature rows. */
+    inputShape: inputShapeSchema.optional(),
     layers: z.array(layerSpecSchema).min(1).max(LIMITS.maxLayers),
     loss: z.enum(LOSSES).default('softmax-cross-entropy'),
   })
@@ -58,6 +59,10 @@ export const trainingConfigSchema = z
     momentum: z.number().min(0).max(1).default(0.9),
     beta1: z.number().min(0).lt(1).default(0.9),
     beta2: z.number().min(0).lt(1).default(0.999),
+    /** The book's weight decay λ (ch. 6): loss + ½λ·ΣW² over Convolution and Affine weights; dW += λW. Absent: 0. */
+    weightDecay: z.number().min(0).max(100).optional(),
+    /** Visit the training samples in a new random order every epoch (absent: true; false: file order). */
+    shuffle: z.boolean().optional(),
     /** RMSprop's decay of the squared-gradient average (the book's decay_rate; PyTorch's alpha). */
     decay: z.number().min(0).lt(1).default(0.99),
     /**

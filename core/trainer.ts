@@ -6,6 +6,8 @@ import { describeZodError, trainingConfigSchema, type NetworkSpec, type Training
 import type { Network } from './network.js';
 import { createOptimizer, type Optimizer, type OptimizerState } from './optimizers.js';
 import { IndexBuffers, RowBuffers } from './layers/buffers.js';
+import { planLayers } from './layers/registry.js';
+import { shapeSize } from './layers/shape.js';
 
 export interface TrainerOptions {
   network: Network;
@@ -53,6 +55,10 @@ export interface TrainerCheckpoint {
   config: TrainingConfig;
   /** fc1.weight, fc1.bias, … in namedParams() order; values copied at the network's precision. */
   params: { name: string; shape: [number, number]; data: FloatArray }[];
+  /** bn1.running_mean, … in namedBuffers() order (absent in checkpoints of networks without any). */
+  buffers?: { name: string; data: FloatArray }[];
+  /** The network's Dropout stream (absent: taken before Dropout existed; the stream restarts). */
+  networkRng?: RngState;
   optimizer: OptimizerState;
   rng: RngState;
   /** Epochs completed. */
@@ -84,6 +90,8 @@ export interface RunResult {
 
 /** Rows per forward pass when evaluating: large enough to be efficient, small enough for memory. */
 const EVAL_ROWS = 1000;
+/** Values one chunk may hold between two layers (32 MB of float32): convolutions get fewer rows per chunk. */
+const EVAL_VALUES = 1 << 23;
 /** The shuffle draws from its own stream, so the weight initializer's stream (same seed) stays independent. */
 const SHUFFLE_STREAM = 0x5eed5eed;
 
@@ -173,7 +181,9 @@ export class Trainer {
 
     const start = performance.now();
     const ds = this.train;
-    if (this.position === 0) this.order = this.rng.permutation(ds.count);
+    if (this.position === 0) {
+      this.order = this.config.shuffle === false ? Int32Array.from({ length: ds.count }, (_, i) => i) : this.rng.permutation(ds.count);
+    }
     const order = this.order!;
     const end = Math.min(this.position + this.config.batchSize, ds.count);
     const indices = order.subarray(this.position, end);
@@ -184,7 +194,7 @@ export class Trainer {
     const labels = this.batchLabels.get(rows);
     for (let r = 0; r < rows; r++) labels[r] = ds.labels[indices[r]!]!;
 
-    const loss = this.network.gradient(x, labels);
+    const loss = this.network.gradient(x, labels, this.config.weightDecay ?? 0);
     const diverged = !Number.isFinite(loss);
     if (diverged) this.hasDiverged = true;
     else this.optimizer.step(this.network.params());
@@ -256,6 +266,8 @@ export class Trainer {
         shape: [param.value.rows, param.value.cols],
         data: param.value.data.slice(),
       })),
+      buffers: this.network.namedBuffers().map(({ layer, buffer }) => ({ name: `${layer}.${buffer.name}`, data: buffer.data.slice() })),
+      networkRng: this.network.getRngState(),
       optimizer: this.optimizer.getState(),
       rng: this.rng.getState(),
       epoch: this.epochsDone,
@@ -296,8 +308,21 @@ export class Trainer {
     if (!Number.isInteger(cp.position) || cp.position < 0 || cp.position > this.train.count || (cp.position > 0 && !cp.order)) {
       throw new StudioError('SHAPE_MISMATCH', `checkpoint: position ${cp.position} in the epoch is not valid`);
     }
+    const buffers = this.network.namedBuffers();
+    const saved = cp.buffers ?? [];
+    const buffersMatch =
+      saved.length === buffers.length &&
+      buffers.every((b, i) => saved[i]!.name === `${b.layer}.${b.buffer.name}` && saved[i]!.data.length === b.buffer.data.length);
+    if (!buffersMatch) {
+      throw new StudioError(
+        'SHAPE_MISMATCH',
+        `checkpoint holds buffers ${saved.map((b) => b.name).join(', ') || 'none'}, the network has ${buffers.map((b) => `${b.layer}.${b.buffer.name}`).join(', ') || 'none'}`,
+      );
+    }
     this.optimizer.setState(cp.optimizer);
     mine.forEach((p, i) => p.param.value.data.set(cp.params[i]!.data));
+    buffers.forEach((b, i) => b.buffer.data.set(saved[i]!.data));
+    if (cp.networkRng) this.network.setRngState(cp.networkRng);
     this.rng.setState(cp.rng);
     this.epochsDone = cp.epoch;
     this.iterations = cp.iteration;
@@ -385,17 +410,34 @@ function predictWith(network: Network, ds: Dataset, x: RowBuffers): Float32Array
   return out;
 }
 
-/** Forward the data set in chunks of EVAL_ROWS, in order; labels are the chunk's (only meaningful when checked). */
-function forEachChunk(
+/**
+ * Rows per evaluation chunk: EVAL_ROWS, or fewer when one sample's activations
+ * (a convolution's output, its im2col rows) would make a chunk hold over EVAL_VALUES.
+ */
+export function evaluationRows(network: Network): number {
+  let widest = network.inputSize;
+  for (const l of planLayers(network.spec)) widest = Math.max(widest, shapeSize(l.output), l.workspacePerSample);
+  return Math.max(1, Math.min(EVAL_ROWS, Math.floor(EVAL_VALUES / widest)));
+}
+
+/**
+ * Forward a whole data set in order, a chunk of rows at a time, in evaluation mode:
+ * the one chunked loop behind the trainer's evaluation, the CLI's eval and predict,
+ * and the studio's loss + accuracy + confusion pass. `x` caches the input matrices
+ * (pass the training batch's cache to share memory); labels are the chunk's (0 when
+ * the data set has none).
+ */
+export function forEachChunk(
   network: Network,
   ds: Dataset,
   x: RowBuffers,
   visit: (scores: Matrix, indices: Int32Array, labels: Int32Array) => void,
 ): void {
-  const indexBuffer = new Int32Array(EVAL_ROWS);
-  const labelBuffer = new Int32Array(EVAL_ROWS);
-  for (let start = 0; start < ds.count; start += EVAL_ROWS) {
-    const rows = Math.min(EVAL_ROWS, ds.count - start);
+  const chunk = evaluationRows(network);
+  const indexBuffer = new Int32Array(chunk);
+  const labelBuffer = new Int32Array(chunk);
+  for (let start = 0; start < ds.count; start += chunk) {
+    const rows = Math.min(chunk, ds.count - start);
     const indices = indexBuffer.subarray(0, rows);
     const labels = labelBuffer.subarray(0, rows);
     for (let r = 0; r < rows; r++) {
@@ -409,7 +451,7 @@ function forEachChunk(
 }
 
 /** The data set must fit the network: feature count, storage size, labels within the outputs. */
-function checkDataset(network: Network, ds: Dataset, what: string, needLabels: boolean): void {
+export function checkDataset(network: Network, ds: Dataset, what: string, needLabels: boolean): void {
   if (ds.count < 1) throw new StudioError('BAD_DATA', `${what} is empty`);
   if (ds.features !== network.inputSize) {
     throw new StudioError('SHAPE_MISMATCH', `${what} has ${ds.features} features per sample, the network expects ${network.inputSize}`);

@@ -74,6 +74,10 @@ export function encodeCheckpoint(cp: TrainerCheckpoint): ArrayBuffer {
 const packedSchema = z.object({ $a: z.enum(['f32', 'f64', 'i32']), o: z.number().int().min(0), n: z.number().int().min(0) }).strict();
 const count = z.number().int().min(0);
 
+const rngSchema = z
+  .object({ a: z.number().int(), b: z.number().int(), c: z.number().int(), d: z.number().int(), spare: z.number().nullable() })
+  .strict();
+
 const checkpointHeaderSchema = z
   .object({
     version: z.literal(1),
@@ -82,12 +86,12 @@ const checkpointHeaderSchema = z
     params: z.array(
       z.object({ name: z.string(), shape: z.tuple([count, count]), data: packedSchema }).strict(),
     ),
+    buffers: z.array(z.object({ name: z.string(), data: packedSchema }).strict()).optional(),
+    networkRng: rngSchema.optional(),
     optimizer: z
       .object({ kind: z.enum(OPTIMIZERS), steps: count, slots: z.array(z.array(packedSchema)) })
       .strict(),
-    rng: z
-      .object({ a: z.number().int(), b: z.number().int(), c: z.number().int(), d: z.number().int(), spare: z.number().nullable() })
-      .strict(),
+    rng: rngSchema,
     epoch: count,
     iteration: count,
     position: count,
@@ -170,11 +174,14 @@ export function decodeCheckpoint(input: ArrayBuffer | Uint8Array): TrainerCheckp
     order = unpack(h.order, 'order') as Int32Array;
     for (const i of order) if (i < 0 || i >= h.trainCount) throw bad(`order: sample index ${i} outside 0..${h.trainCount - 1}`);
   }
+  const buffers = h.buffers?.map((b) => ({ name: b.name, data: float(b.data, b.name) }));
   return {
     version: 1,
     spec: h.spec,
     config: h.config,
     params,
+    ...(buffers ? { buffers } : {}),
+    ...(h.networkRng ? { networkRng: h.networkRng } : {}),
     optimizer: { kind: h.optimizer.kind, steps: h.optimizer.steps, slots },
     rng: h.rng,
     epoch: h.epoch,

@@ -23,7 +23,7 @@ export function exportModelBytes(m: ModelToSave): ArrayBuffer {
     ...(m.normalization ? { normalization: m.normalization } : {}),
     // Class names only mean something for a classifier (one per output).
     ...(m.network.spec.loss === 'softmax-cross-entropy' ? { classNames: m.classNames } : {}),
-    tensors: tensorsFromParams(m.network.namedParams()),
+    tensors: tensorsFromParams(m.network.namedParams(), m.network.namedBuffers()),
   });
   // An ArrayBuffer of exactly the file's bytes, ours to transfer.
   return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer
@@ -42,7 +42,7 @@ export function importModelBytes(name: string, bytes: Bytes, ops: Ops): OpenedMo
   const content = decodeModel(toUint8(bytes), name);
   const training = content.training ?? trainingConfigSchema.parse({});
   const network = buildNetwork(content.spec, { ops, init: training.init, seed: training.seed });
-  loadTensorsIntoParams(content.tensors, network.namedParams());
+  loadTensorsIntoParams(content.tensors, network.namedParams(), network.namedBuffers());
   return {
     network,
     training,

@@ -4,10 +4,11 @@ import type { Ops } from '../ops/types.js';
 import { buildNetwork, type Network } from '../network.js';
 import { Trainer, argmaxRows } from '../trainer.js';
 import { layerStats } from '../stats.js';
-import { GRADCHECK_THRESHOLD, gradientCheckNetwork } from '../gradcheck.js';
+import { GRADCHECK_THRESHOLD, gradientCheckNetwork, randomGradcheckInputs } from '../gradcheck.js';
 import { Rng } from '../rng.js';
 import { LIMITS, type NetworkSpec, type Normalization, type TrainingConfig } from '../spec.js';
-import { layerKind, layerParamCount } from '../layers/registry.js';
+import { planLayers } from '../layers/registry.js';
+import { shapeSize } from '../layers/shape.js';
 import type { Dataset } from '../data/dataset.js';
 import type { AffineLayer } from '../layers/affine.js';
 import type { Bytes, CommandId, CommandOf, EventOf } from '../protocol/messages.js';
@@ -220,14 +221,9 @@ export class Session {
   /** Layer-by-layer output sizes and parameter counts of the current network. */
   private configuredEvent(): Omit<EventOf<'configured'>, 'id'> {
     const spec = this.spec!;
-    let size = spec.inputSize;
-    const names = this.network!.layers.map((l) => l.name);
-    const layers = spec.layers.map((ls, i) => {
-      const out = layerKind(ls).outputSize(ls, size);
-      const info = { name: names[i]!, kind: ls.kind, inputSize: size, outputSize: out, params: layerParamCount(ls, size) };
-      size = out;
-      return info;
-    });
+    const layers = planLayers(spec).map((p) => ({
+      name: p.name, kind: p.spec.kind, inputSize: shapeSize(p.input), outputSize: shapeSize(p.output), params: p.params,
+    }));
     return { type: 'configured', spec: structuredClone(spec), training: { ...this.training! }, layers, totalParams: this.network!.parameterCount };
   }
 
@@ -450,19 +446,10 @@ export class Session {
       }
       inputs = 'data';
     } else {
-      const rng = new Rng(training.seed);
-      x = Matrix.zeros64(samples, network.inputSize);
-      for (let i = 0; i < x.data.length; i++) x.data[i] = rng.normal();
-      if (network.spec.loss === 'mse') {
-        const m = Matrix.zeros64(samples, network.outputSize);
-        for (let i = 0; i < m.data.length; i++) m.data[i] = rng.normal();
-        t = m;
-      } else {
-        t = Int32Array.from({ length: samples }, () => rng.int(network.outputSize));
-      }
+      ({ x, t } = randomGradcheckInputs(network, samples, new Rng(training.seed)));
       inputs = 'random';
     }
-    const rows = gradientCheckNetwork(network, x, t, { seed: training.seed });
+    const rows = gradientCheckNetwork(network, x, t, { seed: training.seed, weightDecay: training.weightDecay ?? 0 });
     return {
       type: 'gradcheckResult',
       id,

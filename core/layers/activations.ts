@@ -3,6 +3,7 @@ import type { Ops } from '../ops/types.js';
 import type { ActivationKind } from '../spec.js';
 import { StudioError } from '../errors.js';
 import { RowBuffers } from './buffers.js';
+import { shapeSize, type LayerShape } from './shape.js';
 import type { Layer, Param } from './types.js';
 
 /**
@@ -19,12 +20,19 @@ abstract class ActivationLayer implements Layer {
   private readonly out: RowBuffers;
   private readonly dx: RowBuffers;
   private y: Matrix | null = null;
+  readonly size: number;
+
+  /** Elementwise: the output keeps the input's shape (an image stays an image). */
+  readonly outputShape: LayerShape;
 
   constructor(
     readonly name: string,
-    readonly size: number,
+    shape: LayerShape | number,
     protected readonly ops: Ops,
   ) {
+    this.outputShape = typeof shape === 'number' ? [shape] : shape;
+    const size = shapeSize(this.outputShape);
+    this.size = size;
     this.out = new RowBuffers(ops, size);
     this.dx = new RowBuffers(ops, size);
   }
@@ -84,13 +92,13 @@ export class TanhLayer extends ActivationLayer {
   }
 }
 
-export function createActivation(kind: ActivationKind, name: string, size: number, ops: Ops): Layer {
+export function createActivation(kind: ActivationKind, name: string, shape: LayerShape | number, ops: Ops): Layer {
   switch (kind) {
     case 'relu':
-      return new ReluLayer(name, size, ops);
+      return new ReluLayer(name, shape, ops);
     case 'sigmoid':
-      return new SigmoidLayer(name, size, ops);
+      return new SigmoidLayer(name, shape, ops);
     case 'tanh':
-      return new TanhLayer(name, size, ops);
+      return new TanhLayer(name, shape, ops);
   }
 }

@@ -1,11 +1,16 @@
 import type { Matrix } from '../matrix.js';
 import type { Ops } from '../ops/types.js';
+import type { Rng } from '../rng.js';
+import type { InitializerKind } from '../spec.js';
 import { StudioError } from '../errors.js';
+import { initScale } from '../init.js';
 import { RowBuffers } from './buffers.js';
 import type { Layer, Param } from './types.js';
 
 /**
  * The fully connected layer of the book: y = x·W + b, with W [in, out] and b [1, out].
+ * After image-shaped layers it reads each sample's C·H·W values as one row (channels
+ * first, as PyTorch's Flatten does), so no Flatten layer is needed before it.
  *
  * Backward, from the chain rule on the matrix product:
  *   dx = dout·Wᵀ      (rows x in)
@@ -15,6 +20,7 @@ import type { Layer, Param } from './types.js';
 export class AffineLayer implements Layer {
   readonly kind = 'affine';
   readonly params: readonly [Param, Param];
+  readonly outputShape: readonly [number];
   private readonly out: RowBuffers;
   private readonly dx: RowBuffers;
   /** The input of the last forward pass, kept (not copied) because dW needs it. */
@@ -26,8 +32,15 @@ export class AffineLayer implements Layer {
     readonly outputSize: number,
     private readonly ops: Ops,
   ) {
-    const weight: Param = { name: 'weight', value: ops.alloc(inputSize, outputSize), grad: ops.alloc(inputSize, outputSize) };
-    const bias: Param = { name: 'bias', value: ops.alloc(1, outputSize), grad: ops.alloc(1, outputSize) };
+    const weight: Param = {
+      name: 'weight', value: ops.alloc(inputSize, outputSize), grad: ops.alloc(inputSize, outputSize),
+      fileShape: [outputSize, inputSize], transposed: true, decay: true,
+    };
+    const bias: Param = {
+      name: 'bias', value: ops.alloc(1, outputSize), grad: ops.alloc(1, outputSize),
+      fileShape: [outputSize], transposed: false, decay: false,
+    };
+    this.outputShape = [outputSize];
     // Backends hand out zeroed memory today, but a reused WASM block might not be: be explicit.
     for (const p of [weight, bias]) {
       p.value.data.fill(0);
@@ -49,6 +62,16 @@ export class AffineLayer implements Layer {
   }
   get db(): Matrix {
     return this.params[1].grad;
+  }
+
+  /** W ~ N(0, scale²) drawn row by row of [in, out] (NumPy's normal(size=(in, out)) order), b = 0. */
+  initialize(init: InitializerKind, rng: Rng): void {
+    const scale = initScale(init, this.inputSize);
+    const w = this.W.data;
+    for (let i = 0; i < w.length; i++) w[i] = rng.normal() * scale;
+    this.b.data.fill(0);
+    this.dW.data.fill(0);
+    this.db.data.fill(0);
   }
 
   forward(x: Matrix, _train: boolean): Matrix {

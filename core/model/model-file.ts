@@ -1,5 +1,7 @@
 import { StudioError, type ErrorPlace, errorMessage } from '../errors.js';
-import type { Param } from '../layers/types.js';
+import { paramFileShape, type LayerBuffer, type Param } from '../layers/types.js';
+import { planLayers, specOutputShape } from '../layers/registry.js';
+import { describeShape, shapeSize } from '../layers/shape.js';
 import {
   describeZodError,
   networkSpecSchema,
@@ -21,8 +23,15 @@ import { decodeSafetensors, encodeSafetensors, type Tensor } from './safetensors
  *   import json, numpy as np; from safetensors.numpy import load_file  # or safe_open
  *   W1 = load_file("model.safetensors")["fc1.weight"]   # (50, 784)
  *
- * The engine keeps an Affine weight as [in, out] (x·W), so weights are
- * transposed on the way out and back in.
+ * Convolution and BatchNorm keep PyTorch's names and layouts too: `conv1.weight`
+ * [out, in, kh, kw], `conv1.bias`, `bn1.weight` (γ), `bn1.bias` (β), `bn1.running_mean`,
+ * `bn1.running_var` and `bn1.num_batches_tracked` (I64, a scalar), so that a
+ * torch.nn.Sequential rebuilt from the spec takes load_state_dict(strict=True).
+ * Which tensors a layer has, under which names and shapes, is the layer-kind table's
+ * (core/layers/kinds): this module only reads it.
+ *
+ * The engine keeps an Affine weight as [in, out] (x·W), so those weights are
+ * transposed on the way out and back in; every other tensor is stored as it lies.
  */
 
 export const MODEL_PRODUCER = 'backprop-studio';
@@ -60,40 +69,21 @@ export interface NamedParamRef {
 }
 
 /**
- * The tensors a spec implies, in layer order: Affine layer k (1-based among the
- * Affine layers) is `fck` with weight [units, in] and bias [units]; `in` chains
- * from spec.inputSize through every layer's output size.
+ * The tensors a spec implies, in layer order, from the layer-kind table: PyTorch's
+ * names (conv1.weight, bn1.running_mean, fc1.weight …) and shapes. Shapes chain from
+ * the spec's input shape through every layer.
  */
 export function expectedTensorShapes(spec: NetworkSpec): Map<string, number[]> {
-  const shapes = new Map<string, number[]>();
-  let size = spec.inputSize;
-  let k = 0;
-  for (const layer of spec.layers) {
-    switch (layer.kind) {
-      case 'affine':
-        k++;
-        shapes.set(`fc${k}.weight`, [layer.units, size]);
-        shapes.set(`fc${k}.bias`, [layer.units]);
-        size = layer.units;
-        break;
-      case 'relu':
-      case 'sigmoid':
-      case 'tanh':
-        break; // element-wise: no parameters, same width
-      default: {
-        const never: never = layer;
-        throw new StudioError('INTERNAL', `model file: unknown layer kind ${JSON.stringify(never)}`);
-      }
-    }
-  }
-  return shapes;
+  return new Map(expectedTensors(spec).map((t) => [t.name, t.shape]));
 }
 
-/** Output width of a spec: the units of its last Affine layer. */
+function expectedTensors(spec: NetworkSpec): { name: string; shape: number[]; dtype: 'F32' | 'I64' }[] {
+  return planLayers(spec).flatMap((l) => l.tensors);
+}
+
+/** Output width of a spec (classes for softmax-cross-entropy). */
 function outputSize(spec: NetworkSpec): number {
-  let size = spec.inputSize;
-  for (const l of spec.layers) if (l.kind === 'affine') size = l.units;
-  return size;
+  return shapeSize(specOutputShape(spec));
 }
 
 export function encodeModel(m: ModelFileContent): Uint8Array {
@@ -203,17 +193,21 @@ function checkTensors(
   code: 'BAD_MODEL' | 'INTERNAL',
   where: ErrorPlace,
 ): void {
-  const expected = expectedTensorShapes(spec);
-  for (const [name, shape] of expected) {
+  const list = expectedTensors(spec);
+  const expected = new Map(list.map((t) => [t.name, t.shape]));
+  for (const { name, shape, dtype } of list) {
     const t = tensors.get(name);
     if (!t) throw new StudioError(code, `tensor ${name} is missing; the network spec needs it with shape [${shape.join(', ')}]`, where);
     if (t.shape.length !== shape.length || t.shape.some((s, i) => s !== shape[i])) {
       throw new StudioError(
         code,
-        `tensor ${name} has shape [${t.shape.join(', ')}] but the network spec (input ${spec.inputSize}, ` +
+        `tensor ${name} has shape [${t.shape.join(', ')}] but the network spec (input ${describeInput(spec)}, ` +
           `${describeLayers(spec)}) needs [${shape.join(', ')}]`,
         where,
       );
+    }
+    if ((t.dtype ?? 'F32') !== dtype) {
+      throw new StudioError(code, `tensor ${name} is ${t.dtype ?? 'F32'}; the network spec needs ${dtype}`, where);
     }
   }
   for (const name of tensors.keys()) {
@@ -224,7 +218,11 @@ function checkTensors(
 }
 
 function describeLayers(spec: NetworkSpec): string {
-  return spec.layers.map((l) => (l.kind === 'affine' ? String(l.units) : l.kind)).join('-');
+  return planLayers(spec).map((l) => (l.spec.kind === 'affine' ? String(l.spec.units) : l.token)).join('-');
+}
+
+function describeInput(spec: NetworkSpec): string {
+  return spec.inputShape ? describeShape(spec.inputShape) : String(spec.inputSize);
 }
 
 function checkNormalization(
@@ -273,35 +271,47 @@ function checkClassNames(v: unknown, spec: NetworkSpec, bad: (msg: string) => St
   return names;
 }
 
+/** A buffer (BatchNorm's running statistics) with its layer's name, as Network.namedBuffers() lists them. */
+export interface NamedBufferRef {
+  layer: string;
+  buffer: LayerBuffer;
+}
+
 /**
- * Parameters as safetensors tensors: weight [in, out] -> `layer.weight` [out, in]
- * (transposed), bias [1, out] -> `layer.bias` [out]. Copies; the network is untouched.
+ * Parameters and buffers as safetensors tensors in PyTorch's layouts: an Affine
+ * weight [in, out] -> `fc1.weight` [out, in] (transposed), a Convolution weight as it
+ * lies ([out, in·kh·kw] is [out, in, kh, kw] in memory), biases and BatchNorm vectors
+ * [n], num_batches_tracked an I64 scalar. Copies; the network is untouched.
  */
-export function tensorsFromParams(named: readonly NamedParamRef[]): Map<string, Tensor> {
+export function tensorsFromParams(named: readonly NamedParamRef[], buffers: readonly NamedBufferRef[] = []): Map<string, Tensor> {
   const out = new Map<string, Tensor>();
   for (const { layer, name, param } of named) {
     const v = param.value;
     const key = `${layer}.${name}`;
-    if (name === 'weight') {
+    const shape = [...paramFileShape(param)];
+    if (param.transposed) {
       const data = new Float32Array(v.rows * v.cols);
       for (let i = 0; i < v.rows; i++) for (let o = 0; o < v.cols; o++) data[o * v.rows + i] = v.data[i * v.cols + o]!;
-      out.set(key, { shape: [v.cols, v.rows], data });
+      out.set(key, { shape, data });
     } else {
-      if (v.rows !== 1) throw new StudioError('INTERNAL', `${key}: a bias is one row, got ${v.shapeString()}`);
-      out.set(key, { shape: [v.cols], data: Float32Array.from(v.data) });
+      out.set(key, { shape, data: Float32Array.from(v.data) });
     }
+  }
+  for (const { layer, buffer } of buffers) {
+    out.set(`${layer}.${buffer.name}`, { shape: [...buffer.fileShape], data: Float32Array.from(buffer.data), dtype: buffer.dtype });
   }
   return out;
 }
 
-/** The reverse of tensorsFromParams, into the parameters' own storage; every tensor must be used. */
-export function loadTensorsIntoParams(tensors: Map<string, Tensor>, named: readonly NamedParamRef[]): void {
+/** The reverse of tensorsFromParams, into the network's own storage; every tensor must be used. */
+export function loadTensorsIntoParams(
+  tensors: Map<string, Tensor>,
+  named: readonly NamedParamRef[],
+  buffers: readonly NamedBufferRef[] = [],
+): void {
   const used = new Set<string>();
-  for (const { layer, name, param } of named) {
-    const key = `${layer}.${name}`;
+  const take = (key: string, want: readonly number[]): Tensor => {
     const t = tensors.get(key);
-    const v = param.value;
-    const want = name === 'weight' ? [v.cols, v.rows] : [v.cols];
     if (!t) throw new StudioError('SHAPE_MISMATCH', `the model has no tensor ${key} for this network`);
     if (t.shape.length !== want.length || t.shape.some((s, i) => s !== want[i])) {
       throw new StudioError(
@@ -309,13 +319,19 @@ export function loadTensorsIntoParams(tensors: Map<string, Tensor>, named: reado
         `tensor ${key} has shape [${t.shape.join(', ')}], the network's parameter needs [${want.join(', ')}]`,
       );
     }
-    if (name === 'weight') {
+    used.add(key);
+    return t;
+  };
+  for (const { layer, name, param } of named) {
+    const v = param.value;
+    const t = take(`${layer}.${name}`, paramFileShape(param));
+    if (param.transposed) {
       for (let o = 0; o < v.cols; o++) for (let i = 0; i < v.rows; i++) v.data[i * v.cols + o] = t.data[o * v.rows + i]!;
     } else {
       v.data.set(t.data);
     }
-    used.add(key);
   }
+  for (const { layer, buffer } of buffers) buffer.data.set(take(`${layer}.${buffer.name}`, buffer.fileShape).data);
   for (const key of tensors.keys()) {
     if (!used.has(key)) throw new StudioError('SHAPE_MISMATCH', `tensor ${key} matches no parameter of this network`);
   }

@@ -9,7 +9,9 @@ import { LIMITS } from '../spec.js';
  *             (may end in spaces, so the data starts 8-byte aligned)
  *   rest      the tensors' raw little-endian bytes; offsets are relative to here
  *
- * Only F32 tensors are read and written: the engine trains in float32. The reader
+ * F32 tensors are read and written (the engine trains in float32), and I64 for
+ * counters PyTorch keeps as int64 (BatchNorm's num_batches_tracked), held here as
+ * numbers (exact up to 2^24). The reader
  * trusts nothing: every length, offset and value is checked before use, and the
  * data section must be covered exactly (no gaps, no overlaps, no trailing bytes),
  * as the reference implementation requires.
@@ -18,7 +20,11 @@ import { LIMITS } from '../spec.js';
 export interface Tensor {
   shape: number[];
   data: Float32Array;
+  /** Stored type in the file; absent means F32. I64 values must be whole numbers. */
+  dtype?: 'F32' | 'I64';
 }
+
+const DTYPE_BYTES = { F32: 4, I64: 8 } as const;
 
 export interface SafetensorsContent {
   /** `__metadata__`, or an empty object when the file has none. */
@@ -42,8 +48,12 @@ export function encodeSafetensors(tensors: Map<string, Tensor>, metadata: Record
     if (t.data.length !== count) {
       throw new StudioError('INTERNAL', `tensor ${name}: shape [${t.shape.join(', ')}] needs ${count} values, got ${t.data.length}`);
     }
-    header[name] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + 4 * count] };
-    offset += 4 * count;
+    const dtype = t.dtype ?? 'F32';
+    if (dtype === 'I64' && !t.data.every((v) => Number.isInteger(v))) {
+      throw new StudioError('INTERNAL', `tensor ${name}: an I64 tensor must hold whole numbers`);
+    }
+    header[name] = { dtype, shape: t.shape, data_offsets: [offset, offset + DTYPE_BYTES[dtype] * count] };
+    offset += DTYPE_BYTES[dtype] * count;
   }
   const json = new TextEncoder().encode(JSON.stringify(header));
   const headerLength = Math.ceil(json.length / 8) * 8;
@@ -55,7 +65,13 @@ export function encodeSafetensors(tensors: Map<string, Tensor>, metadata: Record
   out.fill(0x20, 8 + json.length, 8 + headerLength);
   let at = 8 + headerLength;
   for (const name of names) {
-    const data = tensors.get(name)!.data;
+    const t = tensors.get(name)!;
+    const data = t.data;
+    if (t.dtype === 'I64') {
+      data.forEach((v, i) => view.setBigInt64(at + 8 * i, BigInt(v), true));
+      at += 8 * data.length;
+      continue;
+    }
     if (LITTLE_ENDIAN) out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), at);
     else data.forEach((v, i) => view.setFloat32(at + 4 * i, v, true));
     at += data.byteLength;
@@ -65,6 +81,7 @@ export function encodeSafetensors(tensors: Map<string, Tensor>, metadata: Record
 
 interface Entry {
   name: string;
+  dtype: 'F32' | 'I64';
   shape: number[];
   begin: number;
   end: number;
@@ -136,8 +153,18 @@ export function decodeSafetensors(
 
   const tensors = new Map<string, Tensor>();
   for (const e of entries) {
-    const data = new Float32Array((e.end - e.begin) / 4);
     const at = dataStart + e.begin;
+    if (e.dtype === 'I64') {
+      const data = new Float32Array((e.end - e.begin) / 8);
+      for (let i = 0; i < data.length; i++) {
+        const v = view.getBigInt64(at + 8 * i, true);
+        if (v < 0n || v > 16_777_216n) throw bad(`tensor ${e.name} holds ${v} at position ${i}; counters must be from 0 to 2^24`);
+        data[i] = Number(v);
+      }
+      tensors.set(e.name, { shape: e.shape, data, dtype: 'I64' });
+      continue;
+    }
+    const data = new Float32Array((e.end - e.begin) / 4);
     if (LITTLE_ENDIAN) new Uint8Array(data.buffer).set(bytes.subarray(at, dataStart + e.end));
     else for (let i = 0; i < data.length; i++) data[i] = view.getFloat32(at + 4 * i, true);
     for (let i = 0; i < data.length; i++) {
@@ -174,7 +201,10 @@ function readEntry(
   if (extra.length > 0) throw bad(`tensor ${name}: unexpected field ${extra[0]}`);
   const { dtype, shape, data_offsets: offsets } = value;
   if (typeof dtype !== 'string') throw bad(`tensor ${name}: dtype is missing`);
-  if (dtype !== 'F32') throw bad(`tensor ${name} has dtype ${dtype}; only F32 (float32) tensors can be loaded`);
+  if (dtype !== 'F32' && dtype !== 'I64') {
+    throw bad(`tensor ${name} has dtype ${dtype}; only F32 (float32) and I64 (counters) tensors can be loaded`);
+  }
+  const width = DTYPE_BYTES[dtype];
   if (!Array.isArray(shape) || !shape.every(isSize)) {
     throw bad(`tensor ${name}: shape must be a list of non-negative integers, got ${JSON.stringify(shape)}`);
   }
@@ -194,12 +224,12 @@ function readEntry(
       );
     }
   }
-  if (end - begin !== count * 4) {
+  if (end - begin !== count * width) {
     throw bad(
-      `tensor ${name}: shape [${shape.join(', ')}] needs ${count * 4} bytes of F32 but data_offsets [${begin}, ${end}] hold ${end - begin}`,
+      `tensor ${name}: shape [${shape.join(', ')}] needs ${count * width} bytes of ${dtype} but data_offsets [${begin}, ${end}] hold ${end - begin}`,
     );
   }
-  return { name, shape: shape as number[], begin, end };
+  return { name, dtype, shape: shape as number[], begin, end };
 }
 
 function isSize(v: unknown): v is number {

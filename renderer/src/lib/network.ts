@@ -1,4 +1,6 @@
 import { LIMITS, type LayerSpec, type NetworkSpec } from '../../../core/spec.js';
+import { LAYER_TABLE, kindEntry, layerNames as engineLayerNames, planLayers, type LayerKindEntry } from '../../../core/layers/registry.js';
+import { shapeSize } from '../../../core/layers/shape.js';
 
 /**
  * What the network editor shows and checks, computed from the spec and the data
@@ -36,25 +38,39 @@ export interface NetworkAnalysis {
   warnings: string[];
 }
 
-const KIND_LABEL: Record<LayerSpec['kind'], string> = { affine: 'Affine', relu: 'ReLU', sigmoid: 'Sigmoid', tanh: 'Tanh' };
+/** Every layer kind the editor can offer, with its label and option fields, from the engine's layer-kind table. */
+export const LAYER_CHOICES: readonly LayerKindEntry[] = LAYER_TABLE as unknown as readonly LayerKindEntry[];
 
 export function layerLabel(spec: LayerSpec): string {
-  return spec.kind === 'affine' ? `Affine (${spec.units})` : KIND_LABEL[spec.kind];
+  const e = kindEntry(spec) as unknown as LayerKindEntry<LayerSpec>;
+  const values = e.fields.map((f) => (spec as unknown as Record<string, number | undefined>)[f.key]).filter((v) => v !== undefined);
+  return values.length ? `${e.label} (${values.join(', ')})` : e.label;
 }
 
 export function kindLabel(kind: LayerSpec['kind']): string {
-  return KIND_LABEL[kind];
+  return LAYER_CHOICES.find((e) => e.kind === kind)?.label ?? kind;
 }
 
-/** PyTorch-style names as the engine gives them: fc1, fc2 for Affine; relu1, tanh2 per kind. */
+/** A new layer of `kind` with the table's defaults (what the editor inserts). */
+export function defaultLayer(kind: LayerSpec['kind']): LayerSpec {
+  return LAYER_CHOICES.find((e) => e.kind === kind)!.defaults() as LayerSpec;
+}
+
+/** PyTorch-style names as the engine gives them: fc1, fc2 for Affine; conv1, bn1, relu1 … per kind. */
 export function layerNames(layers: readonly LayerSpec[]): string[] {
-  const counts = new Map<string, number>();
-  return layers.map((l) => {
-    const key = l.kind === 'affine' ? 'fc' : l.kind;
-    const n = (counts.get(key) ?? 0) + 1;
-    counts.set(key, n);
-    return `${key}${n}`;
-  });
+  return engineLayerNames(layers);
+}
+
+/** Output width per layer from the engine's shape rules, or the one-line reason the chain breaks. */
+function chainWidths(spec: NetworkSpec): { widths: number[]; params: number[]; error?: { index: number; message: string } } {
+  try {
+    const plan = planLayers(spec);
+    return { widths: plan.map((p) => shapeSize(p.output)), params: plan.map((p) => p.params) };
+  } catch (e) {
+    const field = (e as { where?: { field?: string } }).where?.field ?? '';
+    const index = Number(/layers\[(\d+)\]/.exec(field)?.[1] ?? -1);
+    return { widths: [], params: [], error: { index, message: e instanceof Error ? e.message : String(e) } };
+  }
 }
 
 export function analyzeNetwork(spec: NetworkSpec, data: DataShape | undefined): NetworkAnalysis {
@@ -69,6 +85,8 @@ export function analyzeNetwork(spec: NetworkSpec, data: DataShape | undefined): 
     );
   }
 
+  const chain = chainWidths(spec);
+  const ACTIVATION_KINDS: readonly string[] = ['relu', 'sigmoid', 'tanh'];
   let width = inputSize;
   let total = 0;
   const rows: LayerRow[] = spec.layers.map((l, index) => {
@@ -81,10 +99,16 @@ export function analyzeNetwork(spec: NetworkSpec, data: DataShape | undefined): 
       width = valid ? l.units : NaN;
       row.params = valid && Number.isFinite(row.outUnits) ? row.outUnits * l.units + l.units : 0;
       row.outUnits = width;
-    } else {
+    } else if (ACTIVATION_KINDS.includes(l.kind)) {
       const prev = spec.layers[index - 1];
-      if (prev && prev.kind !== 'affine') row.warning = `Two activations in a row: ${kindLabel(prev.kind)} then ${kindLabel(l.kind)} adds no capacity.`;
+      if (prev && ACTIVATION_KINDS.includes(prev.kind)) row.warning = `Two activations in a row: ${kindLabel(prev.kind)} then ${kindLabel(l.kind)} adds no capacity.`;
       else if (index === 0) row.warning = 'An activation on the raw inputs is unusual; start with an Affine layer.';
+    } else {
+      // Image layers (conv, pool, flatten) and BatchNorm/Dropout: the engine's shape rules decide.
+      if (chain.error?.index === index) row.error = chain.error.message;
+      width = chain.error ? (chain.error.index < index ? NaN : width) : chain.widths[index]!;
+      row.params = chain.error ? 0 : chain.params[index]!;
+      row.outUnits = width;
     }
     total += Number.isFinite(row.params) ? row.params : 0;
     return row;

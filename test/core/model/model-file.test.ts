@@ -170,7 +170,7 @@ describe('parameters <-> PyTorch-style tensors', () => {
     ]); // in 3, out 2
     const b = Matrix.from([[0.5, -0.5]]);
     const named: NamedParamRef[] = [
-      { layer: 'fc1', name: 'weight', param: { name: 'weight', value: w, grad: Matrix.zeros(3, 2) } },
+      { layer: 'fc1', name: 'weight', param: { name: 'weight', value: w, grad: Matrix.zeros(3, 2), transposed: true } },
       { layer: 'fc1', name: 'bias', param: { name: 'bias', value: b, grad: Matrix.zeros(1, 2) } },
     ];
     const tensors = tensorsFromParams(named);
@@ -180,7 +180,7 @@ describe('parameters <-> PyTorch-style tensors', () => {
     const w2 = Matrix.zeros(3, 2);
     const b2 = Matrix.zeros(1, 2);
     loadTensorsIntoParams(tensors, [
-      { layer: 'fc1', name: 'weight', param: { name: 'weight', value: w2, grad: Matrix.zeros(3, 2) } },
+      { layer: 'fc1', name: 'weight', param: { name: 'weight', value: w2, grad: Matrix.zeros(3, 2), transposed: true } },
       { layer: 'fc1', name: 'bias', param: { name: 'bias', value: b2, grad: Matrix.zeros(1, 2) } },
     ]);
     expect(w2.toArrays()).toEqual(w.toArrays());
@@ -253,7 +253,7 @@ describe('the reader refuses malformed files with a clear message', () => {
         header['fc1.bias'].dtype = 'F16';
         return rawFile(header, data);
       },
-      'm.safetensors: tensor fc1.bias has dtype F16; only F32 (float32) tensors can be loaded',
+      'm.safetensors: tensor fc1.bias has dtype F16; only F32 (float32) and I64 (counters) tensors can be loaded',
     ],
     [
       'bad shape',
