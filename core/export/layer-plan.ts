@@ -1,12 +1,15 @@
 import { StudioError } from '../errors.js';
+import { planLayers } from '../layers/registry.js';
+import { BATCHNORM_EPS } from '../layers/batchnorm.js';
+import type { LayerShape } from '../layers/shape.js';
 import type { ModelFileContent, Tensor } from '../model/model-file.js';
 
 /**
  * A saved model as the list of operations an exporter writes, in order, with the
- * tensors each one uses and the shape of the data between them. Every exporter
- * (ONNX, the PyTorch project's checks, the NumPy notes) reads the same plan, so a
- * model is described once: which layer kinds exist, how their tensors are named
- * (`fc1.weight` [out, in], PyTorch's names and layouts) and how shapes chain.
+ * tensors each one uses and the shape of the data between them. The layer-kind
+ * table (core/layers/kinds, through planLayers) gives the names (conv1, bn1, fc1),
+ * tensor shapes and layer shapes; this plan adds what an exporter needs to know
+ * about each kind, so every exporter reads one description of the model.
  *
  * A layer kind the plan does not know is refused with one line naming the layer
  * and the format, never exported half-way.
@@ -15,16 +18,28 @@ import type { ModelFileContent, Tensor } from '../model/model-file.js';
 export type PlanStep =
   | { op: 'affine'; name: string; inputs: number; units: number; weight: Tensor; bias: Tensor }
   | { op: 'relu' | 'sigmoid' | 'tanh' }
-  | { op: 'flatten' };
+  | { op: 'conv'; name: string; filters: number; size: number; stride: number; pad: number; weight: Tensor; bias: Tensor }
+  | { op: 'pool'; size: number; stride: number }
+  | { op: 'flatten' }
+  /** Evaluation mode: the running statistics; per channel of an image, per feature of a row. */
+  | { op: 'batchnorm'; name: string; eps: number; weight: Tensor; bias: Tensor; mean: Tensor; variance: Tensor }
+  /** Identity outside training (inverted dropout scales while training instead). */
+  | { op: 'dropout'; rate: number };
+
+export interface PlannedStep {
+  step: PlanStep;
+  input: LayerShape;
+  output: LayerShape;
+}
 
 export interface ModelPlan {
   /** Values per sample, after flattening (the engine's row width). */
   inputSize: number;
   /** Channels, height, width when the model reads images; absent for feature rows. */
-  inputShape?: [channels: number, height: number, width: number];
+  inputShape?: readonly [channels: number, height: number, width: number];
   /** Per-feature standardization applied to the raw input before the first layer. */
   normalization?: { mean: Float32Array; std: Float32Array };
-  steps: PlanStep[];
+  steps: PlannedStep[];
   /** Values per sample coming out of the last layer (classes for softmax-cross-entropy). */
   outputs: number;
   loss: ModelFileContent['spec']['loss'];
@@ -34,24 +49,33 @@ export interface ModelPlan {
 /** `format` names the target in error messages ("ONNX", "the PyTorch project"). */
 export function planModel(content: ModelFileContent, format: string): ModelPlan {
   const { spec, tensors } = content;
-  const steps: PlanStep[] = [];
-  let size = spec.inputSize;
-  let affine = 0;
-  spec.layers.forEach((layer, index) => {
+  const layers = planLayers(spec);
+  const steps = layers.map(({ spec: layer, name, input, output, index }): PlannedStep => {
+    const t = (suffix: string): Tensor => tensorOf(tensors, `${name}.${suffix}`);
+    let step: PlanStep;
     switch (layer.kind) {
-      case 'affine': {
-        affine++;
-        const name = `fc${affine}`;
-        const weight = tensorOf(tensors, `${name}.weight`, [layer.units, size]);
-        const bias = tensorOf(tensors, `${name}.bias`, [layer.units]);
-        steps.push({ op: 'affine', name, inputs: size, units: layer.units, weight, bias });
-        size = layer.units;
+      case 'affine':
+        step = { op: 'affine', name, inputs: input.reduce((a, b) => a * b, 1), units: layer.units, weight: t('weight'), bias: t('bias') };
         break;
-      }
       case 'relu':
       case 'sigmoid':
       case 'tanh':
-        steps.push({ op: layer.kind });
+        step = { op: layer.kind };
+        break;
+      case 'conv':
+        step = { op: 'conv', name, filters: layer.filters, size: layer.size, stride: layer.stride, pad: layer.pad, weight: t('weight'), bias: t('bias') };
+        break;
+      case 'pool':
+        step = { op: 'pool', size: layer.size, stride: layer.stride ?? layer.size };
+        break;
+      case 'flatten':
+        step = { op: 'flatten' };
+        break;
+      case 'batchnorm':
+        step = { op: 'batchnorm', name, eps: BATCHNORM_EPS, weight: t('weight'), bias: t('bias'), mean: t('running_mean'), variance: t('running_var') };
+        break;
+      case 'dropout':
+        step = { op: 'dropout', rate: layer.rate };
         break;
       default:
         throw new StudioError(
@@ -60,21 +84,19 @@ export function planModel(content: ModelFileContent, format: string): ModelPlan 
           { field: `layers[${index}]` },
         );
     }
+    return { step, input, output };
   });
-  const plan: ModelPlan = { inputSize: spec.inputSize, steps, outputs: size, loss: spec.loss };
+  const last = layers.at(-1)!.output;
+  const plan: ModelPlan = { inputSize: spec.inputSize, steps, outputs: last.reduce((a, b) => a * b, 1), loss: spec.loss };
+  if (spec.inputShape) plan.inputShape = spec.inputShape;
   if (content.normalization) plan.normalization = content.normalization;
   if (content.classNames) plan.classNames = content.classNames;
   return plan;
 }
 
-function tensorOf(tensors: Map<string, Tensor>, name: string, shape: number[]): Tensor {
+function tensorOf(tensors: Map<string, Tensor>, name: string): Tensor {
   const t = tensors.get(name);
-  if (!t || t.shape.length !== shape.length || t.shape.some((s, i) => s !== shape[i])) {
-    // decodeModel checked this already; a hand-built content could still disagree.
-    throw new StudioError(
-      'BAD_MODEL',
-      `tensor ${name} ${t ? `has shape [${t.shape.join(', ')}]` : 'is missing'}; the network spec needs [${shape.join(', ')}]`,
-    );
-  }
+  // decodeModel checked names and shapes against the spec; a hand-built content could still lack one.
+  if (!t) throw new StudioError('BAD_MODEL', `tensor ${name} is missing; the network spec needs it`);
   return t;
 }

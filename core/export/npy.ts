@@ -6,7 +6,7 @@
  *           padded with spaces and ended by \n so the data starts 64-byte aligned,
  *   data:   C order, little-endian.
  *
- * Only the two kinds an exported model needs: float32 arrays ('<f4') and
+ * Only the kinds an exported model needs: float32 arrays ('<f4'), int64 counters ('<i8') and
  * unicode strings ('<U n', UTF-32 little-endian), which np.load reads with
  * allow_pickle=False (no object arrays anywhere).
  */
@@ -20,6 +20,16 @@ export function npyFloat32(shape: readonly number[], data: Float32Array): Uint8A
   const view = new DataView(body.buffer);
   for (let i = 0; i < data.length; i++) view.setFloat32(i * 4, data[i]!, true);
   return withHeader("'<f4'", shape, body);
+}
+
+/** Whole numbers as int64 ('<i8'): counters PyTorch keeps as int64 (BatchNorm's num_batches_tracked). */
+export function npyInt64(shape: readonly number[], data: ArrayLike<number>): Uint8Array {
+  const count = shape.reduce((a, b) => a * b, 1);
+  if (count !== data.length) throw new RangeError(`npy: shape [${shape.join(', ')}] needs ${count} values, got ${data.length}`);
+  const body = new Uint8Array(data.length * 8);
+  const view = new DataView(body.buffer);
+  for (let i = 0; i < data.length; i++) view.setBigInt64(i * 8, BigInt(Math.round(data[i]!)), true);
+  return withHeader("'<i8'", shape, body);
 }
 
 /** A 0-d string array (`shape ()`) for one string, a 1-d one for a list; str(a) gives the text back. */

@@ -10,7 +10,9 @@ import { planModel, type ModelPlan, type PlanStep } from './layer-plan.js';
  *
  *   input [N, features] (or [N, C, H, W] for image models)
  *     → Sub(mean) → Div(std)          the model's standardization, when it has one
- *     → Gemm / Relu / Sigmoid / Tanh  one node per layer, weights as initializers
+ *     → Conv / BatchNormalization / Relu / Sigmoid / Tanh / MaxPool / Flatten / Gemm
+ *                                     one node per layer, weights as initializers; Dropout is
+ *                                     the identity outside training and has no node
  *     → Softmax(axis 1)               softmax-cross-entropy models only
  *   output [N, classes]
  *
@@ -54,14 +56,10 @@ export function exportOnnx(content: ModelFileContent, options: OnnxExportOptions
     x = graph.node('Sub', [x, mean], 'standardize');
     x = graph.node('Div', [x, std], 'standardize');
   }
-  let flat = !plan.inputShape;
-  for (const step of plan.steps) {
-    if (step.op === 'affine' && !flat) {
-      x = graph.node('Flatten', [x], 'flatten', [intAttr('axis', 1)]);
-      flat = true;
-    }
+  for (const { step, input } of plan.steps) {
+    // Affine flattens an image by itself in the engine (channels first, like torch.flatten(x, 1)).
+    if (step.op === 'affine' && input.length === 3) x = graph.node('Flatten', [x], 'flatten', [intAttr('axis', 1)]);
     x = addStep(graph, step, x);
-    if (step.op === 'flatten') flat = true;
   }
   const output = onnxOutputName(plan.loss);
   if (plan.loss === 'softmax-cross-entropy') graph.node('Softmax', [x], 'softmax', [intAttr('axis', 1)], output);
@@ -101,6 +99,27 @@ function addStep(graph: GraphBuilder, step: PlanStep, x: string): string {
       return graph.node('Tanh', [x], 'tanh');
     case 'flatten':
       return graph.node('Flatten', [x], 'flatten', [intAttr('axis', 1)]);
+    case 'conv': {
+      const w = graph.constant(`${step.name}.weight`, step.weight.shape, step.weight.data);
+      const b = graph.constant(`${step.name}.bias`, step.bias.shape, step.bias.data);
+      return graph.node('Conv', [x, w, b], step.name, [
+        intsAttr('kernel_shape', [step.size, step.size]),
+        intsAttr('strides', [step.stride, step.stride]),
+        intsAttr('pads', [step.pad, step.pad, step.pad, step.pad]),
+      ]);
+    }
+    case 'pool':
+      return graph.node('MaxPool', [x], 'pool', [intsAttr('kernel_shape', [step.size, step.size]), intsAttr('strides', [step.stride, step.stride])]);
+    case 'batchnorm': {
+      // Evaluation mode: y = γ·(x - running_mean)/√(running_var + eps) + β, per channel (axis 1).
+      const inputs = [x, ...(['weight', 'bias', 'mean', 'variance'] as const).map((k) => {
+        const suffix = { weight: 'weight', bias: 'bias', mean: 'running_mean', variance: 'running_var' }[k];
+        return graph.constant(`${step.name}.${suffix}`, step[k].shape, step[k].data);
+      })];
+      return graph.node('BatchNormalization', inputs, step.name, [floatAttr('epsilon', step.eps)]);
+    }
+    case 'dropout':
+      return x; // identity outside training: no node
   }
 }
 
@@ -140,6 +159,14 @@ class GraphBuilder {
 
 function intAttr(name: string, value: number): onnxProto.onnx.IAttributeProto {
   return { name, type: onnx.AttributeProto.AttributeType.INT, i: value };
+}
+
+function intsAttr(name: string, values: number[]): onnxProto.onnx.IAttributeProto {
+  return { name, type: onnx.AttributeProto.AttributeType.INTS, ints: values };
+}
+
+function floatAttr(name: string, value: number): onnxProto.onnx.IAttributeProto {
+  return { name, type: onnx.AttributeProto.AttributeType.FLOAT, f: value };
 }
 
 function valueInfo(name: string, dims: number[]): onnxProto.onnx.IValueInfoProto {

@@ -15,12 +15,14 @@ network the studio saves. Parameters keep the studio's names and layouts (fc1.we
 [out, in], as in torch.nn.Linear), so load_state_dict(strict=True) maps them one to one.
 """
 import json
+import math
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 ACTIVATIONS = {"relu": torch.relu, "sigmoid": torch.sigmoid, "tanh": torch.tanh}
+DTYPES = {"F32": torch.float32, "I64": torch.int64}
 # __metadata__ values that hold JSON; the others (format, producer, labelColumn) are plain strings.
 JSON_METADATA = {"spec", "training", "normalization", "classNames", "featureNames", "inputRange"}
 
@@ -38,11 +40,12 @@ def read_safetensors(path):
     metadata = header.pop("__metadata__", {}) or {}
     tensors = {}
     for name, info in header.items():
-        if info["dtype"] != "F32":
-            raise ValueError(f"{path}: tensor {name} is {info['dtype']}; the studio writes F32 only")
+        dtype = DTYPES.get(info["dtype"])
+        if dtype is None:
+            raise ValueError(f"{path}: tensor {name} is {info['dtype']}; the studio writes F32 and I64 only")
         begin, end = info["data_offsets"]
         raw = bytearray(data[8 + n + begin:8 + n + end])
-        t = torch.frombuffer(raw, dtype=torch.float32) if raw else torch.zeros(0)
+        t = torch.frombuffer(raw, dtype=dtype) if raw else torch.zeros(0, dtype=dtype)
         tensors[name] = t.reshape(info["shape"]).clone()
     return tensors, metadata
 
@@ -53,9 +56,11 @@ def write_safetensors(path, tensors, metadata):
     chunks = []
     offset = 0
     for name in sorted(tensors):
-        t = tensors[name].detach().to("cpu", torch.float32).contiguous()
-        raw = t.numpy().astype("<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(raw)]}
+        t = tensors[name].detach().to("cpu")
+        # int64 counters (BatchNorm's num_batches_tracked) stay I64, everything else is float32
+        kind, numpy_type = ("I64", "<i8") if t.dtype == torch.int64 else ("F32", "<f4")
+        raw = t.contiguous().numpy().astype(numpy_type).tobytes()
+        header[name] = {"dtype": kind, "shape": list(t.shape), "data_offsets": [offset, offset + len(raw)]}
         chunks.append(raw)
         offset += len(raw)
     text = json.dumps(header, separators=(",", ":")).encode("utf-8")
@@ -68,37 +73,79 @@ def write_safetensors(path, tensors, metadata):
 
 
 class StudioNet(nn.Module):
-    """The layers of a studio spec, with the studio's parameter names."""
+    """The layers of a studio spec, with the studio's parameter names.
+
+    Parameter layers are numbered per kind in layer order: conv1, conv2 (Conv2d), fc1, fc2
+    (Linear), bn1, bn2 (BatchNorm1d after a flat layer, BatchNorm2d on images), like the
+    studio's layer-kind table. Affine flattens an image input by itself, as in the studio.
+    """
 
     def __init__(self, spec):
         super().__init__()
         self.spec = spec
         self.loss_kind = spec.get("loss", "softmax-cross-entropy")
-        self.steps = []  # (kind, module name or None)
-        size = spec["inputSize"]
-        affine = 0
+        self.input_shape = tuple(spec["inputShape"]) if spec.get("inputShape") else None
+        self.steps = []  # (kind, module name or None, layer spec)
+        shape = self.input_shape or (spec["inputSize"],)
+        counts = {}
+
+        def name_of(stem):
+            counts[stem] = counts.get(stem, 0) + 1
+            return f"{stem}{counts[stem]}"
+
         for i, layer in enumerate(spec["layers"]):
             kind = layer["kind"]
+            name = None
             if kind == "affine":
-                affine += 1
-                name = f"fc{affine}"
-                self.add_module(name, nn.Linear(size, layer["units"]))
-                self.steps.append((kind, name))
-                size = layer["units"]
-            elif kind in ACTIVATIONS:
-                self.steps.append((kind, None))
-            else:
+                name = name_of("fc")
+                self.add_module(name, nn.Linear(math.prod(shape), layer["units"]))
+                shape = (layer["units"],)
+            elif kind == "conv":
+                name = name_of("conv")
+                c, h, w = shape
+                k, s, p = layer["size"], layer.get("stride", 1), layer.get("pad", 0)
+                self.add_module(name, nn.Conv2d(c, layer["filters"], k, stride=s, padding=p))
+                shape = (layer["filters"], (h + 2 * p - k) // s + 1, (w + 2 * p - k) // s + 1)
+            elif kind == "pool":
+                c, h, w = shape
+                k, s = layer["size"], layer.get("stride") or layer["size"]
+                name = None
+                layer = dict(layer, stride=s)
+                shape = (c, (h - k) // s + 1, (w - k) // s + 1)
+            elif kind == "batchnorm":
+                name = name_of("bn")
+                norm = nn.BatchNorm2d if len(shape) == 3 else nn.BatchNorm1d
+                self.add_module(name, norm(shape[0], eps=1e-5, momentum=0.1))
+            elif kind == "dropout":
+                name = name_of("dropout")
+                self.add_module(name, nn.Dropout(layer["rate"]))
+            elif kind == "flatten":
+                shape = (math.prod(shape),)
+            elif kind not in ACTIVATIONS:
                 raise ValueError(f"layer {i + 1}: kind {kind!r} is not known to this model.py")
-        self.outputs = size
+            self.steps.append((kind, name, layer))
+        self.outputs = math.prod(shape)
 
     def forward(self, x):
-        """The scores before the loss (what the studio's network.forward returns)."""
-        for kind, name in self.steps:
+        """The scores before the loss (what the studio's network.forward returns); x: N x features or N x C x H x W."""
+        if self.input_shape is not None and x.dim() == 2:
+            x = x.reshape(x.shape[0], *self.input_shape)
+        for kind, name, layer in self.steps:
+            if kind in ACTIVATIONS:
+                x = ACTIVATIONS[kind](x)
+            elif kind == "pool":
+                x = F.max_pool2d(x, layer["size"], layer["stride"])
+            elif kind == "flatten" or (kind == "affine" and x.dim() > 2):
+                x = torch.flatten(x, 1)
             if name is not None:
                 x = getattr(self, name)(x)
-            else:
-                x = ACTIVATIONS[kind](x)
         return x
+
+    def decay_term(self, weight_decay):
+        """The book's weight decay: ½λ·ΣW² over Convolution and Affine weights (not biases, not BatchNorm)."""
+        if not weight_decay:
+            return 0.0
+        return 0.5 * weight_decay * sum((m.weight ** 2).sum() for m in self.modules() if isinstance(m, (nn.Linear, nn.Conv2d)))
 
     def loss(self, scores, labels):
         """The studio's losses: mean cross-entropy of the softmax, or (1/2N)·Σ(y - onehot)² for mse."""

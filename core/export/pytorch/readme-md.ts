@@ -58,7 +58,10 @@ With \`--no-shuffle\` the samples are visited in file order, as \`backprop-studi
 \`train.py\` runs under \`torchrun\` with DistributedDataParallel: the gloo backend on CPU,
 nccl when CUDA is there (one GPU per process, \`LOCAL_RANK\`), a \`DistributedSampler\`
 splitting every epoch, and only rank 0 printing and writing. \`--batch\` stays the global
-batch: each of W processes takes ceil(B / W) rows of every step.
+batch: each of W processes takes ceil(B / W) rows of every step. BatchNorm layers become
+SyncBatchNorm on CUDA (statistics over the whole global batch); on CPU each process
+normalizes its own share and DDP keeps rank 0's running statistics. Dropout masks are
+seeded per process (\`--seed\` + rank).
 
 One machine, 4 processes (4 GPUs, or 4 CPU workers):
 

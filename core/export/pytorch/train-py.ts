@@ -132,6 +132,8 @@ def main(argv):
             training["epochs"] = args.epochs
         if args.seed is not None:
             training["seed"] = args.seed
+        if args.no_shuffle:
+            training["shuffle"] = False
         try:
             x, y = load_data(args.train_file, meta, args.labels, args.label)
             test = load_data(args.test, meta, args.test_labels, args.label) if args.test else None
@@ -145,15 +147,22 @@ def main(argv):
 def train(net, meta, training, train_set, test_set, args, rt):
     x, y = train_set
     seed = int(training.get("seed", 1))
+    # The studio's training.shuffle false (its --no-shuffle) carries over; --no-shuffle here sets it.
+    no_shuffle = args.no_shuffle or training.get("shuffle") is False
+    weight_decay = float(training.get("weightDecay") or 0)
     dataset = TensorDataset(x, y)
     if rt.distributed:
-        sampler = DistributedSampler(dataset, num_replicas=rt.world, rank=rt.rank, shuffle=not args.no_shuffle, seed=seed)
-    elif args.no_shuffle:
+        sampler = DistributedSampler(dataset, num_replicas=rt.world, rank=rt.rank, shuffle=not no_shuffle, seed=seed)
+    elif no_shuffle:
         sampler = SequentialSampler(dataset)
     else:
         sampler = RandomSampler(dataset, generator=torch.Generator().manual_seed(seed))
     loader = DataLoader(dataset, batch_size=math.ceil(training["batchSize"] / rt.world), sampler=sampler)
 
+    torch.manual_seed(seed + rt.rank)  # Dropout masks: reproducible, different on every process
+    if rt.distributed and rt.device.type == "cuda":
+        # BatchNorm statistics over the whole global batch, as one process sees it (SyncBatchNorm needs CUDA).
+        net = torch.nn.SyncBatchNorm.convert_sync_batchnorm(net)
     net.to(rt.device)
     model = DistributedDataParallel(net, device_ids=[rt.device.index] if rt.device.type == "cuda" else None) if rt.distributed else net
     optimizer = create_optimizer(training["optimizer"], net.parameters(), training)
@@ -165,7 +174,8 @@ def train(net, meta, training, train_set, test_set, args, rt):
         started = time.perf_counter()
         for xb, yb in loader:
             xb, yb = xb.to(rt.device), yb.to(rt.device)
-            loss = net.loss(model(xb), yb)
+            # The book's weight decay: ½λ·ΣW² added to the step's loss (dW += λW), not to the epoch's evaluation.
+            loss = net.loss(model(xb), yb) + net.decay_term(weight_decay)
             # Every process stops together: a NaN on one is a NaN for all (the studio makes no update then).
             if rt.sum([0.0 if torch.isfinite(loss) else 1.0])[0] > 0:
                 reason = "diverged"

@@ -92,7 +92,7 @@ export function trainModel(
     training,
     classNames: [...data.classNames],
     ...(normalization ? { normalization } : {}),
-    tensors: tensorsFromParams(network.namedParams()),
+    tensors: tensorsFromParams(network.namedParams(), network.namedBuffers()),
   });
   return { network, content: decodeModel(bytes, 'model.safetensors'), prepared };
 }

@@ -59,6 +59,47 @@ describe('ONNX export', () => {
     await expectSameAsPredict({ ...model, prepared: unseen }, unseen);
   });
 
+  it('MNIST CNN (conv, BatchNorm, ReLU, max pool, dropout, flatten, affine) takes N x 1 x 28 x 28 images', async () => {
+    const train = mnistIdx(40).dataset;
+    const model = trainModel(
+      train,
+      {
+        inputSize: 784,
+        inputShape: [1, 28, 28],
+        layers: [
+          { kind: 'conv', filters: 6, size: 5, stride: 1, pad: 1 },
+          { kind: 'batchnorm' },
+          { kind: 'relu' },
+          { kind: 'pool', size: 2, stride: 2 },
+          { kind: 'conv', filters: 4, size: 3, stride: 2, pad: 0 },
+          { kind: 'tanh' },
+          { kind: 'dropout', rate: 0.3 },
+          { kind: 'flatten' },
+          { kind: 'affine', units: 20 },
+          { kind: 'batchnorm' },
+          { kind: 'sigmoid' },
+          { kind: 'affine', units: 10 },
+        ],
+        loss: 'softmax-cross-entropy',
+      },
+      { optimizer: 'adam', learningRate: 0.01, batchSize: 40, epochs: 2, init: 'he', seed: 2 },
+    );
+    const unseen = mnistIdx(20, 40).dataset;
+    const expected = predictDataset(model.network, unseen);
+    const onnxBytes = exportOnnx(model.content);
+    const got = await runOnnx(onnxBytes, rawFeatures(unseen), [unseen.count, 1, 28, 28], ONNX_OUTPUT_PROBABILITIES);
+    let worst = 0;
+    for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs(got[i]! - expected[i]!));
+    expect(worst).toBeLessThan(1e-5);
+    for (let r = 0; r < unseen.count; r++) expect(argmax(got.subarray(r * 10, r * 10 + 10)), `row ${r}`).toBe(argmax(expected.subarray(r * 10, r * 10 + 10)));
+    const graph = onnxProto.onnx.ModelProto.decode(onnxBytes).graph!;
+    expect(graph.node!.map((n) => n.opType)).toEqual(
+      ['Conv', 'BatchNormalization', 'Relu', 'MaxPool', 'Conv', 'Tanh', 'Flatten', 'Gemm', 'BatchNormalization', 'Sigmoid', 'Gemm', 'Softmax'],
+    );
+    // BatchNorm's running statistics moved away from PyTorch's start (0 and 1): evaluation mode is really tested.
+    expect(Array.from(model.content.tensors.get('bn1.running_mean')!.data).some((v) => Math.abs(v) > 1e-3)).toBe(true);
+  });
+
   it('an mse model outputs its raw scores, named "scores"', async () => {
     const iris = irisDataset();
     const model = trainModel(

@@ -6,7 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { exportPytorchProject } from '../../../core/export/pytorch/project.js';
 import { decodeModel, loadTensorsIntoParams } from '../../../core/model/model-file.js';
 import { buildNetwork } from '../../../core/network.js';
-import { evaluateDataset, predictDataset } from '../../../core/trainer.js';
+import { evaluateDataset, predictDataset, Trainer } from '../../../core/trainer.js';
+import { createOptimizer } from '../../../core/optimizers.js';
+import { createReferenceOps } from '../../../core/ops/reference.js';
+import { Matrix } from '../../../core/matrix.js';
+import { Rng } from '../../../core/rng.js';
+import { OPTIMIZERS, trainingConfigSchema, type NetworkSpec } from '../../../core/spec.js';
 import { applyNormalization } from '../../../core/data/prepare.js';
 import type { ModelFileContent } from '../../../core/model/model-file.js';
 import type { Dataset } from '../../../core/data/dataset.js';
@@ -57,7 +62,7 @@ function trainPy(dir: string, args: string[], processes = 1): { epochs: EpochLin
 function studioAccuracy(file: string, data: Dataset): number {
   const content = decodeModel(readFileSync(file), file);
   const network = buildNetwork(content.spec);
-  loadTensorsIntoParams(content.tensors, network.namedParams());
+  loadTensorsIntoParams(content.tensors, network.namedParams(), network.namedBuffers());
   return evaluateDataset(network, content.normalization ? applyNormalization(data, content.normalization) : data).accuracy;
 }
 
@@ -118,6 +123,85 @@ describe.skipIf(noTorch)('PyTorch project', () => {
     // The studio opens what train.py wrote, and measures what train.py reported.
     expect(studioAccuracy(join(dir, 'next.safetensors'), iris)).toBe(torch.done['trainAccuracy']);
   });
+
+  it("optim.py's optimizers step exactly like the studio's (book formulas), all six, 5 steps", () => {
+    const dir = writeProject(irisModel.content);
+    const rng = new Rng(11);
+    const w0 = Array.from({ length: 12 }, () => rng.normal());
+    // Every third gradient is tiny, so the 1e-7 beside √h (PyTorch's own use 1e-8 or 1e-10) changes the step.
+    const grads = Array.from({ length: 5 }, () => Array.from({ length: 12 }, (_, i) => rng.normal() * (i % 3 === 0 ? 1e-6 : 1)));
+    const cases = OPTIMIZERS.map((optimizer) => {
+      const training = trainingConfigSchema.parse({ optimizer, learningRate: 0.05, momentum: 0.8, decay: 0.9, beta1: 0.85, beta2: 0.99 });
+      const value = new Matrix(3, 4, Float32Array.from(w0));
+      const param = { name: 'weight' as const, value, grad: new Matrix(3, 4, new Float32Array(12)) };
+      const studio = createOptimizer(training, createReferenceOps('f32'));
+      for (const g of grads) {
+        param.grad.data.set(g);
+        studio.step([param]);
+      }
+      return { optimizer, training, studio: Array.from(value.data) };
+    });
+    // One Python process steps all six (importing torch takes seconds).
+    const out = runPython(
+      'import json, sys, torch\nfrom optim import create_optimizer\na = json.loads(sys.argv[1])\nresult = []\n' +
+        'for c in a["cases"]:\n    w = torch.nn.Parameter(torch.tensor(a["w"], dtype=torch.float32))\n' +
+        '    opt = create_optimizer(c["optimizer"], [w], c["training"])\n' +
+        '    for g in a["grads"]:\n        w.grad = torch.tensor(g, dtype=torch.float32)\n        opt.step()\n' +
+        '    result.append(w.detach().tolist())\nprint(json.dumps(result))',
+      dir,
+      [JSON.stringify({ w: w0, grads, cases })],
+    );
+    const torchW = JSON.parse(out) as number[][];
+    cases.forEach(({ optimizer, studio }, k) => {
+      torchW[k]!.forEach((v, i) => expect(Math.abs(v - studio[i]!), `${optimizer} w[${i}]`).toBeLessThan(1e-6 * Math.max(1, Math.abs(v))));
+    });
+  });
+
+  it('a CNN: model.py predicts like the engine, and 20 --no-shuffle steps follow the studio (1e-4 relative)', () => {
+    const spec: NetworkSpec = {
+      inputSize: 784,
+      inputShape: [1, 28, 28],
+      layers: [
+        { kind: 'conv', filters: 4, size: 5, stride: 1, pad: 0 },
+        { kind: 'batchnorm' },
+        { kind: 'relu' },
+        { kind: 'pool', size: 2, stride: 2 },
+        { kind: 'affine', units: 16 },
+        { kind: 'tanh' },
+        { kind: 'affine', units: 10 },
+      ],
+      loss: 'softmax-cross-entropy',
+    };
+    const digits = mnistIdx(10).dataset; // 100 digits: batch 20 is 5 steps an epoch
+    const config = { optimizer: 'momentum', learningRate: 0.05, batchSize: 20, epochs: 1, init: 'he', seed: 3, shuffle: false, weightDecay: 0.001 } as const;
+    const start = trainModel(digits, spec, config);
+    const dir = writeProject(start.content);
+    writeDigits(dir, 'train', 10, 0);
+
+    const out = runPython(
+      'import json, torch\nfrom model import load_model\nfrom data import load_data\n' +
+        'net, meta = load_model("model.safetensors")\nnet.eval()\nx, y = load_data("train-images-idx3-ubyte", meta)\n' +
+        'print(json.dumps(net.predict(torch.from_numpy(x)).ravel().tolist()))',
+      dir,
+    );
+    const p = JSON.parse(out) as number[];
+    const want = predictDataset(start.network, digits);
+    for (let i = 0; i < p.length; i++) expect(Math.abs(p[i]! - want[i]!)).toBeLessThan(1e-5);
+
+    // The studio continues from the same file with a fresh optimizer, as train.py does.
+    const network = buildNetwork(start.content.spec);
+    loadTensorsIntoParams(start.content.tensors, network.namedParams(), network.namedBuffers());
+    const studio = new Trainer({ network, train: digits, config: trainingConfigSchema.parse({ ...config, epochs: 4 }) }).run().epochs;
+    const torch = trainPy(dir, ['train-images-idx3-ubyte', '--epochs', '4', '--no-shuffle', '--out', 'next.safetensors']);
+    expect(torch.done['iterations']).toBe(20);
+    torch.epochs.forEach((e, i) => {
+      expect(Math.abs(e.loss - studio[i]!.trainLoss) / studio[i]!.trainLoss, `epoch ${i + 1}`).toBeLessThan(1e-4);
+      expect(e.trainAccuracy).toBe(studio[i]!.trainAccuracy);
+    });
+    const next = decodeModel(readFileSync(join(dir, 'next.safetensors')), 'next.safetensors');
+    expect(next.tensors.get('bn1.num_batches_tracked')!.data[0]).toBe(5 + 20); // the studio's 5 batches, then train.py's 20
+    expect(studioAccuracy(join(dir, 'next.safetensors'), digits)).toBe(torch.done['trainAccuracy']);
+  }, 120_000);
 
   it('torchrun with 2 processes (gloo, DistributedSampler) ends within 2 points of one process on 2,000 MNIST digits', () => {
     const digits = mnistIdx(200).dataset;
