@@ -10,6 +10,11 @@ export const IPC = {
   saveModel: 'studio:save-model',
   recentFiles: 'studio:recent-files',
   confirmDiscard: 'studio:confirm-discard',
+  runsList: 'studio:runs-list',
+  runsPut: 'studio:runs-put',
+  runsDelete: 'studio:runs-delete',
+  runsPutWeights: 'studio:runs-put-weights',
+  runsGetWeights: 'studio:runs-get-weights',
   // renderer -> main, one way (ipcRenderer.send / ipcMain.on)
   documentState: 'studio:document-state',
   connectEngine: 'studio:connect-engine',

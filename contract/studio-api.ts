@@ -110,6 +110,20 @@ export interface PlatformInfo {
   versions: { app: string; electron: string; chrome: string; node: string };
 }
 
+/**
+ * The kept training runs (the Runs view) in the user's data folder: one JSON file
+ * per run and its weights, written atomically by main. Records go in and come back
+ * as plain JSON values; the renderer checks them (renderer/src/lib/runs/record.ts).
+ */
+export interface RunsStoreApi {
+  list(): Promise<unknown[]>;
+  /** Add or replace a run; `id` is the record's id (letters, digits, dashes). */
+  put(id: string, record: unknown): Promise<void>;
+  remove(id: string): Promise<void>;
+  putWeights(id: string, bytes: Uint8Array): Promise<void>;
+  getWeights(id: string): Promise<Uint8Array | null>;
+}
+
 export interface StudioApi {
   readonly platform: PlatformInfo;
   /** Native open dialog for CSV/TSV/IDX; null when the user cancels. Rejects with a one-line message (too large, unreadable). */
@@ -139,6 +153,8 @@ export interface StudioApi {
   onMenu(cb: (action: MenuAction) => void): () => void;
   /** Every phase of an engine restart (crash or Reload Engine): show it to the user. */
   onEngineRestarted(cb: (event: EngineRestartEvent) => void): () => void;
+  /** The runs store (absent in a preload older than the Runs view). */
+  readonly runs?: RunsStoreApi;
 }
 
 /** `data.type` of the window message that carries the engine port (see connectEngine). */

@@ -4,6 +4,7 @@ import { MODEL_MAX_BYTES, type FileAccess } from './file-access.js';
 import { IPC } from '../../contract/ipc-channels.js';
 import { handleChecked, onChecked, type Logger } from './ipc-guard.js';
 import type { DocumentState, RecentFile } from '../../contract/studio-api.js';
+import { MAX_WEIGHTS_BYTES, RUN_ID, type RunsFolder } from './runs-folder.js';
 
 /**
  * Every channel the preload may use, with the schema of its one payload.
@@ -27,6 +28,19 @@ export const ipcSchemas = {
   [IPC.confirmDiscard]: z.string().max(500),
   [IPC.documentState]: z.object({ unsaved: z.boolean(), untitled: z.boolean().optional() }).strict(),
   [IPC.connectEngine]: z.undefined(),
+  [IPC.runsList]: z.undefined(),
+  // The record's content is the renderer's business; main checks only that it is a JSON object (size: RunsFolder).
+  [IPC.runsPut]: z.object({ id: z.string().regex(RUN_ID), record: z.record(z.string(), z.unknown()) }).strict(),
+  [IPC.runsDelete]: z.string().regex(RUN_ID),
+  [IPC.runsPutWeights]: z
+    .object({
+      id: z.string().regex(RUN_ID),
+      bytes: z
+        .custom<Uint8Array>((v) => v instanceof Uint8Array, { message: 'expected the weights as a Uint8Array' })
+        .refine((b) => b.byteLength <= MAX_WEIGHTS_BYTES, { message: `the weights are over ${MAX_WEIGHTS_BYTES} bytes` }),
+    })
+    .strict(),
+  [IPC.runsGetWeights]: z.string().regex(RUN_ID),
 } as const;
 
 export interface IpcDeps {
@@ -35,6 +49,8 @@ export interface IpcDeps {
   setDocumentState(state: DocumentState): void;
   confirmDiscard(detail: string): Promise<boolean>;
   connectEngine(): void;
+  /** The kept runs' folder (the Runs view's store). */
+  runs: Pick<RunsFolder, 'list' | 'put' | 'remove' | 'putWeights' | 'getWeights'>;
   log?: Logger;
 }
 
@@ -54,4 +70,10 @@ export function registerStudioIpc(ipcMain: Pick<IpcMain, 'handle' | 'on'>, deps:
   handleChecked(ipcMain, IPC.confirmDiscard, ipcSchemas[IPC.confirmDiscard], (detail) => deps.confirmDiscard(detail), log);
   onChecked(ipcMain, IPC.documentState, ipcSchemas[IPC.documentState], (state) => deps.setDocumentState(state), log);
   onChecked(ipcMain, IPC.connectEngine, ipcSchemas[IPC.connectEngine], () => deps.connectEngine(), log);
+  const runs = deps.runs;
+  handleChecked(ipcMain, IPC.runsList, ipcSchemas[IPC.runsList], () => runs.list(), log);
+  handleChecked(ipcMain, IPC.runsPut, ipcSchemas[IPC.runsPut], ({ id, record }) => runs.put(id, record), log);
+  handleChecked(ipcMain, IPC.runsDelete, ipcSchemas[IPC.runsDelete], (id) => runs.remove(id), log);
+  handleChecked(ipcMain, IPC.runsPutWeights, ipcSchemas[IPC.runsPutWeights], ({ id, bytes }) => runs.putWeights(id, bytes), log);
+  handleChecked(ipcMain, IPC.runsGetWeights, ipcSchemas[IPC.runsGetWeights], (id) => runs.getWeights(id), log);
 }

@@ -37,6 +37,7 @@ import { createMainWindow, guardUnsavedClose, showDocumentState } from './main-w
 import { buildMenuTemplate, shortcutList } from './menu.js';
 import { RecentFiles } from './recent-files.js';
 import { nodeRecentStorage } from './recent-storage.js';
+import { RunsFolder } from './runs-folder.js';
 import type { EngineRestartEvent, MenuAction, PickedFile } from '../../contract/studio-api.js';
 import { hardenSession, hardenWebContents } from './window-security.js';
 import { errorMessage } from '../../core/errors.js';
@@ -163,6 +164,7 @@ class Studio {
         if (this.supervisor.state === 'failed') this.supervisor.reload();
         else this.supervisor.connectRenderer();
       },
+      runs: new RunsFolder(path.join(app.getPath('userData'), 'runs')),
     });
 
     guardUnsavedClose(this.window, this.document, {

@@ -71,6 +71,13 @@ const studio: StudioApi = {
   },
   onMenu: (cb) => subscribe<MenuAction>(IPC.menu, cb),
   onEngineRestarted: (cb) => subscribe<EngineRestartEvent>(IPC.engineRestarted, cb),
+  runs: {
+    list: () => invoke<unknown[]>(IPC.runsList),
+    put: (id, record) => invoke<void>(IPC.runsPut, { id, record }),
+    remove: (id) => invoke<void>(IPC.runsDelete, id),
+    putWeights: (id, bytes) => invoke<void>(IPC.runsPutWeights, { id, bytes }),
+    getWeights: (id) => invoke<Uint8Array | null>(IPC.runsGetWeights, id),
+  },
 };
 
 // MessagePorts cannot cross the context bridge: hand the engine port to the page's

@@ -56,6 +56,7 @@ function setup() {
     setDocumentState: vi.fn(),
     confirmDiscard: vi.fn(async () => true),
     connectEngine: vi.fn(),
+    runs: { list: vi.fn(async () => []), put: vi.fn(async () => undefined), remove: vi.fn(async () => undefined), putWeights: vi.fn(async () => undefined), getWeights: vi.fn(async () => null) },
     log: vi.fn(),
   };
   registerStudioIpc(ipcMain as never, deps);

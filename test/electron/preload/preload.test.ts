@@ -26,7 +26,7 @@ describe('window.studio', () => {
     expect(Object.keys(studio).sort()).toEqual(
       [
         'platform', 'openDataFile', 'openModelFile', 'openPath', 'saveModel', 'getRecentFiles', 'setDocumentState',
-        'confirmDiscardChanges', 'connectEngine', 'onMenu', 'onEngineRestarted',
+        'confirmDiscardChanges', 'connectEngine', 'onMenu', 'onEngineRestarted', 'runs',
       ].sort(),
     );
     // No raw IPC objects or generic send/invoke reach the page.
