@@ -58,54 +58,75 @@ export const JOB_COUNTER: usize = 192;
 export function runJob(job: usize, tid: i32, nthreads: i32): void {
   const kind = load<i32>(job);
   const scratch = <usize>load<u32>(job, 4) + <usize>tid * <usize>THREAD_SCRATCH_BYTES;
+  if (kind == JOB_GEMM) {
+    gemm(u(job, 0), i(job, 1), i(job, 2), u(job, 3), i(job, 4), i(job, 5), u(job, 6), i(job, 7),
+      i(job, 8), i(job, 9), i(job, 10), i(job, 11), scratch, tid, nthreads, job + JOB_COUNTER);
+    return;
+  }
+  if (kind >= JOB_IM2COL && kind <= JOB_BN_BACKWARD) {
+    forChunks(kind, job, i(job, 0), tid, nthreads);
+    return;
+  }
   const buf = scratch + <usize>GEMM_SCRATCH_BYTES;
+  if (SHARED) {
+    if (nthreads > 1) {
+      // Elementwise kernels: shares claimed from the counter, a few per thread (see forChunks).
+      const parts = 4 * nthreads;
+      for (;;) {
+        const part = atomic.add<i32>(job + JOB_COUNTER, 1);
+        if (part >= parts) break;
+        runShare(kind, job, buf, part, parts);
+      }
+      return;
+    }
+  }
+  runShare(kind, job, buf, tid, nthreads);
+}
+
+/** Share `part` of `parts` of an elementwise job (the kernels' own cache-line-aligned shares). */
+function runShare(kind: i32, job: usize, buf: usize, part: i32, parts: i32): void {
   switch (kind) {
-    case JOB_GEMM:
-      gemm(u(job, 0), i(job, 1), i(job, 2), u(job, 3), i(job, 4), i(job, 5), u(job, 6), i(job, 7),
-        i(job, 8), i(job, 9), i(job, 10), i(job, 11), scratch, tid, nthreads, job + JOB_COUNTER);
-      break;
     case JOB_ADD_ROW:
-      addRow(u(job, 0), i(job, 1), i(job, 2), u(job, 3), buf, tid, nthreads);
+      addRow(u(job, 0), i(job, 1), i(job, 2), u(job, 3), buf, part, parts);
       break;
     case JOB_SUM_ROWS:
-      sumRows(u(job, 0), i(job, 1), i(job, 2), u(job, 3), tid, nthreads);
+      sumRows(u(job, 0), i(job, 1), i(job, 2), u(job, 3), part, parts);
       break;
     case JOB_ACT_FORWARD:
-      activationForward(i(job, 0), u(job, 1), u(job, 2), i(job, 3), buf, tid, nthreads);
+      activationForward(i(job, 0), u(job, 1), u(job, 2), i(job, 3), buf, part, parts);
       break;
     case JOB_ACT_BACKWARD:
-      activationBackward(i(job, 0), u(job, 1), u(job, 2), u(job, 3), i(job, 4), buf, tid, nthreads);
+      activationBackward(i(job, 0), u(job, 1), u(job, 2), u(job, 3), i(job, 4), buf, part, parts);
       break;
     case JOB_SGD:
-      sgd(u(job, 0), u(job, 1), i(job, 2), f(job, 3), tid, nthreads);
+      sgd(u(job, 0), u(job, 1), i(job, 2), f(job, 3), part, parts);
       break;
     case JOB_MOMENTUM:
-      momentum(u(job, 0), u(job, 1), u(job, 2), i(job, 3), f(job, 4), f(job, 5), tid, nthreads);
+      momentum(u(job, 0), u(job, 1), u(job, 2), i(job, 3), f(job, 4), f(job, 5), part, parts);
       break;
     case JOB_ADAGRAD:
-      adagrad(u(job, 0), u(job, 1), u(job, 2), i(job, 3), f(job, 4), tid, nthreads);
+      adagrad(u(job, 0), u(job, 1), u(job, 2), i(job, 3), f(job, 4), part, parts);
       break;
     case JOB_ADAM:
-      adam(u(job, 0), u(job, 1), u(job, 2), u(job, 3), i(job, 4), f(job, 5), f(job, 6), f(job, 7), tid, nthreads);
+      adam(u(job, 0), u(job, 1), u(job, 2), u(job, 3), i(job, 4), f(job, 5), f(job, 6), f(job, 7), part, parts);
       break;
     case JOB_NESTEROV:
-      nesterov(u(job, 0), u(job, 1), u(job, 2), i(job, 3), f(job, 4), f(job, 5), f(job, 6), f(job, 7), tid, nthreads);
+      nesterov(u(job, 0), u(job, 1), u(job, 2), i(job, 3), f(job, 4), f(job, 5), f(job, 6), f(job, 7), part, parts);
       break;
     case JOB_RMSPROP:
-      rmsprop(u(job, 0), u(job, 1), u(job, 2), i(job, 3), f(job, 4), f(job, 5), f(job, 6), tid, nthreads);
+      rmsprop(u(job, 0), u(job, 1), u(job, 2), i(job, 3), f(job, 4), f(job, 5), f(job, 6), part, parts);
       break;
     case JOB_GATHER:
-      gatherRows(u(job, 0), i(job, 1), i(job, 2), u(job, 3), i(job, 4), load<f64>(job, 128), u(job, 5), tid, nthreads);
+      gatherRows(u(job, 0), i(job, 1), i(job, 2), u(job, 3), i(job, 4), load<f64>(job, 128), u(job, 5), part, parts);
       break;
     case JOB_CONVERT:
-      convertRows(u(job, 0), i(job, 1), i(job, 2), load<f64>(job, 128), u(job, 3), tid, nthreads);
+      convertRows(u(job, 0), i(job, 1), i(job, 2), load<f64>(job, 128), u(job, 3), part, parts);
       break;
     case JOB_MULTIPLY:
-      multiply(u(job, 0), u(job, 1), u(job, 2), i(job, 3), tid, nthreads);
+      multiply(u(job, 0), u(job, 1), u(job, 2), i(job, 3), part, parts);
       break;
     default:
-      if (kind >= JOB_IM2COL && kind <= JOB_BN_BACKWARD) forChunks(kind, job, i(job, 0), tid, nthreads);
-      else unreachable();
+      unreachable();
   }
 }
 

@@ -20,8 +20,14 @@ export interface KernelContext {
   readonly buf0: number;
   /** Base of the per-thread scratch areas (the caller's is the first). */
   readonly scratchBase: number;
-  /** Split an elementwise kernel over n floats across threads? */
-  split(n: number): boolean;
+  /**
+   * Split this call of job `kind` over `work` units (floats) across the threads? False
+   * below the size where waking the others costs more; above it, the SplitPolicy decides
+   * from measured timings and starts timing the call: call `finish()` when it returns.
+   */
+  split(kind: number, work: number): boolean;
+  /** The call after `split` has returned (whichever way it ran). */
+  finish(): void;
   /** Threads a split call runs on (1 when there is no team). */
   threads(): number;
   /** Run the job in the job area on every thread. */

@@ -56,7 +56,7 @@ export function createConvOps(c: KernelContext): ConvOps {
   };
 
   /** Share a job over `items` samples or channels, touching `floats` values, between the threads? */
-  const chunked = (floats: number, items: number): boolean => items > 1 && c.split(floats);
+  const chunked = (kind: number, floats: number, items: number): boolean => items > 1 && c.split(kind, floats);
 
   /** Pointers of matrices that must all be float32 views of our memory; null if any is not. */
   const pointers = (...ms: Matrix[]): number[] | null => {
@@ -78,10 +78,11 @@ export function createConvOps(c: KernelContext): ConvOps {
       if (!p) return void (c.fellBack(), ref.im2col(x, g, col));
       const N = x.rows;
       const args = [g.channels, g.height, g.width, g.kernel, g.stride, g.pad, g.outHeight, g.outWidth] as const;
-      if (chunked(col.data.length, N)) {
+      if (chunked(JOB.IM2COL, col.data.length, N)) {
         job.write(JOB.IM2COL, N, p[0]!, ...args, p[1]!).resetCounter();
         c.runTeam();
       } else k.im2col(p[0]!, ...args, p[1]!, 0, N);
+      c.finish();
     },
 
     col2im(dcol, g, dx) {
@@ -90,10 +91,11 @@ export function createConvOps(c: KernelContext): ConvOps {
       if (!p) return void (c.fellBack(), ref.col2im(dcol, g, dx));
       const N = dx.rows;
       const args = [g.channels, g.height, g.width, g.kernel, g.stride, g.pad, g.outHeight, g.outWidth] as const;
-      if (chunked(dcol.data.length, N)) {
+      if (chunked(JOB.COL2IM, dcol.data.length, N)) {
         job.write(JOB.COL2IM, N, p[0]!, ...args, p[1]!).resetCounter();
         c.runTeam();
       } else k.col2im(p[0]!, ...args, p[1]!, 0, N);
+      c.finish();
     },
 
     rowsToChannels(rows, bias, out) {
@@ -137,10 +139,11 @@ export function createConvOps(c: KernelContext): ConvOps {
       if (!p || pa < 0) return void (c.fellBack(), ref.maxPoolForward(x, g, out, argmax));
       const N = x.rows;
       const args = [g.channels, g.height, g.width, g.kernel, g.stride, g.outHeight, g.outWidth] as const;
-      if (chunked(x.data.length, N)) {
+      if (chunked(JOB.POOL_FORWARD, x.data.length, N)) {
         job.write(JOB.POOL_FORWARD, N, p[0]!, ...args, p[1]!, pa).resetCounter();
         c.runTeam();
       } else k.maxPoolForward(p[0]!, ...args, p[1]!, pa, 0, N);
+      c.finish();
     },
 
     maxPoolBackward(dout, argmax, dx) {
@@ -150,10 +153,11 @@ export function createConvOps(c: KernelContext): ConvOps {
       }
       const p = pointers(dout, dx), pa = indexPtr(argmax);
       if (!p || pa < 0) return void (c.fellBack(), ref.maxPoolBackward(dout, argmax, dx));
-      if (chunked(dx.data.length, N)) {
+      if (chunked(JOB.POOL_BACKWARD, dx.data.length, N)) {
         job.write(JOB.POOL_BACKWARD, N, p[0]!, pa, dx.cols, dout.cols, p[1]!).resetCounter();
         c.runTeam();
       } else k.maxPoolBackward(p[0]!, pa, dx.cols, dout.cols, p[1]!, 0, N);
+      c.finish();
     },
 
     channelMeanVariance(x, channels, mean, variance) {
@@ -162,10 +166,11 @@ export function createConvOps(c: KernelContext): ConvOps {
       vector('channelMeanVariance variance', variance, channels);
       const p = pointers(x, mean, variance);
       if (!p) return void (c.fellBack(), ref.channelMeanVariance(x, channels, mean, variance));
-      if (chunked(x.data.length, channels)) {
+      if (chunked(JOB.BN_STATS, x.data.length, channels)) {
         job.write(JOB.BN_STATS, channels, p[0]!, x.rows, P, p[1]!, p[2]!).resetCounter();
         c.runTeam();
       } else k.channelMeanVariance(p[0]!, x.rows, channels, P, p[1]!, p[2]!, 0, channels);
+      c.finish();
     },
 
     batchNormForward(x, channels, mean, variance, eps, gamma, beta, xhat, out) {
@@ -177,10 +182,11 @@ export function createConvOps(c: KernelContext): ConvOps {
       sameShape('batchNormForward out', x, out);
       const p = pointers(x, mean, variance, gamma, beta, xhat, out);
       if (!p) return void (c.fellBack(), ref.batchNormForward(x, channels, mean, variance, eps, gamma, beta, xhat, out));
-      if (chunked(x.data.length, channels)) {
+      if (chunked(JOB.BN_FORWARD, x.data.length, channels)) {
         job.write(JOB.BN_FORWARD, channels, p[0]!, x.rows, P, p[1]!, p[2]!, p[3]!, p[4]!, p[5]!, p[6]!).double(eps).resetCounter();
         c.runTeam();
       } else k.batchNormForward(p[0]!, x.rows, channels, P, p[1]!, p[2]!, eps, p[3]!, p[4]!, p[5]!, p[6]!, 0, channels);
+      c.finish();
     },
 
     batchNormBackward(dout, xhat, channels, variance, eps, gamma, dx, dgamma, dbeta) {
@@ -192,10 +198,11 @@ export function createConvOps(c: KernelContext): ConvOps {
       sameShape('batchNormBackward dx', dout, dx);
       const p = pointers(dout, xhat, variance, gamma, dx, dgamma, dbeta);
       if (!p) return void (c.fellBack(), ref.batchNormBackward(dout, xhat, channels, variance, eps, gamma, dx, dgamma, dbeta));
-      if (chunked(dout.data.length, channels)) {
+      if (chunked(JOB.BN_BACKWARD, dout.data.length, channels)) {
         job.write(JOB.BN_BACKWARD, channels, p[0]!, p[1]!, dout.rows, P, p[2]!, p[3]!, p[4]!, p[5]!, p[6]!).double(eps).resetCounter();
         c.runTeam();
       } else k.batchNormBackward(p[0]!, p[1]!, dout.rows, channels, P, p[2]!, eps, p[3]!, p[4]!, p[5]!, p[6]!, 0, channels);
+      c.finish();
     },
 
     multiply(a, b, out) {
@@ -204,10 +211,11 @@ export function createConvOps(c: KernelContext): ConvOps {
       const p = pointers(a, b, out);
       if (!p) return void (c.fellBack(), ref.multiply(a, b, out));
       const n = a.data.length;
-      if (c.split(n)) {
+      if (c.split(JOB.MULTIPLY, n)) {
         job.write(JOB.MULTIPLY, p[0]!, p[1]!, p[2]!, n);
         c.runTeam();
       } else k.multiply(p[0]!, p[1]!, p[2]!, n, 0, 1);
+      c.finish();
     },
   };
 
@@ -216,9 +224,10 @@ export function createConvOps(c: KernelContext): ConvOps {
    * bias of 0: the reference adds a zero bias, which turns -0 into 0; a plain reorder adds nothing).
    */
   function transpose(src: number, P: number, F: number, bias: number, add: boolean, dst: number, N: number): void {
-    if (chunked(N * P * F, N)) {
+    if (chunked(JOB.TRANSPOSE, N * P * F, N)) {
       job.write(JOB.TRANSPOSE, N, src, P, F, bias, add ? 1 : 0, dst).resetCounter();
       c.runTeam();
     } else k.transposeSamples(src, P, F, bias, add ? 1 : 0, dst, 0, N);
+    c.finish();
   }
 }

@@ -46,9 +46,10 @@ export class JobWriter {
     this.i32[1] = scratchBase;
   }
 
-  /** Kind and integer/pointer slots; float slots are set with `float`. */
+  /** Kind and integer/pointer slots; float slots are set with `float`. Zeroes the chunk counter (every shared job claims its chunks from it). */
   write(kind: number, ...slots: number[]): this {
     this.i32[0] = kind;
+    this.i32[48] = 0;
     for (let k = 0; k < slots.length; k++) this.i32[2 + k] = slots[k]!;
     return this;
   }

@@ -34,10 +34,11 @@ export function createOptimizerOps(c: KernelContext): OptimizerOps {
         ref.sgdUpdate(w, g, lr);
         return;
       }
-      if (c.split(w.length)) {
+      if (c.split(JOB.SGD, w.length)) {
         job.write(JOB.SGD, p[0]!, p[1]!, w.length).float(3, lr);
         c.runTeam();
       } else k.sgd(p[0]!, p[1]!, w.length, lr, 0, 1);
+      c.finish();
     },
 
     momentumUpdate(w, g, v, lr, momentum) {
@@ -47,10 +48,11 @@ export function createOptimizerOps(c: KernelContext): OptimizerOps {
         ref.momentumUpdate(w, g, v, lr, momentum);
         return;
       }
-      if (c.split(w.length)) {
+      if (c.split(JOB.MOMENTUM, w.length)) {
         job.write(JOB.MOMENTUM, p[0]!, p[1]!, p[2]!, w.length).float(4, lr).float(5, momentum);
         c.runTeam();
       } else k.momentum(p[0]!, p[1]!, p[2]!, w.length, lr, momentum, 0, 1);
+      c.finish();
     },
 
     nesterovUpdate(w, g, v, lr, momentum) {
@@ -61,10 +63,11 @@ export function createOptimizerOps(c: KernelContext): OptimizerOps {
         return;
       }
       const mm = momentum * momentum, step = (1 + momentum) * lr;
-      if (c.split(w.length)) {
+      if (c.split(JOB.NESTEROV, w.length)) {
         job.write(JOB.NESTEROV, p[0]!, p[1]!, p[2]!, w.length).float(4, lr).float(5, momentum).float(6, mm).float(7, step);
         c.runTeam();
       } else k.nesterov(p[0]!, p[1]!, p[2]!, w.length, lr, momentum, mm, step, 0, 1);
+      c.finish();
     },
 
     adagradUpdate(w, g, h, lr) {
@@ -74,10 +77,11 @@ export function createOptimizerOps(c: KernelContext): OptimizerOps {
         ref.adagradUpdate(w, g, h, lr);
         return;
       }
-      if (c.split(w.length)) {
+      if (c.split(JOB.ADAGRAD, w.length)) {
         job.write(JOB.ADAGRAD, p[0]!, p[1]!, p[2]!, w.length).float(4, lr);
         c.runTeam();
       } else k.adagrad(p[0]!, p[1]!, p[2]!, w.length, lr, 0, 1);
+      c.finish();
     },
 
     rmspropUpdate(w, g, h, lr, decay) {
@@ -87,10 +91,11 @@ export function createOptimizerOps(c: KernelContext): OptimizerOps {
         ref.rmspropUpdate(w, g, h, lr, decay);
         return;
       }
-      if (c.split(w.length)) {
+      if (c.split(JOB.RMSPROP, w.length)) {
         job.write(JOB.RMSPROP, p[0]!, p[1]!, p[2]!, w.length).float(4, lr).float(5, decay).float(6, 1 - decay);
         c.runTeam();
       } else k.rmsprop(p[0]!, p[1]!, p[2]!, w.length, lr, decay, 1 - decay, 0, 1);
+      c.finish();
     },
 
     adamUpdate(w, g, m, v, lr, beta1, beta2, t) {
@@ -101,10 +106,11 @@ export function createOptimizerOps(c: KernelContext): OptimizerOps {
         return;
       }
       const lrT = (lr * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
-      if (c.split(w.length)) {
+      if (c.split(JOB.ADAM, w.length)) {
         job.write(JOB.ADAM, p[0]!, p[1]!, p[2]!, p[3]!, w.length).float(5, lrT).float(6, 1 - beta1).float(7, 1 - beta2);
         c.runTeam();
       } else k.adam(p[0]!, p[1]!, p[2]!, p[3]!, w.length, lrT, 1 - beta1, 1 - beta2, 0, 1);
+      c.finish();
     },
   };
 }

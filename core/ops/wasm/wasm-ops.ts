@@ -13,6 +13,9 @@ import { loadKernelModule, type KernelExports, type KernelVariant } from './load
 import type { KernelContext } from './context.js';
 import { createOptimizerOps } from './optim-ops.js';
 import { createConvOps } from './conv-ops.js';
+import { SplitPolicy } from '../threads/split-policy.js';
+import { StagingArea } from './staging.js';
+import { createGatherOps } from './gather-ops.js';
 
 export interface WasmOpsOptions {
   /**
@@ -35,6 +38,12 @@ export interface WasmOpsOptions {
   memoryMB?: number;
   /** false forces a plain memory and one thread (what a browser without cross-origin isolation gets). */
   sharedMemory?: boolean;
+  /**
+   * true (default): split a kernel call across threads only while measured timings say it
+   * pays (threads/split-policy.ts: on a machine where another program keeps a core busy,
+   * one thread is often faster). false: split every call above the size thresholds.
+   */
+  adaptive?: boolean;
 }
 
 export interface WasmOps extends Ops {
@@ -55,6 +64,8 @@ export interface WasmOps extends Ops {
   readonly fallbackCalls: number;
   /** Kernel calls split across threads. */
   readonly threadedCalls: number;
+  /** Calls big enough to split that the adaptive policy ran on one thread instead. */
+  readonly keptSingleCalls: number;
   /** True when `a` is a view into this backend's WebAssembly memory. */
   owns(a: ArrayBufferView): boolean;
   memoryStats(): HeapStats;
@@ -194,25 +205,7 @@ export async function createWasmOps(opts: WasmOpsOptions = {}): Promise<WasmOps>
   /** Byte offset of a float32 view into our memory, or -1. */
   const ptr = (a: FloatArray): number => (a instanceof Float32Array && owns(a) ? a.byteOffset : -1);
 
-  // A reusable block for per-call inputs that live in JavaScript memory (labels, batch
-  // indices, gathered rows). Tiny per call; grown (never shrunk) as batches grow.
-  let stagePtr = -1;
-  let stageBytes = 0;
-  let stageI32: Int32Array = new Int32Array(0);
-  let stageU8: Uint8Array = new Uint8Array(0);
-  let stageF64: Float64Array = new Float64Array(0);
-  const stage = (bytes: number): number => {
-    if (bytes > stageBytes) {
-      if (stagePtr >= 0) heap.release(stagePtr);
-      stagePtr = heap.alloc(bytes);
-      stageBytes = heap.sizeOf(stagePtr)!;
-      const b = currentBuffer();
-      stageI32 = new Int32Array(b, stagePtr, stageBytes >> 2);
-      stageU8 = new Uint8Array(b, stagePtr, stageBytes);
-      stageF64 = new Float64Array(b, stagePtr, stageBytes >> 3);
-    }
-    return stagePtr;
-  };
+  const staging = new StagingArea(heap, currentBuffer);
 
   const runTeam = (): void => {
     threadedCalls++;
@@ -236,17 +229,25 @@ export async function createWasmOps(opts: WasmOpsOptions = {}): Promise<WasmOps>
   };
 
   const stageLabels = (labels: Int32Array, rows: number, extraBytes: number): number => {
-    const p = stage(rows * 4 + 16 + extraBytes);
-    stageI32.set(rows === labels.length ? labels : labels.subarray(0, rows), 0);
+    const p = staging.reserve(rows * 4 + 16 + extraBytes);
+    staging.i32.set(rows === labels.length ? labels : labels.subarray(0, rows), 0);
     return p;
   };
 
-  /** Split an elementwise kernel over n floats across threads? (Checked inline: no closures on the hot path.) */
-  const split = (n: number): boolean => team !== null && n >= ELEMENTWISE_PARALLEL_MIN;
+  const policy = new SplitPolicy();
+  const adaptive = opts.adaptive !== false;
+  /**
+   * Split this call of job `kind` over `work` units across the threads? Never below `min`;
+   * above it the policy decides from measured timings (or always, with adaptive: false).
+   */
+  const split = (kind: number, work: number, min = ELEMENTWISE_PARALLEL_MIN): boolean =>
+    team !== null && work >= min && (!adaptive || policy.begin(kind, work));
+  const finish = (): void => policy.finish();
 
   const context: KernelContext = {
     k, job, ref, ptr, buf0, scratchBase,
     split,
+    finish,
     threads: () => (team ? team.threads : 1),
     runTeam,
     fellBack: () => void fallbackCalls++,
@@ -273,6 +274,9 @@ export async function createWasmOps(opts: WasmOpsOptions = {}): Promise<WasmOps>
     },
     get threadedCalls() {
       return threadedCalls;
+    },
+    get keptSingleCalls() {
+      return policy.singleCalls;
     },
     owns,
     memoryStats: () => heap.stats(),
@@ -319,12 +323,13 @@ export async function createWasmOps(opts: WasmOpsOptions = {}): Promise<WasmOps>
         return;
       }
       const ta = transA ? 1 : 0, tb = transB ? 1 : 0, acc = accumulate ? 1 : 0;
-      if (team && M * N * K >= GEMM_PARALLEL_MIN) {
+      if (split(JOB.GEMM, M * N * K, GEMM_PARALLEL_MIN)) {
         job.write(JOB.GEMM, pa, a.cols, ta, pb, b.cols, tb, pc, N, M, N, K, acc).resetCounter();
         runTeam();
       } else {
         k.gemm(pa, a.cols, ta, pb, b.cols, tb, pc, N, M, N, K, acc, scratchBase, 0, 1, 0);
       }
+      finish();
     },
 
     addRowInPlace(x, bias) {
@@ -337,10 +342,11 @@ export async function createWasmOps(opts: WasmOpsOptions = {}): Promise<WasmOps>
         ref.addRowInPlace(x, bias);
         return;
       }
-      if (split(x.data.length)) {
+      if (split(JOB.ADD_ROW, x.data.length)) {
         job.write(JOB.ADD_ROW, px, x.rows, x.cols, pb);
         runTeam();
       } else k.addRow(px, x.rows, x.cols, pb, buf0, 0, 1);
+      finish();
     },
 
     sumRows(x, out) {
@@ -353,10 +359,11 @@ export async function createWasmOps(opts: WasmOpsOptions = {}): Promise<WasmOps>
         ref.sumRows(x, out);
         return;
       }
-      if (split(x.data.length)) {
+      if (split(JOB.SUM_ROWS, x.data.length)) {
         job.write(JOB.SUM_ROWS, px, x.rows, x.cols, po);
         runTeam();
       } else k.sumRows(px, x.rows, x.cols, po, 0, 1);
+      finish();
     },
 
     reluForward: (x, out) => activation('relu', x, out),
@@ -380,7 +387,7 @@ export async function createWasmOps(opts: WasmOpsOptions = {}): Promise<WasmOps>
       const termsOffset = Math.ceil((rows * 4) / 16) * 16;
       const p = stageLabels(labels, rows, rows * 16);
       k.softmaxCrossEntropy(px, rows, cols, p, py, buf0, p + termsOffset);
-      const t = stageF64;
+      const t = staging.f64;
       const base = termsOffset / 8;
       let loss = 0;
       for (let r = 0; r < rows; r++) loss += Math.log(t[base + 2 * r]!) - t[base + 2 * r + 1]!;
@@ -401,62 +408,8 @@ export async function createWasmOps(opts: WasmOpsOptions = {}): Promise<WasmOps>
       k.softmaxCrossEntropyBackward(py, y.rows, y.cols, p, pd);
     },
 
-    gatherRows(source, cols, indices, scale, out) {
-      const count = indices.length;
-      if (out.rows !== count || out.cols !== cols) {
-        throw new StudioError('SHAPE_MISMATCH', `gatherRows: ${count} rows of ${cols} cannot go into ${out.shapeString()}`);
-      }
-      const po = ptr(out.data);
-      if (po < 0) {
-        fallbackCalls++;
-        ref.gatherRows(source, cols, indices, scale, out);
-        return;
-      }
-      if (count === 0 || cols === 0) return;
-      const available = Math.floor(source.length / cols);
-      for (let r = 0; r < count; r++) {
-        const i = indices[r]!;
-        if (!(i >= 0 && i < available)) {
-          throw new StudioError('SHAPE_MISMATCH', `gatherRows: row index ${i} (batch row ${r}) is outside 0..${available - 1}`);
-        }
-      }
-      const bytes = source instanceof Uint8Array ? byteMode(scale) : 0;
-      const n = count * cols;
-      const ps = owns(source) ? source.byteOffset : -1;
-      if (ps >= 0) {
-        // The data set lives in our memory: gather straight from it.
-        const p = stage(count * 4);
-        stageI32.set(indices, 0);
-        if (team && n >= ELEMENTWISE_PARALLEL_MIN) {
-          job.write(JOB.GATHER, ps, bytes, cols, p, count, po).double(scale);
-          runTeam();
-        } else k.gatherRows(ps, bytes, cols, p, count, scale, po, 0, 1);
-        return;
-      }
-      if (!bytes && scale === 1) {
-        // Float rows at scale 1 need no conversion: copy them into place.
-        const O = out.data as Float32Array;
-        for (let r = 0; r < count; r++) {
-          const s = indices[r]! * cols;
-          O.set(source.subarray(s, s + cols), r * cols);
-        }
-        return;
-      }
-      // Copy the batch's rows next to each other (a memcpy per row), then convert them all in SIMD.
-      const rowBytes = cols * source.BYTES_PER_ELEMENT;
-      const p = stage(count * rowBytes);
-      const src = new Uint8Array(source.buffer, source.byteOffset, source.length * source.BYTES_PER_ELEMENT);
-      const dst = stageU8;
-      for (let r = 0; r < count; r++) {
-        const s = indices[r]! * rowBytes;
-        dst.set(src.subarray(s, s + rowBytes), r * rowBytes);
-      }
-      if (team && n >= ELEMENTWISE_PARALLEL_MIN) {
-        job.write(JOB.CONVERT, p, bytes, n, po).double(scale);
-        runTeam();
-      } else k.convertRows(p, bytes, n, scale, po, 0, 1);
-    },
-  } satisfies Omit<WasmOps, keyof ReturnType<typeof createOptimizerOps> | keyof ConvOps>, createOptimizerOps(context), createConvOps(context));
+  } satisfies Omit<WasmOps, keyof ReturnType<typeof createOptimizerOps> | keyof ConvOps | 'gatherRows'>,
+  createOptimizerOps(context), createConvOps(context), createGatherOps(context, staging));
 
   function activation(kind: keyof typeof ACT, x: Matrix, out: Matrix): void {
     sameLength(`${kind}Forward`, x, out);
@@ -469,10 +422,11 @@ export async function createWasmOps(opts: WasmOpsOptions = {}): Promise<WasmOps>
       return;
     }
     const n = x.data.length;
-    if (split(n)) {
+    if (split(100 + JOB.ACT_FORWARD * 4 + ACT[kind], n)) {
       job.write(JOB.ACT_FORWARD, ACT[kind], px, po, n);
       runTeam();
     } else k.activationForward(ACT[kind], px, po, n, buf0, 0, 1);
+    finish();
   }
 
   function activationBack(kind: keyof typeof ACT, y: Matrix, dout: Matrix, dx: Matrix): void {
@@ -487,37 +441,14 @@ export async function createWasmOps(opts: WasmOpsOptions = {}): Promise<WasmOps>
       return;
     }
     const n = y.data.length;
-    if (split(n)) {
+    if (split(100 + JOB.ACT_BACKWARD * 4 + ACT[kind], n)) {
       job.write(JOB.ACT_BACKWARD, ACT[kind], py, pd, px, n);
       runTeam();
     } else k.activationBackward(ACT[kind], py, pd, px, n, buf0, 0, 1);
+    finish();
   }
 
   return ops;
-}
-
-const byteModes = new Map<number, number>();
-
-/**
- * How the kernels turn bytes u into floats u·scale with exactly the reference's
- * rounding (float64 product, rounded once to float32), as fast as the scale allows:
- * 5 = float32 product (exact for powers of two), 3 = float32 division by 1/scale (exact
- * for 1/255, 1/100, 1/3...), 1 = float64 products. Checked on all 256 bytes.
- */
-export function byteMode(scale: number): number {
-  let mode = byteModes.get(scale);
-  if (mode === undefined) {
-    const k = Math.fround(1 / scale), s = Math.fround(scale);
-    let divides = Number.isFinite(k) && k !== 0, multiplies = true;
-    for (let u = 0; u < 256; u++) {
-      const want = Math.fround(u * scale);
-      if (divides && Math.fround(u / k) !== want) divides = false;
-      if (multiplies && Math.fround(u * s) !== want) multiplies = false;
-    }
-    mode = multiplies ? 5 : divides ? 3 : 1;
-    if (byteModes.size < 64) byteModes.set(scale, mode);
-  }
-  return mode;
 }
 
 function align(n: number): number {

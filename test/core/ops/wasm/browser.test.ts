@@ -19,8 +19,8 @@ if (!haveChromium) console.warn(`[wasm-browser.test] skipped: no Chromium at ${C
 
 /** Runs in the engine's Web Worker: the same product on 1 and 2 threads and on the TypeScript reference. */
 const WORKER = `
-import { createWasmOps } from '../../../unit/core/ops/wasm/wasm-ops.ts';
-import { createReferenceOps } from '../../../unit/core/ops/reference.ts';
+import { createWasmOps } from './core/ops/wasm/wasm-ops.ts';
+import { createReferenceOps } from './core/ops/reference.ts';
 self.onmessage = async () => {
   try {
     const one = await createWasmOps({ threads: 1 });

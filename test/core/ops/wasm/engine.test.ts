@@ -24,7 +24,7 @@ let two: WasmOps;
 beforeAll(async () => {
   buildKernels();
   one = await createNodeWasmOps({ threads: 1 });
-  two = await createNodeWasmOps({ threads: 2 });
+  two = await createNodeWasmOps({ threads: 2, adaptive: false });
 }, 180_000);
 afterAll(async () => {
   await Promise.all([one?.dispose(), two?.dispose()]);

@@ -16,8 +16,9 @@ let three: WasmOps;
 beforeAll(async () => {
   buildKernels();
   one = await createNodeWasmOps({ threads: 1 });
-  two = await createNodeWasmOps({ threads: 2 });
-  three = await createNodeWasmOps({ threads: 3 });
+  // These tests count split calls: every call above the size thresholds splits (no timing policy).
+  two = await createNodeWasmOps({ threads: 2, adaptive: false });
+  three = await createNodeWasmOps({ threads: 3, adaptive: false });
 }, 180_000);
 
 afterAll(async () => {
@@ -114,6 +115,30 @@ describe('kernel threads', () => {
     expect(one.threadedCalls).toBe(0);
     // Growing memory along the way must not push any kernel onto the slow path.
     expect([one.fallbackCalls, two.fallbackCalls, three.fallbackCalls]).toEqual([0, 0, 0]);
+  });
+
+  it('with the adaptive policy (the default), a call runs split or alone as timings say, with the same bits either way', async () => {
+    const adaptive = await createNodeWasmOps({ threads: 2 });
+    try {
+      const a = [one, adaptive].map((o) => randomMatrix(o, 300, 400, new Rng(21)));
+      const b = [one, adaptive].map((o) => randomMatrix(o, 400, 200, new Rng(22)));
+      const c = [one, adaptive].map((o) => o.alloc(300, 200));
+      const y = [one, adaptive].map((o) => o.alloc(300, 200));
+      for (let i = 0; i < 40; i++) {
+        [one, adaptive].forEach((o, j) => {
+          o.gemm(a[j]!, false, b[j]!, false, c[j]!, true);
+          o.tanhForward(c[j]!, y[j]!);
+        });
+      }
+      expectSameBits(c[1]!, c[0]!, 'accumulated products, adaptive 2 threads');
+      expectSameBits(y[1]!, y[0]!, 'tanh, adaptive 2 threads');
+      // It measured both ways: split first, then one thread alone, then whichever is faster.
+      expect(adaptive.threadedCalls).toBeGreaterThanOrEqual(4);
+      expect(adaptive.keptSingleCalls).toBeGreaterThanOrEqual(2);
+      expect(adaptive.threadedCalls + adaptive.keptSingleCalls).toBe(80);
+    } finally {
+      await adaptive.dispose();
+    }
   });
 
   it('report a share that fails in a worker as an error on the caller, not a hang', async () => {
