@@ -218,6 +218,7 @@ describe.skipIf(noTorch)('PyTorch project', () => {
     const two = trainPy(dir, [...args, '--out', 'two.safetensors'], 2);
     const accOne = one.epochs.at(-1)!.testAccuracy!;
     const accTwo = two.epochs.at(-1)!.testAccuracy!;
+    console.log(`torchrun test: test accuracy ${accOne} with one process, ${accTwo} with two`);
     expect(accOne).toBeGreaterThan(0.8);
     expect(Math.abs(accOne - accTwo)).toBeLessThanOrEqual(0.02);
     expect(two.epochs).toHaveLength(4); // rank 0 alone prints
