@@ -107,7 +107,7 @@ function shownPath(io: CliIO, typed: string, found: string): string {
  * say which flag picks it, instead of only "is not a number".
  */
 function withLabelHint(e: unknown): unknown {
-  if (!(e instanceof StudioError) || e.code !== 'BAD_DATA' || e.where.line === undefined || e.where.line > 2) return e;
+  if (!(e instanceof StudioError) || e.code !== 'NOT_A_NUMBER' || e.where.line === undefined || e.where.line > 2) return e;
   const bare = e.message.slice(formatPlace(e.where).length);
   const m = /^column (?:"([^"]+)"|(\d+)): "[^"]*" is not a number/.exec(bare);
   if (!m) return e;

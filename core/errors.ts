@@ -3,17 +3,22 @@
  * stable and machine-readable; `message` is one line a person can act on and
  * already names the place (file:line:column, field) when there is one.
  */
-export type ErrorCode =
-  | 'BAD_USAGE' // wrong CLI flags or arguments
-  | 'BAD_MESSAGE' // a protocol message that failed validation
-  | 'BAD_SPEC' // a network spec or training config that cannot work
-  | 'BAD_DATA' // a data file that cannot be read (CSV, IDX)
-  | 'BAD_MODEL' // a model file that cannot be read
-  | 'TOO_LARGE' // a size limit was hit
-  | 'SHAPE_MISMATCH' // data and network disagree
-  | 'NOT_READY' // a command that needs a network, data or a run that is not there
-  | 'IO' // the file system refused
-  | 'INTERNAL'; // a bug: should never be seen
+export const ERROR_CODES = [
+  'BAD_USAGE', // wrong CLI flags or arguments
+  'BAD_MESSAGE', // a protocol message that failed validation
+  'BAD_SPEC', // a network spec or training config that cannot work
+  'BAD_DATA', // a data file that cannot be read (CSV, IDX)
+  'NOT_A_NUMBER', // a table cell that must be a number holds text (where: file, line, column)
+  'BAD_MODEL', // a model file that cannot be read
+  'TOO_LARGE', // a size limit was hit
+  'SHAPE_MISMATCH', // data and network disagree
+  'NOT_READY', // a command that needs a network, data or a run that is not there
+  'IO', // the file system refused
+  'INTERNAL', // a bug: should never be seen
+] as const;
+
+/** The one list of error codes: the protocol's schema is built from it (core/protocol/messages.ts). */
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface ErrorPlace {
   file?: string;

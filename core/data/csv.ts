@@ -2,7 +2,7 @@
 // and fails with "Buffer is not defined" in a Web Worker; this one carries its
 // own Buffer and runs unchanged in Node, a Worker and the utility process.
 import { parse, CsvError } from 'csv-parse/browser/esm/sync';
-import { StudioError, errorMessage } from '../errors.js';
+import { StudioError, errorMessage, type ErrorCode } from '../errors.js';
 import type { Dataset } from './dataset.js';
 import { DATA_LIMITS, checkBytes, checkShape, formatBytes, formatCount } from './limits.js';
 import { scanCsvText, sniffDelimiter } from './csv-scan.js';
@@ -53,8 +53,8 @@ const HEAD_ROWS = 12;
 const FLOAT32_MAX = 3.4028234663852886e38;
 
 export function readCsv(input: Uint8Array, file: string, options: CsvOptions = {}): CsvResult {
-  const fail = (msg: string, line?: number, column?: number): StudioError =>
-    new StudioError('BAD_DATA', msg, { file, ...(line === undefined ? {} : { line }), ...(column === undefined ? {} : { column }) });
+  const fail = (msg: string, line?: number, column?: number, code: ErrorCode = 'BAD_DATA'): StudioError =>
+    new StudioError(code, msg, { file, ...(line === undefined ? {} : { line }), ...(column === undefined ? {} : { column }) });
   const warnings: string[] = [];
 
   checkBytes(input.length, DATA_LIMITS.maxTextBytes, 'CSV/TSV text', file);
@@ -178,7 +178,9 @@ export function readCsv(input: Uint8Array, file: string, options: CsvOptions = {
       }
       const v = toNumber(cell, delimiter);
       if (!(Math.abs(v) <= FLOAT32_MAX)) {
-        throw fail(`${columnName(j)}: ${describeBadCell(cell, v)}`, startLine(cells, endLine), j + 1);
+        // Text in a number column has its own code: callers offer that column as the label by code, not by wording.
+        const code = Number.isNaN(v) && cell.trim() !== '' ? 'NOT_A_NUMBER' : 'BAD_DATA';
+        throw fail(`${columnName(j)}: ${describeBadCell(cell, v)}`, startLine(cells, endLine), j + 1, code);
       }
       const f = at - rows * features;
       if (v < min[f]!) min[f] = v;

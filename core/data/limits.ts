@@ -1,4 +1,5 @@
 import { StudioError } from '../errors.js';
+import { formatBytes } from '../format.js';
 
 /**
  * Hard limits on what a data file may make us allocate. A reader checks them
@@ -37,15 +38,8 @@ export const DATA_LIMITS = {
   maxClasses: 1000,
 } as const;
 
-const MIB = 1024 * 1024;
-
-/** `1.5 MB`, `312 bytes`: sizes the way a person reads them. */
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} bytes`;
-  if (n < MIB) return `${(n / 1024).toFixed(1)} KB`;
-  if (n < 1024 * MIB) return `${(n / MIB).toFixed(1)} MB`;
-  return `${(n / (1024 * MIB)).toFixed(2)} GB`;
-}
+/** Sizes read the same in the engine's messages and the renderer (core/format.ts). */
+export { formatBytes };
 
 export function formatCount(n: number): string {
   return n.toLocaleString('en-US');

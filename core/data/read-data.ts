@@ -4,6 +4,7 @@ import { readCsv, type CsvOptions } from './csv.js';
 import { gunzipCapped, gunzipHead, isGzip, type InflateLimit } from './gzip.js';
 import { pairedLabelFileName, parseIdx, readIdxDataset } from './idx.js';
 import { DATA_LIMITS, checkBytes, checkShape } from './limits.js';
+import { baseName } from '../format.js';
 
 /**
  * The one entry point for data files, whatever their kind: bytes in (already
@@ -118,8 +119,4 @@ function inflateLimit(head: Uint8Array, name: string): InflateLimit {
   checkShape(dims[0]!, dims.slice(1).reduce((a, b) => a * b, 1), name);
   const values = dims.reduce((a, b) => a * b, 1);
   return { max: headerBytes + values + IDX_SLACK, reason: 'what its IDX header announces' };
-}
-
-function baseName(path: string): string {
-  return path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
 }

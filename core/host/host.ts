@@ -9,6 +9,7 @@ import {
   type CommandId,
   type CommandOf,
   type DoneReason,
+  type StopCause,
   type EngineEvent,
   type EventOf,
   type RunState,
@@ -199,7 +200,9 @@ class Host {
       // A bug or an exhausted resource (RangeError: Array buffer allocation failed): still one line.
       message = `internal error: ${message.split('\n')[0]}`;
     }
-    this.send(id === undefined ? { type: 'error', code, message } : { type: 'error', id, code, message });
+    // Where the bad input is, when the error knows it (file, line, column, field).
+    const where = isStudioError(e) && Object.keys(e.where).length > 0 ? { where: { ...e.where } } : {};
+    this.send(id === undefined ? { type: 'error', code, message, ...where } : { type: 'error', id, code, message, ...where });
   }
 
   private get s(): Session {
@@ -369,7 +372,7 @@ class Host {
 
   private stop(): void {
     if (this.state === 'idle') throw new StudioError('NOT_READY', 'cannot stop: no training run in progress');
-    this.finish('stopped', 'stopped by the user');
+    this.finish('stopped', 'stopped by the user', 'user');
   }
 
   /** `count` batches now, in the current run if there is one (paused), else outside any run. */
@@ -429,17 +432,17 @@ class Host {
 
   /** Leave any run in progress before the network or data change, and say why. */
   private interrupt(message: string): void {
-    if (this.state !== 'idle') this.finish('stopped', message);
+    if (this.state !== 'idle') this.finish('stopped', message, 'interrupted');
   }
 
-  private finish(reason: DoneReason, message: string, bestEpoch?: number): void {
+  private finish(reason: DoneReason, message: string, stoppedBy?: StopCause, bestEpoch?: number): void {
     this.state = 'idle';
     this.sendProgress(true); // with the run still known: its final fraction
     this.run = null;
     this.sendLayerStats();
     // Status before done: a client that waits for done already sees the idle state.
     this.sendStatus();
-    this.send({ type: 'done', reason, epoch: this.s.epoch(), iteration: this.s.iteration(), message, ...(bestEpoch !== undefined ? { bestEpoch } : {}) });
+    this.send({ type: 'done', reason, epoch: this.s.epoch(), iteration: this.s.iteration(), message, ...(stoppedBy ? { stoppedBy } : {}), ...(bestEpoch !== undefined ? { bestEpoch } : {}) });
   }
 
   /**
@@ -471,7 +474,7 @@ class Host {
       const early = this.watchEpoch(epoch);
       if (early !== null || (this.run && s.epoch() >= this.run.endEpoch)) {
         const end = this.restoreBest(early ?? `finished ${s.epoch()} epochs`);
-        this.finish('finished', end.message, end.bestEpoch);
+        this.finish('finished', end.message, undefined, end.bestEpoch);
         return false;
       }
     }
@@ -502,7 +505,7 @@ class Host {
     } catch (e) {
       // A failure inside training (out of memory, a bug) ends the run cleanly.
       this.fail(undefined, e);
-      if ((this.state as RunState) !== 'idle') this.finish('stopped', `stopped: ${errorMessage(e)}`);
+      if ((this.state as RunState) !== 'idle') this.finish('stopped', `stopped: ${errorMessage(e)}`, 'failed');
       return;
     }
     const run = this.run;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { networkSpecSchema, trainingConfigSchema } from '../spec.js';
 import { PROBE_COMMAND_SCHEMAS, PROBE_EVENT_SCHEMAS } from './probe-messages.js';
+import { ERROR_CODES } from '../errors.js';
 
 /**
  * The one protocol between the studio (renderer, or Electron main when it
@@ -254,16 +255,26 @@ export const readyEventSchema = evt('ready', {
 /** The command `id` was carried out (sent after any result event of that command). */
 export const ackEventSchema = evt('ack', { id: commandIdSchema });
 
-export const errorCodeSchema = z.enum([
-  'BAD_USAGE', 'BAD_MESSAGE', 'BAD_SPEC', 'BAD_DATA', 'BAD_MODEL', 'TOO_LARGE',
-  'SHAPE_MISMATCH', 'NOT_READY', 'IO', 'INTERNAL',
-]);
+/** The codes of core/errors.ts: one list, so a new code needs no second edit here. */
+export const errorCodeSchema = z.enum(ERROR_CODES);
 
-/** A command failed (`id` set), or something went wrong outside any command (no `id`). */
+/** Where a bad input is (StudioError's `where`): clients point at it without reading the message. */
+export const errorPlaceSchema = z.object({
+  file: z.string().optional(),
+  line: z.number().int().optional(),
+  column: z.number().int().optional(),
+  field: z.string().optional(),
+});
+
+/**
+ * A command failed (`id` set), or something went wrong outside any command (no `id`).
+ * Clients decide on `code` (and `where`), never on the message text, which is for people.
+ */
 export const errorEventSchema = evt('error', {
   id: commandIdSchema.optional(),
   code: errorCodeSchema,
   message: z.string(),
+  where: errorPlaceSchema.optional(),
 });
 
 /**
@@ -544,9 +555,18 @@ export const checkpointEventSchema = evt('checkpoint', {
 export const DONE_REASONS = ['finished', 'stopped', 'diverged'] as const;
 export type DoneReason = (typeof DONE_REASONS)[number];
 
-/** A run ended. `message` says why in words (e.g. "stopped: new data loaded"). */
+/**
+ * Who ended a stopped run: the user's stop command, a command that replaced the
+ * network or data (interrupted), or a failure inside training. Absent for finished
+ * and diverged runs.
+ */
+export const STOP_CAUSES = ['user', 'interrupted', 'failed'] as const;
+export type StopCause = (typeof STOP_CAUSES)[number];
+
+/** A run ended. `message` says why in words (e.g. "stopped: new data loaded"); `stoppedBy` says it as a code. */
 export const doneEventSchema = evt('done', {
   reason: z.enum(DONE_REASONS),
+  stoppedBy: z.enum(STOP_CAUSES).optional(),
   epoch: z.number().int(),
   iteration: z.number().int(),
   message: z.string(),

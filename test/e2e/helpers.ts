@@ -51,13 +51,13 @@ export async function openModelFile(page: Page, path: string): Promise<void> {
 /** The loss per iteration as the charts hold it. */
 export function lossHistory(page: Page): Promise<{ iterations: number[]; values: number[] }> {
   return page.evaluate(() => {
-    const s = (window as unknown as { __studio: { session: { loss: { iterations: number[]; values: number[] } } } }).__studio.session;
+    const s = (window as unknown as { __studio: { session: { history: { loss: { iterations: number[]; values: number[] } } } } }).__studio.session.history;
     return { iterations: [...s.loss.iterations], values: [...s.loss.values] };
   });
 }
 
 export function iteration(page: Page): Promise<number> {
-  return page.evaluate(() => (window as unknown as { __studio: { session: { iteration: number } } }).__studio.session.iteration);
+  return page.evaluate(() => (window as unknown as { __studio: { session: { history: { iteration: number } } } }).__studio.session.history.iteration);
 }
 
 /** Mean of the first and last `k` values. */

@@ -17,7 +17,7 @@ function readoutValue(text: string | null): number {
 /** The engine's own copy of a layer, read through the session the app uses. */
 function engineLayer(page: Page, layer: string) {
   return page.evaluate(async (name) => {
-    const s = (window as unknown as { __studio: { session: { inspect(l: string): Promise<{ W: Float32Array; dW: Float32Array; b: Float32Array; wShape: [number, number] } | null> } } }).__studio.session;
+    const s = (window as unknown as { __studio: { session: { run: { inspect(l: string): Promise<{ W: Float32Array; dW: Float32Array; b: Float32Array; wShape: [number, number] } | null> } } } }).__studio.session.run;
     const r = await s.inspect(name);
     if (!r) throw new Error(`inspect ${name} failed`);
     return { W: Array.from(r.W), dW: Array.from(r.dW), b: Array.from(r.b), wShape: r.wShape };

@@ -9,7 +9,7 @@ import { openStudio, waitForRunEnd } from './helpers.js';
 interface StudioWindow {
   __studio: {
     session: {
-      data: { testCount: number; classNames: string[]; points?: { bounds: { xMin: number; xMax: number; yMin: number; yMax: number } } } | null;
+      data: { loaded: { testCount: number; classNames: string[]; points?: { bounds: { xMin: number; xMax: number; yMin: number; yMax: number } } } | null };
       link: { send(cmd: unknown): Promise<unknown> };
     };
   };
@@ -44,7 +44,7 @@ test.describe('results views', () => {
 
     // Confusion matrix: every test sample counted once; the caption's numbers are the diagonal.
     const { testCount, classNames } = await page.evaluate(() => {
-      const d = (window as unknown as StudioWindow).__studio.session.data!;
+      const d = (window as unknown as StudioWindow).__studio.session.data.loaded!;
       return { testCount: d.testCount, classNames: d.classNames };
     });
     const n = classNames.length;
@@ -79,7 +79,7 @@ test.describe('results views', () => {
     const box = (await canvas.boundingBox())!;
     const grid = await page.evaluate(async () => {
       const s = (window as unknown as StudioWindow).__studio.session;
-      const bounds = s.data!.points!.bounds;
+      const bounds = s.data.loaded!.points!.bounds;
       const r = (await s.link.send({ type: 'predictGrid', bounds, cols: 90, rows: 90 })) as { classes: Uint8Array };
       return Array.from(r.classes);
     });

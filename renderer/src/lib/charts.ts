@@ -10,7 +10,9 @@ import {
   PointElement,
   ScatterController,
   Tooltip,
+  type ChartOptions,
   type Plugin,
+  type TooltipItem,
 } from 'chart.js';
 
 /**
@@ -84,4 +86,65 @@ export function chartPng(chart: Chart): Promise<Blob> {
   return new Promise((resolve, reject) => {
     chart.canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('the chart could not be drawn to PNG'))), 'image/png');
   });
+}
+
+/** What differs between the studio's line charts: their axes, tooltip words and padding. */
+export interface LineChartSpec {
+  x: NonNullable<ChartOptions<'line'>['scales']>['x'];
+  y: NonNullable<ChartOptions<'line'>['scales']>['y'];
+  /** Tooltip title from the hovered x ("epoch 3"). */
+  title: (x: number) => string;
+  /** The hovered value as text. */
+  value: (y: number) => string;
+  layout?: ChartOptions<'line'>['layout'];
+  decimation?: boolean;
+}
+
+/**
+ * Options every studio line chart shares: no animation, pre-parsed {x, y}
+ * points, nearest-x hover, the legend top right, tooltips that read
+ * "<series>: <value>". Colours come later from applyChartTheme.
+ */
+export function lineChartOptions(spec: LineChartSpec): ChartOptions<'line'> {
+  return {
+    animation: false,
+    parsing: false,
+    normalized: true,
+    responsive: true,
+    maintainAspectRatio: false,
+    spanGaps: false,
+    ...(spec.layout ? { layout: spec.layout } : {}),
+    interaction: { mode: 'nearest', axis: 'x', intersect: false },
+    scales: { x: { grid: {}, ticks: {}, ...spec.x }, y: { grid: {}, ticks: {}, ...spec.y } } as ChartOptions<'line'>['scales'],
+    plugins: {
+      legend: { position: 'top', align: 'end', labels: { boxWidth: 14, boxHeight: 2, usePointStyle: false } },
+      tooltip: {
+        callbacks: {
+          title: (items: TooltipItem<'line'>[]) => spec.title(items[0]?.parsed.x ?? 0),
+          label: (item: TooltipItem<'line'>) => `${item.dataset.label}: ${item.parsed.y === null ? '–' : spec.value(item.parsed.y)}`,
+        },
+      },
+      ...(spec.decimation ? { decimation: { enabled: true, algorithm: 'min-max' as const } } : {}),
+    },
+  };
+}
+
+/**
+ * The theme's colours to a chart: axes, grid, legend and the exported PNG's
+ * background; `series` colours the chart's own datasets. A full update follows
+ * (not 'none': Chart.js caches resolved element options per mode).
+ */
+export function applyChartTheme<C extends Chart<'line', { x: number; y: number | null }[]>>(chart: C, series: (datasets: C['data']['datasets'], c: ChartColors) => void): void {
+  const c = chartColors();
+  series(chart.data.datasets, c);
+  const o = chart.options;
+  for (const axis of ['x', 'y'] as const) {
+    const s = o.scales![axis]!;
+    s.grid!.color = c.grid;
+    s.ticks!.color = c.muted;
+    (s as { title: { color: string } }).title.color = c.muted;
+  }
+  o.plugins!.legend!.labels!.color = c.text;
+  (o.plugins as Record<string, unknown>).studioBackground = { color: c.background };
+  chart.update();
 }

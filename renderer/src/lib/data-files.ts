@@ -1,3 +1,5 @@
+import { baseName } from '../../../core/format.js';
+
 /**
  * Turning the files a user picked or dropped into one loadData request. IDX image
  * files need their labels file: we pair them by the standard MNIST names
@@ -13,9 +15,6 @@ export interface PickedFile {
 
 export type FileRole = 'model' | 'table' | 'idx-images' | 'idx-labels' | 'idx-unknown' | 'unknown';
 
-export function baseName(path: string): string {
-  return path.split(/[\\/]/).pop() ?? path;
-}
 
 export function fileRole(f: PickedFile): FileRole {
   const name = baseName(f.name).toLowerCase();

@@ -1,4 +1,4 @@
-import { errorMessage } from '../../../core/errors.js';
+import { errorMessage, type ErrorCode, type ErrorPlace } from '../../../core/errors.js';
 import {
   eventSchema,
   type CommandInput,
@@ -61,12 +61,14 @@ export type CommandResult<T extends CommandType> = T extends keyof ResultEvents 
 export type CommandBody<T extends CommandType> = Omit<Extract<CommandInput, { type: T }>, 'id'>;
 
 /** Why a command failed, with the engine's stable error code. */
+/** A failed command as the engine reported it: decide on `code` and `where`, show `message`. */
 export class EngineError extends Error {
   override readonly name = 'EngineError';
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly command?: CommandType,
+    readonly where: ErrorPlace = {},
   ) {
     super(message);
   }
@@ -174,7 +176,7 @@ export class EngineClient {
         pending.resolve(pending.result);
       } else if (ev.type === 'error') {
         this.pending.delete(id);
-        pending.reject(new EngineError(ev.code, ev.message, pending.type));
+        pending.reject(new EngineError(ev.code, ev.message, pending.type, ev.where ?? {}));
       } else if (RESULT_EVENT[pending.type] === ev.type) {
         pending.result = ev;
       }

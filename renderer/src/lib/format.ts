@@ -39,13 +39,6 @@ export function formatRate(perSecond: number): string {
   return `${Math.round(perSecond)}/s`;
 }
 
-/** Byte counts as "812 B", "1.5 MB". */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
-
 /** Parameter counts: 39760 -> "39,760", 2.1e6 -> "2.1M". */
 export function formatParams(n: number): string {
   if (n >= 1e6) return `${(n / 1e6).toFixed(n >= 1e7 ? 0 : 1)}M`;

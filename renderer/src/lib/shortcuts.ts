@@ -39,28 +39,28 @@ export function installShortcuts(session: Session, actions: ShortcutActions): ()
   const onKey = (e: KeyboardEvent): void => {
     if (e.defaultPrevented || e.isComposing) return;
     const mod = e.ctrlKey || e.metaKey;
-    if (session.confirmRequest || session.promptRequest) return; // the dialog handles its own keys
+    if (session.dialogs.confirmRequest || session.dialogs.promptRequest) return; // the dialog handles its own keys
     if (mod && !e.altKey) {
       const k = e.key.toLowerCase();
       if (k !== 'o' && k !== 's') return;
       if (session.platform.menuOwnsFileShortcuts) return; // the desktop menu's accelerators do it
       e.preventDefault();
       if (k === 'o') actions.open();
-      else void session.saveModel(e.shiftKey);
+      else void session.model.save(e.shiftKey);
       return;
     }
     if (e.altKey || e.ctrlKey || e.metaKey || isTyping(e.target)) return;
     if (e.key === ' ' || e.code === 'Space') {
       // Also when a button has focus: Space must not click it as well.
       e.preventDefault();
-      void session.toggleRun();
+      void session.run.toggleRun();
     } else if (e.key === 's' || e.key === 'S') {
       e.preventDefault();
-      void session.step();
+      void session.run.step();
     } else if (e.key === 'Escape') {
-      if (session.runState !== 'idle') {
+      if (session.run.runState !== 'idle') {
         e.preventDefault();
-        void session.stop();
+        void session.run.stop();
       }
     }
   };

@@ -75,7 +75,7 @@ describe('CSV with a header (flowers.csv)', () => {
       }
       throw new Error('expected an error');
     })();
-    expect(e.code).toBe('BAD_DATA');
+    expect(e.code).toBe('NOT_A_NUMBER');
     expect(e.message).toBe('flowers.csv:2:5: column "species": "setosa" is not a number');
   });
 });
@@ -220,7 +220,7 @@ describe('labels', () => {
 describe('bad cells are reported as file:line:column', () => {
   test('a word among numbers, naming the column', () => {
     const e = failure('a,b,c\n1,2,x\n3,oops,y\n');
-    expect(e.code).toBe('BAD_DATA');
+    expect(e.code).toBe('NOT_A_NUMBER');
     expect(e.where).toEqual({ file: 't.csv', line: 3, column: 2 });
     expect(e.message).toBe('t.csv:3:2: column "b": "oops" is not a number');
   });

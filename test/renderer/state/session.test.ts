@@ -1,0 +1,74 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createHost } from '../../../core/host/host.js';
+import { fromEventTarget, type EventTargetPort } from '../../../core/protocol/port.js';
+import type { EnginePort } from '../../../renderer/src/lib/engine-client.js';
+import { EngineLink } from '../../../renderer/src/lib/engine-link.js';
+import { Session } from '../../../renderer/src/lib/session.svelte.js';
+import { FakePlatform } from './fakes.js';
+
+/**
+ * The Session wires the state objects to a real engine host over a real
+ * MessageChannel (as a Web Worker would carry it): what a user sees when the
+ * studio opens and trains, without a browser.
+ */
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0)) c();
+});
+
+class EnginePlatform extends FakePlatform {
+  override startEngine(link: EngineLink): void {
+    const channel = new MessageChannel();
+    const host = createHost(fromEventTarget(channel.port1 as unknown as EventTargetPort));
+    cleanups.push(() => {
+      host.dispose();
+      channel.port1.close();
+      channel.port2.close();
+    });
+    link.attach(channel.port2 as unknown as EnginePort);
+  }
+}
+
+async function until(what: string, ok: () => boolean, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('Session', () => {
+  it('opens with the spiral and its network built, trains, and reports the finished run', async () => {
+    const session = new Session(new EnginePlatform());
+    session.start();
+    await until('the default network', () => session.model.engineNet !== null);
+    expect(session.status.health).toBe('ready');
+    expect(session.data.loaded?.classNames).toHaveLength(3);
+    expect(session.model.engineNet?.spec).toEqual(session.draft.snapshot().spec);
+    expect(session.run.trainBlocker).toBeNull();
+
+    session.draft.setTraining({ epochs: 2 });
+    await session.run.train();
+    await until('the run to end', () => session.history.lastDone !== null);
+    expect(session.run.runState).toBe('idle');
+    expect(session.history.epochs.map((e) => e.epoch)).toEqual([1, 2]);
+    expect(session.history.loss.length).toBe(session.history.iteration);
+    expect(session.notices.list.at(-1)?.title).toBe('Training finished');
+    expect(session.model.dirty).toBe(true);
+  });
+
+  it('continues the charts over new data for the same weights, and the window title says unsaved', async () => {
+    const platform = new EnginePlatform();
+    const session = new Session(platform);
+    session.start();
+    await until('the default network', () => session.model.engineNet !== null);
+    await session.run.step(5);
+    expect(session.history.iteration).toBe(5);
+    await session.data.setSettings({ testSplit: 0.3 });
+    await session.run.step(2);
+    expect(session.history.iteration).toBe(7);
+    expect(session.history.loss.iterations.at(-1)).toBe(7);
+    expect(platform.documents.at(-1)).toEqual({ title: 'Untitled model', unsaved: true });
+  });
+});
