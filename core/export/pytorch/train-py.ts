@@ -120,7 +120,12 @@ def main(argv):
     args = parse_args(argv)
     rt = Runtime(args.device)
     try:
-        net, meta = load_model(args.model)
+        try:
+            net, meta = load_model(args.model)
+        except OSError as e:
+            raise SystemExit(f"train.py: {args.model}: {e.strerror or e}")
+        except ValueError as e:  # model.py's messages start with the path
+            raise SystemExit(f"train.py: {e}")
         training = dict(meta.get("training") or {"optimizer": "sgd", "learningRate": 0.1, "batchSize": 100, "epochs": 5, "seed": 1})
         if args.optimizer is not None:
             training["optimizer"] = args.optimizer
@@ -137,8 +142,10 @@ def main(argv):
         try:
             x, y = load_data(args.train_file, meta, args.labels, args.label)
             test = load_data(args.test, meta, args.test_labels, args.label) if args.test else None
-        except (DataError, OSError) as e:
+        except DataError as e:
             raise SystemExit(f"train.py: {e}")
+        except OSError as e:
+            raise SystemExit(f"train.py: {e.filename}: {e.strerror or e}")
         return train(net, meta, training, (torch.from_numpy(x), torch.from_numpy(y)), test and tuple(map(torch.from_numpy, test)), args, rt)
     finally:
         rt.close()
