@@ -1,100 +1,28 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { StudioError } from '../core/errors.js';
 import { ACTIVATIONS, INITIALIZERS, LIMITS, OPTIMIZERS, type ActivationKind } from '../core/spec.js';
+import { COMMANDS, parserOptions, usageText, type CommandName } from './options.js';
 
 /**
  * Command-line parsing: node's own util.parseArgs (strict, so a typo is an error,
  * not a silently ignored flag) plus typed checks that name the flag at fault.
  */
 
-export const USAGE = `Usage: backprop-studio <command> [options]
+/** `--help`, generated from the option table (cli/options.ts). */
+export const USAGE = usageText();
 
-Commands:
-  train <train-file>        train a network; prints loss and accuracy after every epoch
-  eval <model> <data-file>  loss and accuracy of a saved model on labelled data
-  predict <model> <data-file>  class probabilities and the predicted class of every row
-  gradcheck                 backprop against central differences, one row per parameter
-  export <model> --format onnx|npz|pytorch --out <path> [--force]
-                            the model as ONNX, a NumPy .npz, or a PyTorch project folder (model.py,
-                            train.py for torchrun); --force replaces an existing project folder
+export type { CommandName } from './options.js';
 
-Options of train:
-  --test <file>          held-out data, evaluated after every epoch
-  --split 0.2            without --test: hold out this share (0..0.9) of the train file, chosen by --seed
-  --labels <file>        the IDX labels file (default: found beside the images by name)
-  --test-labels <file>   the same for the --test images
-  --label <column>       CSV/TSV label column: a header name, or a 0-based index (-1: the last; default)
-  --layers 50,10         sizes after the input; the last is the number of classes
-  --activation relu|sigmoid|tanh     (default relu)
-  --optimizer sgd|momentum|adagrad|adam  (default sgd)   --lr 0.1   --batch 100   --epochs 5
-  --init std|xavier|he   std: 0.01 x randn, the book's TwoLayerNet (default)
-  --seed 1               weights, shuffles and --split; the same seed gives the same run
-  --standardize          scale features by the training set's mean and std (kept in the model)
-  --threads N            kernel threads (default: all cores)
-  --out model.safetensors
-eval and predict take --label, --labels and --threads; gradcheck takes --layers 10,3,
---activation, --inputs 12 and --seed. Every command takes --json: one JSON object per line.
-
-Data files: CSV/TSV (header detected) or IDX images (plain or .gz).
-Models: safetensors files written by \`train --out\`.
-Exit codes: 0 done, 1 bad file or failure, 2 wrong usage, 3 training diverged.`;
-
-const commonOptions = {
-  json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-} as const satisfies ParseArgsConfig['options'];
-
-const dataOptions = {
-  labels: { type: 'string' },
-  label: { type: 'string' },
-} as const satisfies ParseArgsConfig['options'];
-
-export const commandOptions = {
-  train: {
-    ...commonOptions,
-    ...dataOptions,
-    test: { type: 'string' },
-    'test-labels': { type: 'string' },
-    split: { type: 'string' },
-    layers: { type: 'string' },
-    activation: { type: 'string' },
-    optimizer: { type: 'string' },
-    lr: { type: 'string' },
-    batch: { type: 'string' },
-    epochs: { type: 'string' },
-    seed: { type: 'string' },
-    init: { type: 'string' },
-    standardize: { type: 'boolean' },
-    threads: { type: 'string' },
-    out: { type: 'string' },
-  },
-  eval: { ...commonOptions, ...dataOptions, threads: { type: 'string' } },
-  predict: { ...commonOptions, ...dataOptions, threads: { type: 'string' } },
-  export: { ...commonOptions, format: { type: 'string' }, out: { type: 'string' }, force: { type: 'boolean' } },
-  gradcheck: {
-    ...commonOptions,
-    layers: { type: 'string' },
-    activation: { type: 'string' },
-    inputs: { type: 'string' },
-    seed: { type: 'string' },
-  },
-} as const satisfies Record<string, ParseArgsConfig['options']>;
-
-export type CommandName = keyof typeof commandOptions;
+/** Each command's parseArgs options, generated from the option table. */
+export const commandOptions = Object.fromEntries(
+  (Object.keys(COMMANDS) as CommandName[]).map((c) => [c, parserOptions(c)]),
+) as Record<CommandName, NonNullable<ParseArgsConfig['options']>>;
 
 export interface ParsedCommand {
   command: CommandName;
   positionals: string[];
   values: Record<string, string | boolean | undefined>;
 }
-
-const positionalCount: Record<CommandName, [min: number, max: number, names: string]> = {
-  train: [1, 1, '<train-file>'],
-  eval: [2, 2, '<model> <data-file>'],
-  predict: [2, 2, '<model> <data-file>'],
-  gradcheck: [0, 0, ''],
-  export: [1, 1, '<model>'],
-};
 
 export function usageError(message: string): StudioError {
   return new StudioError('BAD_USAGE', message);
@@ -116,7 +44,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand | null 
     throw usageError(`${name}: ${describeParseError((e as Error).message, Object.keys(options))}`);
   }
   if (parsed.values.help) return null;
-  const [min, max, names] = positionalCount[name];
+  const { min, max, args: names } = COMMANDS[name];
   if (parsed.positionals.length < min || parsed.positionals.length > max) {
     throw usageError(
       max === 0
@@ -220,28 +148,6 @@ export function choiceOption<T extends string>(
   if (raw === undefined) return fallback;
   if (!choices.includes(raw as T)) throw usageError(`--${flag} must be one of ${choices.join('|')}, got '${raw}'`);
   return raw as T;
-}
-
-/** `--layers 50,10` → [50, 10]: sizes after the input; the last is the number of classes. */
-export function layersOption(values: ParsedCommand['values'], fallback: number[]): number[] {
-  const raw = values.layers;
-  if (raw === undefined) return fallback;
-  const parts = String(raw).split(',').map((s) => s.trim());
-  const sizes = parts.map((p) => Number(p));
-  if (parts.length === 0 || parts.some((p, i) => p === '' || !Number.isInteger(sizes[i]) || sizes[i]! < 1)) {
-    throw usageError(`--layers must be positive whole numbers separated by commas (like 50,10), got '${raw}'`);
-  }
-  const tooWide = sizes.find((n) => n > LIMITS.maxUnits);
-  if (tooWide !== undefined) {
-    throw usageError(`--layers: ${tooWide.toLocaleString('en-US')} units in one layer is over the limit of ${LIMITS.maxUnits.toLocaleString('en-US')}`);
-  }
-  // Each size is an Affine layer, with an activation between two of them.
-  const maxSizes = Math.floor((LIMITS.maxLayers + 1) / 2);
-  if (sizes.length > maxSizes) throw usageError(`--layers: ${sizes.length} layers is over the limit of ${maxSizes}`);
-  if (sizes[sizes.length - 1]! < 2) {
-    throw usageError(`--layers must end with at least 2 outputs (one per class), got ${sizes[sizes.length - 1]}`);
-  }
-  return sizes;
 }
 
 export function activationOption(values: ParsedCommand['values']): ActivationKind {

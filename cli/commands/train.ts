@@ -1,52 +1,24 @@
 import { resolve } from 'node:path';
-import { buildNetwork, validateSpec } from '../../core/network.js';
-import { StudioError, formatPlace } from '../../core/errors.js';
+import { buildNetwork } from '../../core/network.js';
+import { StudioError } from '../../core/errors.js';
 import { Trainer, type EpochResult } from '../../core/trainer.js';
 import { alignClasses, matchFeatureNames, splitDataset, standardize } from '../../core/data/prepare.js';
 import { encodeModel, tensorsFromParams } from '../../core/model/model-file.js';
-import { trainingConfigSchema, type LayerSpec, type NetworkSpec, type Normalization } from '../../core/spec.js';
+import { trainingConfigSchema, type Normalization } from '../../core/spec.js';
 import type { Dataset } from '../../core/data/dataset.js';
 import { checkWritableTarget, writeFileAtomic } from '../../node/atomic-write.js';
 import { dataRange } from '../model.js';
-import {
-  activationOption, initOption, labelColumnOption, layersOption, numberOption, optimizerOption, usageError,
-  type ParsedCommand,
-} from '../args.js';
+import { initOption, labelColumnOption, numberOption, optimizerOption, usageError, type ParsedCommand } from '../args.js';
+import { describeSpec, specFromCli } from '../network-spec.js';
+import { loadModel } from '../model.js';
+import { shapeSize } from '../../core/layers/shape.js';
+import { specOutputShape } from '../../core/layers/registry.js';
 import { featureNamesOf, loadDataFile, printWarnings } from '../data-files.js';
 import { duration, fixed, jsonLine, thousands, type CliIO } from '../io.js';
 import { threadsOption } from '../ops.js';
 import { withCliOps } from '../with-ops.js';
 
-/** `--layers 50,10` with an activation between Affine layers, none after the last (softmax follows). */
-export function specFromSizes(inputSize: number, sizes: number[], activation: LayerSpec['kind']): NetworkSpec {
-  const layers: LayerSpec[] = [];
-  sizes.forEach((units, i) => {
-    layers.push({ kind: 'affine', units });
-    if (i < sizes.length - 1) layers.push({ kind: activation } as LayerSpec);
-  });
-  return { inputSize, layers, loss: 'softmax-cross-entropy' };
-}
-
-/**
- * specFromSizes, checked the way buildNetwork will check it, with the error naming
- * the flag: `--layers 60000,60000,3` with 784 inputs is 3.6 billion parameters.
- */
-export function specFromFlags(inputSize: number, sizes: number[], activation: LayerSpec['kind']): NetworkSpec {
-  const spec = specFromSizes(inputSize, sizes, activation);
-  try {
-    return validateSpec(spec);
-  } catch (e) {
-    if (!(e instanceof StudioError) || (e.code !== 'BAD_SPEC' && e.code !== 'TOO_LARGE')) throw e;
-    const reason = e.message.slice(formatPlace(e.where).length).replace(/^network spec:\s*/, '');
-    throw usageError(`--layers ${sizes.join(',')} with ${inputSize.toLocaleString('en-US')} inputs: ${reason}`);
-  }
-}
-
-export function describeSpec(spec: NetworkSpec): string {
-  const sizes = [spec.inputSize, ...spec.layers.flatMap((l) => (l.kind === 'affine' ? [l.units] : []))];
-  const acts = [...new Set(spec.layers.filter((l) => l.kind !== 'affine').map((l) => l.kind))];
-  return `${sizes.join('-')}${acts.length ? ` (${acts.join(', ')})` : ''}`;
-}
+export { specFromSizes, describeSpec } from '../network-spec.js';
 
 export async function trainCommand(io: CliIO, cmd: ParsedCommand): Promise<number> {
   const v = cmd.values;
@@ -59,11 +31,15 @@ export async function trainCommand(io: CliIO, cmd: ParsedCommand): Promise<numbe
     epochs: numberOption(v, 'epochs', 5, { integer: true, min: 1, max: 100000 }),
     seed: numberOption(v, 'seed', 1, { integer: true, min: 0, max: 2 ** 32 - 1 }),
     init: initOption(v),
+    momentum: numberOption(v, 'momentum', 0.9, { min: 0, max: 1 }),
+    beta1: numberOption(v, 'beta1', 0.9, { min: 0, exclusiveMax: 1 }),
+    beta2: numberOption(v, 'beta2', 0.999, { min: 0, exclusiveMax: 1 }),
+    ...(v['weight-decay'] !== undefined ? { weightDecay: numberOption(v, 'weight-decay', 0, { min: 0, max: 100 }) } : {}),
+    ...(v['no-shuffle'] === true ? { shuffle: false } : {}),
   });
   const split = numberOption(v, 'split', 0, { min: 0, max: 0.9 });
   if (v.split !== undefined && v.test !== undefined) throw usageError('give either --test or --split, not both');
   if (v['test-labels'] !== undefined && v.test === undefined) throw usageError('--test-labels goes with --test (the labels of the test images)');
-  const activation = activationOption(v);
   const threads = threadsOption(v);
 
   if (typeof v.out === 'string') await checkWritableTarget(resolve(io.cwd, v.out), v.out);
@@ -112,13 +88,22 @@ export async function trainCommand(io: CliIO, cmd: ParsedCommand): Promise<numbe
       { file: cmd.positionals[0]! },
     );
   }
-  const sizes = layersOption(v, [50, classes]);
-  if (sizes[sizes.length - 1] !== classes) {
-    throw usageError(`--layers ends with ${sizes[sizes.length - 1]} outputs, but the data has ${classes} classes (${train.classNames.slice(0, 10).join(', ')}${classes > 10 ? ', …' : ''})`);
+  const spec = await specFromCli(io, v, {
+    inputSize: train.features,
+    ...(train.imageShape ? { imageShape: train.imageShape } : {}),
+    defaultSizes: [50, classes],
+  });
+  const outputs = shapeSize(specOutputShape(spec));
+  if (outputs !== classes) {
+    throw usageError(`--layers ends with ${outputs} outputs, but the data has ${classes} classes (${train.classNames.slice(0, 10).join(', ')}${classes > 10 ? ', …' : ''})`);
   }
-  const spec = specFromFlags(train.features, sizes, activation);
   return withCliOps(threads, async (ops) => {
     const network = buildNetwork(spec, { ops, init: config.init, seed: config.seed });
+    if (typeof v['init-from'] === 'string') {
+      // Continue or fine-tune: the saved weights (and BatchNorm statistics) replace the initializer's.
+      const start = await loadModel(io, v['init-from'], ops);
+      network.copyParamsFrom(start.network);
+    }
     const trainer = new Trainer({ network, train, ...(test ? { test } : {}), config });
 
     printWarnings(io, warnings);
@@ -157,7 +142,7 @@ export async function trainCommand(io: CliIO, cmd: ParsedCommand): Promise<numbe
         inputRange,
         ...(featureNamesOf(trainFile) ? { featureNames: featureNamesOf(trainFile)! } : {}),
         ...(normalization ? { normalization } : {}),
-        tensors: tensorsFromParams(network.namedParams()),
+        tensors: tensorsFromParams(network.namedParams(), network.namedBuffers()),
       });
       await writeFileAtomic(saved, bytes, v.out);
     }

@@ -208,7 +208,7 @@ describe('wrong usage and bad files: one line on stderr, non-zero exit, no stack
     ['unknown flag', ['train', 'x.csv', '--bogus'], 2, /Unknown option '--bogus'/],
     ['missing file argument', ['train'], 2, /train needs <train-file>/],
     ['bad number', ['train', 'x.csv', '--lr', 'fast'], 2, /--lr must be a number, got 'fast'/],
-    ['bad choice', ['train', 'x.csv', '--optimizer', 'rmsprop'], 2, /--optimizer must be one of sgd\|momentum\|adagrad\|adam/],
+    ['bad choice', ['train', 'x.csv', '--optimizer', 'lbfgs'], 2, /--optimizer must be one of sgd\|momentum\|nesterov\|adagrad\|rmsprop\|adam, got 'lbfgs'/],
     ['bad layers', ['train', 'x.csv', '--layers', '50,,10'], 2, /--layers must be positive whole numbers/],
     ['missing file', ['train', 'nope.csv'], 1, /nope\.csv/],
   ];

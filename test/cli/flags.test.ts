@@ -69,7 +69,7 @@ describe('network sizes name --layers, not the spec inside', () => {
 describe('usage', () => {
   it('no command is one line on stderr and exit 2; --help prints the options on stdout and exits 0', async () => {
     expect(await failsWith(tempDir(), 2)).toBe(
-      'backprop-studio: no command given (one of: train, eval, predict, gradcheck); see backprop-studio --help',
+      'backprop-studio: no command given (one of: train, eval, predict, gradcheck, export); see backprop-studio --help',
     );
     for (const argv of [['--help'], ['train', '--help'], ['help']]) {
       const run = await cli(tempDir(), ...argv);
