@@ -72,6 +72,30 @@ describe('NumPy .npz export', () => {
     expect(out['__mean__']!.values).toEqual(Array.from(irisModel.content.normalization!.mean));
   });
 
+  it.skipIf(noNumpy)('a CNN: conv weights [out, in, kh, kw], BatchNorm statistics, num_batches_tracked as int64', () => {
+    const digits = mnistIdx(5).dataset;
+    const model = trainModel(
+      digits,
+      {
+        inputSize: 784,
+        inputShape: [1, 28, 28],
+        layers: [{ kind: 'conv', filters: 3, size: 5, stride: 2, pad: 1 }, { kind: 'batchnorm' }, { kind: 'relu' }, { kind: 'pool', size: 2 }, { kind: 'affine', units: 10 }],
+        loss: 'softmax-cross-entropy',
+      },
+      { batchSize: 10, epochs: 1 },
+    );
+    const dir = writeNpz(model.content);
+    const out = JSON.parse(runPython(
+      'import json, numpy as np\nz = np.load("model.npz", allow_pickle=False)\n' +
+        'print(json.dumps({k: [str(z[k].dtype), list(z[k].shape), z[k].ravel().tolist()[:3]] for k in z.files if not k.startswith("__")}))',
+      dir,
+    )) as Record<string, [string, number[], number[]]>;
+    expect(out['conv1.weight']!.slice(0, 2)).toEqual(['float32', [3, 1, 5, 5]]);
+    expect(out['bn1.running_var']!.slice(0, 2)).toEqual(['float32', [3]]);
+    expect(out['bn1.num_batches_tracked']).toEqual(['int64', [], [5]]);
+    expect(out['fc1.weight']!.slice(0, 2)).toEqual(['float32', [10, 3 * 6 * 6]]);
+  });
+
   const forward = (model: TrainedModel, x: Float32Array, features: number): Float32Array => {
     const dir = writeNpz(model.content);
     writeFileSync(join(dir, 'x.npy'), npyFloat32([x.length / features, features], x));
