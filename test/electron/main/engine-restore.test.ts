@@ -189,19 +189,27 @@ describe('engine crash and restore, real host', () => {
     expect((await client.inspect()).iteration).toBeGreaterThan(before.iteration);
   });
 
-  it('configure with SGD, train, switch to Adam (setTraining), train, crash: the Adam-trained weights come back', async () => {
-    const { sup, engines, client, notices } = setup();
-    sup.start();
-    sup.connectRenderer();
-    await client.ok({ type: 'configure', spec: SPEC, training: { ...TRAINING, optimizer: 'sgd', epochs: 1 } });
-    await client.ok({ type: 'loadData', name: 'blobs.csv', bytes: csvBytes(makeCsv()), options: {} });
-    let finished = client.waitFor<EventOf<'done'>>((e) => e.type === 'done');
-    await client.ok({ type: 'start' });
-    await finished;
-    await client.ok({ type: 'setTraining', training: { ...TRAINING, optimizer: 'adam', learningRate: 0.01, epochs: 1 } });
-    finished = client.waitFor<EventOf<'done'>>((e) => e.type === 'done');
+  /** A started studio with a network trained one epoch with SGD on blobs.csv. */
+  async function trainedWithSgd(): Promise<ReturnType<typeof setup>> {
+    const studio = setup();
+    studio.sup.start();
+    studio.sup.connectRenderer();
+    await studio.client.ok({ type: 'configure', spec: SPEC, training: { ...TRAINING, optimizer: 'sgd', epochs: 1 } });
+    await studio.client.ok({ type: 'loadData', name: 'blobs.csv', bytes: csvBytes(makeCsv()), options: {} });
+    await trainOneRun(studio.client);
+    return studio;
+  }
+
+  async function trainOneRun(client: Client): Promise<void> {
+    const finished = client.waitFor<EventOf<'done'>>((e) => e.type === 'done');
     await client.ok({ type: 'start' });
     expect((await finished).reason).toBe('finished');
+  }
+
+  it('configure with SGD, train, switch to Adam (setTraining), train, crash: the Adam-trained weights come back', async () => {
+    const { sup, engines, client, notices } = await trainedWithSgd();
+    await client.ok({ type: 'setTraining', training: { ...TRAINING, optimizer: 'adam', learningRate: 0.01, epochs: 1 } });
+    await trainOneRun(client);
     await settle(() => sup.plan.summary().checkpointEpoch === 2);
     const before = await client.inspect();
 
@@ -218,14 +226,7 @@ describe('engine crash and restore, real host', () => {
   });
 
   it('a switch to Adam after the last checkpoint comes back as it went: the SGD weights, then Adam', async () => {
-    const { sup, engines, client, notices } = setup();
-    sup.start();
-    sup.connectRenderer();
-    await client.ok({ type: 'configure', spec: SPEC, training: { ...TRAINING, optimizer: 'sgd', epochs: 1 } });
-    await client.ok({ type: 'loadData', name: 'blobs.csv', bytes: csvBytes(makeCsv()), options: {} });
-    const finished = client.waitFor<EventOf<'done'>>((e) => e.type === 'done');
-    await client.ok({ type: 'start' });
-    await finished;
+    const { sup, engines, client, notices } = await trainedWithSgd();
     await settle(() => sup.plan.summary().checkpointEpoch === 1);
     const before = await client.inspect();
     await client.ok({ type: 'setTraining', training: { ...TRAINING, optimizer: 'adam', epochs: 1 } });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHost, type EngineHost } from '../../../core/host/host.js';
-import { fromEventTarget, type EventTargetPort } from '../../../core/protocol/port.js';
+import type { EngineHost } from '../../../core/host/host.js';
+import { hostOnChannel } from './host-port.js';
 import type { EngineEvent, EventOf } from '../../../core/protocol/messages.js';
 import { EngineClient, EngineError, type EnginePort } from '../../../renderer/src/lib/engine-client.js';
 import { EngineLink } from '../../../renderer/src/lib/engine-link.js';
@@ -21,14 +21,7 @@ afterEach(() => {
 });
 
 function engine(): { port: EnginePort; host: EngineHost } {
-  const channel = new MessageChannel();
-  const host = createHost(fromEventTarget(channel.port1 as unknown as EventTargetPort));
-  cleanups.push(() => {
-    host.dispose();
-    channel.port1.close();
-    channel.port2.close();
-  });
-  return { port: channel.port2 as unknown as EnginePort, host };
+  return hostOnChannel(cleanups);
 }
 
 describe('EngineClient over a real engine host', () => {

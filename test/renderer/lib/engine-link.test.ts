@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createHost } from '../../../core/host/host.js';
-import { fromEventTarget, type EventTargetPort } from '../../../core/protocol/port.js';
+import { hostOnChannel } from './host-port.js';
 import type { EngineEvent, EventOf } from '../../../core/protocol/messages.js';
 import type { EnginePort } from '../../../renderer/src/lib/engine-client.js';
 import { EngineLink } from '../../../renderer/src/lib/engine-link.js';
@@ -25,16 +24,7 @@ afterEach(() => {
 });
 
 /** A fresh engine, as a new Web Worker would be. */
-function worker(): EnginePort {
-  const channel = new MessageChannel();
-  const host = createHost(fromEventTarget(channel.port1 as unknown as EventTargetPort));
-  cleanups.push(() => {
-    host.dispose();
-    channel.port1.close();
-    channel.port2.close();
-  });
-  return channel.port2 as unknown as EnginePort;
-}
+const worker = (): EnginePort => hostOnChannel(cleanups).port;
 
 async function attachReady(link: EngineLink, port: EnginePort): Promise<void> {
   const ready = new Promise<void>((r) => {
