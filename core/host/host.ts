@@ -372,6 +372,7 @@ class Host {
 
   private stop(): void {
     if (this.state === 'idle') throw new StudioError('NOT_READY', 'cannot stop: no training run in progress');
+    this.stepInterrupted = false; // a step this stop ended is over, with the run
     this.finish('stopped', 'stopped by the user', 'user');
   }
 

@@ -89,6 +89,9 @@ describe('step in slices', () => {
     expect(h.events[answerTo(h, 200)]!.type).toBe('ack');
     expect(h.events[answerTo(h, 201)]!.type).toBe('ack');
     expect(h.of('done').at(-1)).toMatchObject({ reason: 'stopped', message: 'stopped by the user' });
+    // That stop ended the run as any stop does; nothing is left for a later one.
+    expect((await h.request({ type: 'stop' })).error?.code).toBe('NOT_READY');
+    expect((await h.request({ type: 'pause' })).error?.code).toBe('NOT_READY');
   });
 
   it('a step that is not interrupted trains exactly `count` batches across slices', async () => {
