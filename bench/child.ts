@@ -15,17 +15,19 @@ import { createNodeWasmOps } from '../node/wasm-threads.js';
 import { loadIdxFolder } from './data.js';
 import { GEMM_SHAPES, gemmFlops } from './gemm-shapes.js';
 import { WORKLOADS, flopsPerSample, workloadConfig, workloadSpec } from './workloads.js';
+import { SIMPLE_CONVNET, simpleConvnetConfig } from './convnet-spec.js';
 import { spread } from './stats.js';
 
 export type ChildTask =
   | { kind: 'workload'; impl: 'wasm' | 'ts'; workload: 'W1' | 'W2'; threads: number; data: string; iterations?: number }
   | { kind: 'gemm'; impl: 'wasm' | 'ts'; threads: number; budgetS: number }
-  | { kind: 'host'; mode: 'host' | 'cli'; threads: number; data: string };
+  | { kind: 'host'; mode: 'host' | 'cli'; threads: number; data: string }
+  | { kind: 'convnet'; threads: number; data: string; iterations: number; adaptive: boolean };
 
 export type ChildResult = Record<string, unknown>;
 
-async function makeOps(impl: 'wasm' | 'ts', threads: number): Promise<Ops> {
-  return impl === 'wasm' ? createNodeWasmOps({ threads }) : createReferenceOps('f32');
+async function makeOps(impl: 'wasm' | 'ts', threads: number, adaptive = true): Promise<Ops> {
+  return impl === 'wasm' ? createNodeWasmOps({ threads, adaptive }) : createReferenceOps('f32');
 }
 
 function describeOps(ops: Ops): ChildResult {
@@ -33,6 +35,8 @@ function describeOps(ops: Ops): ChildResult {
   return {
     ops: ops.name,
     threads: w.threads ?? 1,
+    split_calls: w.threadedCalls ?? 0,
+    kept_single_calls: w.keptSingleCalls ?? 0,
     ...(w.variant ? { kernels: w.variant === 'relaxed' ? 'simd128+relaxed-fma' : 'simd128' } : {}),
     ...(w.threadNote ? { thread_note: w.threadNote } : {}),
   };
@@ -83,6 +87,36 @@ async function runWorkload(task: Extract<ChildTask, { kind: 'workload' }>): Prom
     test_acc: round(testAcc, 4),
     fallback_calls: (ops as Partial<WasmOps>).fallbackCalls ?? 0,
     peak_rss_mb: peakRssMb(),
+  };
+  await (ops as Partial<WasmOps>).dispose?.();
+  return result;
+}
+
+/**
+ * The book's SimpleConvNet (bench/convnet.ts) through the engine's own Trainer, Adam lr
+ * 0.001, He init, batch 100, as torch_convnet.py and numpy_convnet.py run it; one timed
+ * iteration = trainer.step(). Two untimed steps first (tier-up, buffers).
+ */
+async function runConvnet(task: Extract<ChildTask, { kind: 'convnet' }>): Promise<ChildResult> {
+  const ops = await makeOps('wasm', task.threads, task.adaptive);
+  const { train, test } = loadIdxFolder(task.data);
+  const network = buildNetwork(SIMPLE_CONVNET, { ops, init: 'he', seed: 1 });
+  const trainer = new Trainer({ network, train, test, config: simpleConvnetConfig(task.iterations, train.count) });
+  const lossFirst = trainer.step().loss;
+  trainer.step();
+  let lossLast = NaN, samples = 0;
+  const t0 = performance.now();
+  for (let i = 0; i < task.iterations; i++) {
+    const s = trainer.step();
+    samples += s.samples;
+    lossLast = s.loss;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const result: ChildResult = {
+    impl: 'wasm', workload: 'SimpleConvNet', ...describeOps(ops), adaptive: task.adaptive,
+    iterations: task.iterations, samples, train_s: round(seconds, 4), samples_per_s: round(samples / seconds, 1),
+    loss_first: round(lossFirst, 4), loss_last: round(lossLast, 4),
+    fallback_calls: (ops as Partial<WasmOps>).fallbackCalls ?? 0, peak_rss_mb: peakRssMb(),
   };
   await (ops as Partial<WasmOps>).dispose?.();
   return result;
@@ -216,6 +250,9 @@ function round(x: number, digits: number): number {
 
 export async function runChild(json: string): Promise<void> {
   const task = JSON.parse(json) as ChildTask;
-  const result = task.kind === 'workload' ? await runWorkload(task) : task.kind === 'gemm' ? await runGemm(task) : await runHost(task);
+  const result = task.kind === 'workload' ? await runWorkload(task)
+    : task.kind === 'gemm' ? await runGemm(task)
+    : task.kind === 'convnet' ? await runConvnet(task)
+    : await runHost(task);
   process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
 }

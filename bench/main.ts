@@ -17,7 +17,7 @@
  *        --settle S (wait up to S s before each measurement for an idle core)
  *        --json (last line: every figure as JSON)
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -28,9 +28,10 @@ import { prepareData } from './data.js';
 import { GEMM_SHAPES } from './gemm-shapes.js';
 import { detectNumpy, numpyGemm1024, numpyShapes, numpyWorkload, type PythonInfo } from './numpy.js';
 import { ratio, spread, type Spread } from './stats.js';
+import { Series, fmt, fmtRatio, fmtSpread, table, type Json } from './report.js';
+import { convnetSection, type Target } from './convnet.js';
+import { BusyCores } from './busy.js';
 import { WORKLOADS, flopsPerSample } from './workloads.js';
-
-type Json = Record<string, unknown>;
 
 interface Options {
   runs: number;
@@ -44,9 +45,14 @@ interface Options {
   json: boolean;
   /** Seconds to wait, before each measurement, for a core to be idle (0: do not wait). */
   settle: number;
+  /** Cores to keep busy with spinning processes during the whole run (issue 14 item 11). */
+  busy: number;
+  /** Python with PyTorch for torch_convnet.py. */
+  torchPython: string;
+  convnetIters: number;
 }
 
-const SECTIONS = ['gemm', 'w1', 'w2', 'ts', 'host'];
+const SECTIONS = ['gemm', 'w1', 'w2', 'convnet', 'ts', 'host'];
 
 function parseArgs(argv: string[], root: string): Options {
   const o: Options = {
@@ -59,6 +65,9 @@ function parseArgs(argv: string[], root: string): Options {
     tsW2Iters: 20,
     json: false,
     settle: 0,
+    busy: 0,
+    torchPython: '/usr/bin/python3',
+    convnetIters: 50,
   };
   const value = (i: number, flag: string): string => {
     const v = argv[i + 1];
@@ -82,6 +91,9 @@ function parseArgs(argv: string[], root: string): Options {
       case '--ts-w2-iters': o.tsW2Iters = int(value(i++, a), a, 1); break;
       case '--json': o.json = true; break;
       case '--settle': o.settle = int(value(i++, a), a, 0); break;
+      case '--busy': o.busy = int(value(i++, a), a, 0); break;
+      case '--torch-python': o.torchPython = value(i++, a); break;
+      case '--convnet-iters': o.convnetIters = int(value(i++, a), a, 1); break;
       case '--only': {
         const list = value(i++, a).split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
         const bad = list.filter((s) => !SECTIONS.includes(s));
@@ -91,7 +103,7 @@ function parseArgs(argv: string[], root: string): Options {
       }
       case '--help':
       case '-h':
-        process.stdout.write('usage: npm run bench -- [--runs N] [--threads N] [--data IDX_DIR] [--anchors DIR] [--python CMD] [--no-numpy] [--only gemm,w1,w2,ts,host] [--ts-w2-iters N] [--settle SECONDS] [--json]\n');
+        process.stdout.write('usage: npm run bench -- [--runs N] [--threads N] [--data IDX_DIR] [--anchors DIR] [--python CMD] [--no-numpy] [--only gemm,w1,w2,convnet,ts,host] [--ts-w2-iters N] [--settle SECONDS] [--busy CORES] [--torch-python CMD] [--convnet-iters N] [--json]\n');
         process.exit(0);
         break;
       default:
@@ -120,28 +132,6 @@ function child(task: ChildTask): Promise<Json> {
 
 // ---------------------------------------------------------------------------------------
 // Collecting
-
-/** Results of one measured configuration across runs. */
-class Series {
-  readonly results: Json[] = [];
-  readonly errors: string[] = [];
-  constructor(readonly label: string) {}
-  add(r: Json): void {
-    this.results.push(r);
-  }
-  num(key: string): Spread | null {
-    return spread(this.results.map((r) => Number(r[key])));
-  }
-  first(key: string): unknown {
-    return this.results[0]?.[key];
-  }
-  summary(keys: string[]): Json {
-    const out: Json = { label: this.label, runs: this.results.length };
-    for (const k of keys) out[k] = this.num(k);
-    if (this.errors.length) out.errors = this.errors;
-    return out;
-  }
-}
 
 /** Busy fraction of all cores over `ms` (Linux /proc/stat), or null where unknown. */
 async function busyFraction(ms: number): Promise<number | null> {
@@ -197,29 +187,6 @@ async function attempt(series: Series, what: () => Promise<Json>, log: (s: strin
 }
 
 // ---------------------------------------------------------------------------------------
-// Formatting
-
-function fmt(x: number | null | undefined, digits = 1): string {
-  if (x === null || x === undefined || !Number.isFinite(x)) return '-';
-  if (Math.abs(x) >= 10000) return Math.round(x).toLocaleString('en-US');
-  return x.toFixed(digits);
-}
-
-function fmtSpread(s: Spread | null, digits = 1): string {
-  if (!s) return '-';
-  return s.n > 1 ? `${fmt(s.median, digits)} [${fmt(s.min, digits)}-${fmt(s.max, digits)}]` : fmt(s.median, digits);
-}
-
-function fmtRatio(r: number | null): string {
-  return r === null ? '-' : `${r.toFixed(2)}x`;
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ')).join('\n');
-}
-
-// ---------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
   const root = process.env.BENCH_REPO_ROOT ?? resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -236,7 +203,10 @@ async function main(): Promise<void> {
 
   const data = prepareData({ ...(o.data ? { dataDir: o.data } : {}), anchors: o.anchors, cacheDir, log });
   const py: PythonInfo = o.numpy && existsSync(o.anchors) ? detectNumpy(o.python) : { cmd: o.python, ok: false, detail: o.numpy ? 'anchors not found' : 'turned off (--no-numpy)' };
+  // Sampled before any spinner starts: what the other programs on the machine were doing.
   const load0 = loadavg()[0]!;
+  const busy = o.busy > 0 ? new BusyCores(o.busy) : null;
+  if (busy) log(`--busy ${o.busy}: ${o.busy} spinning process(es) keep core(s) busy for the whole run`);
   log(`Backprop Studio bench: ${cpus()[0]?.model ?? 'cpu'} x ${availableParallelism()}, Node ${process.version}, NumPy ${py.ok ? py.detail : `not run: ${py.detail}`}`);
   log(`data: ${data.source}`);
   log(`${o.runs} runs per figure, engine and NumPy alternating; medians [min-max]; each engine run in its own process; load average at start ${load0.toFixed(2)}`);
@@ -359,6 +329,21 @@ async function main(): Promise<void> {
     log('  (GFLOP/s counts the work both sides do: forward, dW, and dx of every layer but the first.)');
   }
 
+  // ---- SimpleConvNet ----------------------------------------------------------------
+  let convnetTargets: Target[] = [];
+  if (o.only.has('convnet')) {
+    const torchOk = existsSync(o.anchors) && spawnSync(o.torchPython, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+    if (!torchOk) log(`\nSimpleConvNet: PyTorch not run (${o.torchPython} cannot import torch; give --torch-python)`);
+    const section = await convnetSection({
+      runs: o.runs, threads: T, data: data.dir, anchors: o.anchors,
+      torchPython: torchOk ? o.torchPython : null, numpyPython: py.ok ? py.cmd : null,
+      iterations: o.convnetIters, busy: o.busy,
+      attempt: (s, what) => attempt(s, what, log), child, log,
+    });
+    json.convnet = section.json;
+    convnetTargets = section.targets;
+  }
+
   // ---- Engine host vs CLI ------------------------------------------------------------
   if (o.only.has('host')) {
     log('\nItem 5: W1 in the engine host (live progress and layer statistics to a client) vs the CLI loop, 1 thread');
@@ -397,8 +382,18 @@ async function main(): Promise<void> {
     check(`W2 peak memory, ${T} threads: engine/NumPy <= 1 (worst engine run vs best NumPy run)`, e !== null && n !== null ? e / n : null, 1, false);
   }
   if (json.host) check('W1 in the engine host: host speed/CLI speed >= 0.95', (json.host as Json).host_vs_cli_speed as number | null, 0.95);
+  for (const t of convnetTargets) check(t.name, t.value, t.goal, t.higherIsBetter);
+  if (o.busy > 0 && T > 1) {
+    for (const id of ['W1', 'W2'] as const) {
+      const w = wl?.[id];
+      if (!w) continue;
+      const sps = (k: string): Spread | null => ((w[k] as Json | undefined)?.samples_per_s as Spread | null) ?? null;
+      check(`${id} with ${o.busy} core(s) busy: default ${T} threads / 1 thread >= 0.9`, ratio(sps(`engine_${T}t`), sps('engine_1t')), 0.9);
+    }
+  }
+  busy?.stop();
   if (targets.length) {
-    log('\nTargets (issue 5, item 4 and 5)');
+    log('\nTargets (issue 5 items 4-5, issue 10 speed, issue 14 item 11 with --busy)');
     log(table([['target', 'measured', 'result'], ...targets.map((t) => [String(t.name), t.value === null ? '-' : (t.value as number).toFixed(2), t.pass === null ? 'not measured' : t.pass ? 'met' : 'NOT met'])]));
   }
   json.targets = targets;

@@ -32,7 +32,7 @@ export function detectNumpy(cmd: string): PythonInfo {
 }
 
 /** Run a Python script and return the JSON of its `RESULT {...}` line. */
-function runPython(cmd: string, args: string[], threads: number, cwd?: string): Promise<Record<string, unknown>> {
+export function runPython(cmd: string, args: string[], threads: number, cwd?: string): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { env: pythonEnv(threads), cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

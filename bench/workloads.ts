@@ -57,6 +57,7 @@ export function workloadConfig(w: Workload, count: number): TrainingConfig {
     momentum: 0.9,
     beta1: 0.9,
     beta2: 0.999,
+    decay: 0.99,
   };
 }
 
