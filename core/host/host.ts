@@ -20,6 +20,7 @@ import { Session } from './session.js';
 import { Throttle } from './throttle.js';
 import * as probes from './probes.js';
 import { EarlyStopping } from '../early-stopping.js';
+import { isStepInterrupt, pingId } from './heartbeat.js';
 
 /**
  * The engine host: one training session behind a message port. The same code
@@ -106,6 +107,10 @@ class Host {
   /** Batch losses not yet sent (bounded: a stalled port must not grow it without limit). */
   private pendingLosses: number[] = [];
   private samplesPerSecond = 0;
+  /** The `step` in progress; a pause or stop that arrives sets `interrupted`. */
+  private stepping: { interrupted: boolean } | null = null;
+  /** A step was ended by a pause or stop, which then succeeds even with no run to pause or stop. */
+  private stepInterrupted = false;
   /** Slow motion (setPace): wait this long after every batch of a run; 0 = slices at full speed. */
   private batchDelayMs = 0;
   private readonly delay: (fn: () => void, ms: number) => void;
@@ -154,6 +159,10 @@ class Host {
 
   private enqueue(data: unknown): void {
     if (this.disposed) return;
+    // A sign of life goes ahead of everything queued (core/host/heartbeat.ts).
+    const ping = pingId(data);
+    if (ping !== undefined) return this.send({ type: 'ack', id: ping });
+    if (this.stepping && isStepInterrupt(data)) this.stepping.interrupted = true;
     this.queue.push(data);
     this.drain();
   }
@@ -249,6 +258,8 @@ class Host {
         return this.stop();
       case 'step':
         return this.step(cmd);
+      case 'ping':
+        return; // answered ahead of the queue (enqueue); a queued one has nothing left to do
       case 'resetWeights': {
         this.interrupt('stopped: the weights were reset');
         this.s.resetWeights(cmd.seed);
@@ -354,6 +365,7 @@ class Host {
   }
 
   private pause(): void {
+    if (this.state !== 'running' && this.takeStepInterrupt()) return;
     if (this.state !== 'running') throw new StudioError('NOT_READY', `cannot pause: training is ${this.state === 'paused' ? 'already paused' : 'not running'}`);
     this.state = 'paused';
     this.sendProgress(true);
@@ -371,24 +383,54 @@ class Host {
   }
 
   private stop(): void {
+    if (this.state === 'idle' && this.takeStepInterrupt()) return;
     if (this.state === 'idle') throw new StudioError('NOT_READY', 'cannot stop: no training run in progress');
     this.stepInterrupted = false; // a step this stop ended is over, with the run
     this.finish('stopped', 'stopped by the user', 'user');
   }
 
-  /** `count` batches now, in the current run if there is one (paused), else outside any run. */
-  private step(cmd: CommandOf<'step'>): void {
+  /**
+   * `count` batches now, in the current run if there is one (paused), else outside
+   * any run. In slices, like a run: between two the host reads its port, and a
+   * pause or stop that arrived ends the step there (the step is acked first).
+   */
+  private async step(cmd: CommandOf<'step'>): Promise<void> {
     if (this.state === 'running') throw new StudioError('NOT_READY', 'cannot step while training runs; pause first');
     this.s.assertTrainable('step');
     const t0 = this.now();
     const n0 = this.s.samplesTrained();
-    for (let i = 0; i < cmd.count; i++) {
-      if (!this.trainOneBatch()) return; // diverged or the run finished: already reported
+    const stepping = { interrupted: false };
+    this.stepping = stepping;
+    this.stepInterrupted = false;
+    try {
+      let done = 0;
+      while (done < cmd.count) {
+        const sliceStart = this.now();
+        do {
+          if (!this.trainOneBatch()) return; // diverged or the run finished: already reported
+          done++;
+        } while (done < cmd.count && this.now() - sliceStart < this.sliceMs);
+        if (done >= cmd.count) break;
+        if (this.progressThrottle.take()) this.sendProgress(false);
+        await new Promise<void>((resume) => this.schedule(resume));
+        if (this.disposed || stepping.interrupted) break;
+      }
+    } finally {
+      this.stepping = null;
+      this.stepInterrupted = stepping.interrupted;
     }
     const dt = (this.now() - t0) / 1000;
     if (dt > 0) this.samplesPerSecond = (this.s.samplesTrained() - n0) / dt;
     this.sendProgress(true);
     this.sendLayerStats();
+  }
+
+  /** True once after a step that a pause or stop ended: that pause or stop has done its work. */
+  private takeStepInterrupt(): boolean {
+    const was = this.stepInterrupted;
+    this.stepInterrupted = false;
+    if (was) this.sendStatus();
+    return was;
   }
 
   /** The watcher of a new run, or null; refuses a watch on a set the session does not have. */

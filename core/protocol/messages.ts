@@ -154,9 +154,16 @@ export const resumeSchema = cmd('resume', {});
 export const stopSchema = cmd('stop', {});
 /**
  * Train `count` batches (default 1) now; allowed while paused and before start.
- * The engine answers nothing else until they are done, hence the modest limit.
+ * The batches run in slices like a run, so other commands are read in between;
+ * a `pause` or `stop` ends the step at the next slice boundary (acked with the
+ * batches done so far), and is then acknowledged itself.
  */
 export const stepSchema = cmd('step', { count: z.number().int().min(1).max(10_000).default(1) });
+/**
+ * A sign of life: acknowledged at once, ahead of queued commands (see
+ * core/host/heartbeat.ts). A client that hears nothing for long restarts the engine.
+ */
+export const pingSchema = cmd('ping', {});
 /** New weights from training.seed (or `seed`), optimizer state cleared. Stops a running run. */
 export const resetWeightsSchema = cmd('resetWeights', { seed: z.number().int().min(0).max(2 ** 32 - 1).optional() });
 /** Copies of W, b, dW, db of one Affine layer, by name ('fc1') or by index among the Affine layers (0-based). */
@@ -216,6 +223,7 @@ export const commandSchema = z.discriminatedUnion('type', [
   resumeSchema,
   stopSchema,
   stepSchema,
+  pingSchema,
   resetWeightsSchema,
   inspectSchema,
   gradcheckSchema,
