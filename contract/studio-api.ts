@@ -64,6 +64,8 @@ export type MenuAction =
   | { type: 'open-model' }
   | { type: 'save-model' }
   | { type: 'save-model-as' }
+  /** File › Export Model: the renderer converts the engine's model and offers the file. */
+  | { type: 'export-model'; format: 'onnx' | 'npz' | 'pytorch' }
   /** Open Recent, a double-clicked .safetensors, a path given to a second instance: read it with `openPath`. */
   | { type: 'open-path'; file: PickedFile };
 

@@ -38,6 +38,12 @@ export function buildMenuTemplate(ctx: MenuContext): MenuItemConstructorOptions[
     click: () => handlers.send({ type: 'open-path', file: { kind: file.kind, path: file.path, name: file.name } }),
   }));
 
+  // The formats of File › Export Model (renderer/src/lib/export-model.ts converts; main only forwards the choice).
+  const EXPORT_MENU = [
+    { format: 'onnx', label: '&ONNX (.onnx)…' },
+    { format: 'npz', label: '&NumPy (.npz)…' },
+    { format: 'pytorch', label: '&PyTorch Project (.zip)…' },
+  ] as const;
   const file: MenuItemConstructorOptions = {
     id: 'file',
     label: '&File',
@@ -65,6 +71,11 @@ export function buildMenuTemplate(ctx: MenuContext): MenuItemConstructorOptions[
         label: 'Save Model &As…',
         accelerator: 'CmdOrCtrl+Shift+S',
         click: () => handlers.send({ type: 'save-model-as' }),
+      },
+      {
+        id: 'export-model',
+        label: '&Export Model',
+        submenu: EXPORT_MENU.map(({ format, label }) => ({ id: `export-model-${format}`, label, click: () => handlers.send({ type: 'export-model', format }) })),
       },
       ...(mac
         ? [{ type: 'separator' as const }, { id: 'close-window', role: 'close' as const }]

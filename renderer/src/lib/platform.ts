@@ -1,5 +1,6 @@
 import type { DataRequest } from './data-files.js';
 import type { EngineLink } from './engine-link.js';
+import type { ExportFormat } from './export-model.js';
 
 /**
  * Everything that differs between the desktop app and browser mode, behind one
@@ -20,6 +21,7 @@ export type MenuCommand =
   | { type: 'open-model' }
   | { type: 'save-model' }
   | { type: 'save-model-as' }
+  | { type: 'export-model'; format: ExportFormat }
   | { type: 'open-file'; load: () => Promise<{ files: OpenedFile[]; request?: DataRequest }>; kind: 'data' | 'model'; name: string };
 
 export interface SaveRequest {

@@ -8,7 +8,8 @@ import { Dialogs } from './state/dialogs.svelte.js';
 import { NetworkDraft } from './state/draft.svelte.js';
 import { EngineStatus } from './state/engine-status.svelte.js';
 import { RunHistory } from './state/history.svelte.js';
-import { ModelDocument } from './state/model.svelte.js';
+import { ModelDocument, suggestModelName } from './state/model.svelte.js';
+import { exportFromStudio, type ExportFormat } from './export-model.js';
 import { Notices } from './state/notices.svelte.js';
 import { RunControl } from './state/run.svelte.js';
 
@@ -110,6 +111,7 @@ export class Session {
       else if (cmd.type === 'open-model') void this.model.openDialog();
       else if (cmd.type === 'save-model') void this.model.save(false);
       else if (cmd.type === 'save-model-as') void this.model.save(true);
+      else if (cmd.type === 'export-model') void this.exportModel(cmd.format);
       else if (cmd.type === 'open-file') {
         void (async () => {
           try {
@@ -144,6 +146,16 @@ export class Session {
     } catch (e) {
       this.notices.fail('Could not open the file', e);
     }
+  }
+
+  /** File › Export: the model as ONNX, .npz or a PyTorch project, named like the document (or as Save would name it). */
+  async exportModel(format: ExportFormat): Promise<void> {
+    const net = this.model.engineNet;
+    if (!net) {
+      this.notices.notify('error', 'Nothing to export yet', 'Load data and build a network first.');
+      return;
+    }
+    await exportFromStudio(this, format, this.model.name ?? suggestModelName(this.data.loaded?.name, net.spec));
   }
 
   /** Files from a dialog, a drop or the menu: a model is opened, data files are paired and loaded. */
