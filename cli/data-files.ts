@@ -22,6 +22,8 @@ export interface DataFileRequest {
   modelLabelColumn?: string;
   /** The flag that names this file's IDX labels (--labels, or --test-labels for the test file). */
   labelsFlag?: string;
+  /** Every file read is added here (full path, and as shown), so a command can keep its output off them. */
+  inputs?: { path: string; shown: string }[];
 }
 
 /**
@@ -32,10 +34,12 @@ export interface DataFileRequest {
 export async function loadDataFile(io: CliIO, req: DataFileRequest): Promise<LoadedData> {
   const path = resolve(io.cwd, req.path);
   const bytes = await readFileCapped(path, DATA_LIMITS.maxFileBytes, req.path);
+  req.inputs?.push({ path, shown: req.path });
   let labels: { name: string; bytes: Uint8Array } | undefined;
   if (req.labelsPath !== undefined) {
     const lp = resolve(io.cwd, req.labelsPath);
     labels = { name: req.labelsPath, bytes: await readFileCapped(lp, DATA_LIMITS.maxFileBytes, req.labelsPath) };
+    req.inputs?.push({ path: lp, shown: req.labelsPath });
   } else {
     // Only IDX image names (train-images-idx3-ubyte…) have label-file candidates.
     const candidates = pairedLabelFileName(basename(path)).map((n) => join(dirname(path), n));
@@ -43,6 +47,7 @@ export async function loadDataFile(io: CliIO, req: DataFileRequest): Promise<Loa
     if (found) {
       const shown = shownPath(io, req.path, found);
       labels = { name: shown, bytes: await readFileCapped(found, DATA_LIMITS.maxFileBytes, shown) };
+      req.inputs?.push({ path: found, shown });
     } else if (!req.labelsOptional && candidates.length > 0 && !/\.(csv|tsv|txt)(\.gz)?$/i.test(path)) {
       throw new StudioError(
         'BAD_USAGE',

@@ -6,8 +6,23 @@ export interface CliIO {
   cwd: string;
 }
 
+/**
+ * Set when the reader of stdout went away (`train … | head -1`): the command goes
+ * on (a model still gets saved) and prints nothing more to stdout.
+ */
+let stdoutClosed = false;
+
+/** Standard output's EPIPE: the reader's choice, not an error. Anything else is still thrown. */
+export function onStdoutError(e: NodeJS.ErrnoException): void {
+  // Writes queued before the error arrive as "stream destroyed" once it is closed.
+  if (e.code !== 'EPIPE' && !(stdoutClosed && e.code === 'ERR_STREAM_DESTROYED')) throw e;
+  stdoutClosed = true;
+}
+
 export const processIO: CliIO = {
-  out: (line) => process.stdout.write(line + '\n'),
+  out: (line) => {
+    if (!stdoutClosed) process.stdout.write(line + '\n');
+  },
   err: (line) => process.stderr.write(line + '\n'),
   cwd: process.cwd(),
 };

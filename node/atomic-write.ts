@@ -1,6 +1,6 @@
 /// <reference path="./write-file-atomic.d.ts" />
 import fs from 'node:fs';
-import { dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import writeFileAtomicPackage from 'write-file-atomic';
 import { StudioError } from '../core/errors.js';
 import { ioMessage } from './io-message.js';
@@ -30,6 +30,45 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array, shownAs: 
     throw new StudioError('IO', `cannot save: ${ioMessage(e)}`, { file: shownAs });
   }
   await syncFolder(dirname(path));
+  await sweepStaleTemps(path);
+}
+
+/**
+ * write-file-atomic names its temp file `<target>.<n>`, n a uint32 from a hash of
+ * the writer's pid and a counter (decimal, almost always 6 to 10 digits). A save
+ * killed before its rename (kill -9, power loss) leaves that file, full-size,
+ * beside the target forever. After each successful save of a target, its own
+ * leftovers are removed: only names of that exact pattern (a user's `model.safetensors.1`
+ * or `.bak` never matches), only regular files, and only stale ones: untouched for
+ * STALE_TEMP_MS. A save in progress writes its temp file continuously and renames
+ * it within seconds, so a temp file that old has no writer. (The writer's pid is
+ * hashed into the name, so it cannot be asked whether that process still runs.)
+ */
+export const STALE_TEMP_MS = 10 * 60 * 1000;
+
+export async function sweepStaleTemps(path: string, now: number = Date.now()): Promise<string[]> {
+  const folder = dirname(path);
+  const prefix = `${basename(path)}.`;
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = await fs.promises.readdir(folder);
+  } catch {
+    return removed; // best effort: the save itself succeeded
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !/^\d{6,10}$/.test(name.slice(prefix.length))) continue;
+    const temp = join(folder, name);
+    try {
+      const st = await fs.promises.lstat(temp);
+      if (!st.isFile() || now - st.mtimeMs < STALE_TEMP_MS) continue;
+      await fs.promises.unlink(temp);
+      removed.push(temp);
+    } catch {
+      // Gone meanwhile, or not ours to remove: leave it.
+    }
+  }
+  return removed;
 }
 
 /**
@@ -56,12 +95,53 @@ export async function checkWritableTarget(path: string, shownAs: string = path):
   } catch (e) {
     throw fail(`the folder ${shownFolder}: ${ioMessage(e)}`);
   }
+  let target: fs.Stats | undefined;
   try {
-    if ((await fs.promises.stat(path)).isDirectory()) throw fail('it is a folder');
-  } catch (e) {
-    if (e instanceof StudioError) throw e;
+    target = await fs.promises.stat(path);
+  } catch {
     // Not there yet: that is the usual case.
   }
+  // Saving renames a new file over the path: a device, a pipe or a socket there would
+  // be replaced by a regular file (as root, `--out /dev/null` would replace /dev/null).
+  if (target?.isDirectory()) throw fail('it is a folder');
+  if (target && !target.isFile()) throw fail(`it is ${kindOf(target)}, not a regular file; saving would replace it`);
+}
+
+/**
+ * Fail when `path` is one of the files a command reads (`train data.csv --out data.csv`
+ * would replace the data with a model): the same path once symbolic links are
+ * resolved, or the same file by device and inode (a hard link).
+ */
+export async function checkNotAnInput(
+  path: string,
+  inputs: readonly { path: string; shown: string }[],
+  shownAs: string = path,
+): Promise<void> {
+  let target: fs.Stats;
+  try {
+    target = await fs.promises.stat(path);
+  } catch {
+    return; // a new file cannot be an input
+  }
+  const real = await fs.promises.realpath(path).catch(() => path);
+  for (const input of inputs) {
+    const st = await fs.promises.stat(input.path).catch(() => undefined);
+    const same =
+      (await fs.promises.realpath(input.path).catch(() => input.path)) === real ||
+      (st !== undefined && st.dev === target.dev && st.ino === target.ino);
+    if (same) {
+      throw new StudioError('IO', `cannot save there: it is the input file ${input.shown}; saving would replace it`, {
+        file: shownAs,
+      });
+    }
+  }
+}
+
+function kindOf(st: fs.Stats): string {
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  if (st.isFIFO()) return 'a named pipe';
+  if (st.isSocket()) return 'a socket';
+  return 'not a regular file';
 }
 
 async function writeAll(file: string, bytes: Uint8Array): Promise<void> {

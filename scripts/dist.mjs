@@ -16,6 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ELECTRON_DIST_ENV, DistError, chooseArchs, resolveElectronSource } from './packaging/electron-dist.mjs';
 import { unbundledImports } from './packaging/bundle-check.mjs';
+import { nodeProblem } from './check-env.mjs';
 
 /** @typedef {import('./packaging/electron-dist.mjs').ElectronArch} ElectronArch */
 /** @typedef {import('./packaging/electron-dist.mjs').ElectronPlatform} ElectronPlatform */
@@ -123,6 +124,8 @@ function npmRunBuild(projectDir) {
  */
 export async function dist(options) {
   const { projectDir } = options;
+  const tooOld = nodeProblem('electron');
+  if (tooOld) throw new DistError(tooOld);
   const plan = await planDist(options);
   const from = !plan.source.path ? 'electron-builder download/cache' : options.env[ELECTRON_DIST_ENV]?.trim() ? `${ELECTRON_DIST_ENV}=${plan.source.path}` : plan.source.path;
   console.log(`dist: ${plan.dirOnly ? 'unpacked app' : 'installers'} for ${options.platform} ${plan.archs.join(', ')}, Electron from ${from}`);

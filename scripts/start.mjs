@@ -13,6 +13,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nodeProblem } from './check-env.mjs';
 
 const PROJECT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -108,6 +109,8 @@ async function main() {
 
   // Checked before building: no point spending a minute on a build that cannot be launched.
   let electron = findElectronBinary();
+  const tooOld = nodeProblem(!buildOnly && !electron.ok ? 'electron' : 'build');
+  if (tooOld) fail(tooOld);
   if (!buildOnly && !electron.ok && downloadElectron()) electron = findElectronBinary();
   if (!buildOnly) {
     if (!electron.ok) fail(electron.message);

@@ -6,7 +6,7 @@ import { alignClasses, matchFeatureNames, splitDataset, standardize } from '../.
 import { encodeModel, tensorsFromParams } from '../../core/model/model-file.js';
 import { trainingConfigSchema, type Normalization } from '../../core/spec.js';
 import type { Dataset } from '../../core/data/dataset.js';
-import { checkWritableTarget, writeFileAtomic } from '../../node/atomic-write.js';
+import { checkNotAnInput, checkWritableTarget, writeFileAtomic } from '../../node/atomic-write.js';
 import { dataRange } from '../model.js';
 import { initOption, labelColumnOption, numberOption, optimizerOption, usageError, type ParsedCommand } from '../args.js';
 import { describeSpec, specFromCli } from '../network-spec.js';
@@ -44,8 +44,10 @@ export async function trainCommand(io: CliIO, cmd: ParsedCommand): Promise<numbe
 
   if (typeof v.out === 'string') await checkWritableTarget(resolve(io.cwd, v.out), v.out);
 
+  const inputs: { path: string; shown: string }[] = [];
   const trainFile = await loadDataFile(io, {
     path: cmd.positionals[0]!,
+    inputs,
     ...(typeof v.labels === 'string' ? { labelsPath: v.labels } : {}),
     ...(labelColumn !== undefined ? { labelColumn } : {}),
   });
@@ -55,11 +57,19 @@ export async function trainCommand(io: CliIO, cmd: ParsedCommand): Promise<numbe
   if (typeof v.test === 'string') {
     const testFile = await loadDataFile(io, {
       path: v.test,
+      inputs,
       labelsFlag: '--test-labels',
       ...(typeof v['test-labels'] === 'string' ? { labelsPath: v['test-labels'] } : {}),
       ...(labelColumn !== undefined ? { labelColumn } : {}),
     });
     testWarnings = [...testFile.warnings];
+    if (testFile.dataset.features !== train.features) {
+      throw new StudioError(
+        'BAD_DATA',
+        `has ${thousands(testFile.dataset.features)} features per sample, the training file ${cmd.positionals[0]!} has ${thousands(train.features)}`,
+        { file: v.test },
+      );
+    }
     const trainNames = featureNamesOf(trainFile);
     const testNames = featureNamesOf(testFile);
     let testData = testFile.dataset;
@@ -72,6 +82,7 @@ export async function trainCommand(io: CliIO, cmd: ParsedCommand): Promise<numbe
   } else if (split > 0) {
     ({ train, test } = splitDataset(train, split, config.seed));
   }
+  if (typeof v.out === 'string') await checkNotAnInput(resolve(io.cwd, v.out), inputs, v.out);
   // The raw training range, kept in the model so eval and predict notice data on another scale.
   const inputRange = dataRange(train);
   let normalization: Normalization | undefined;
