@@ -40,6 +40,11 @@ interface ResultEvents {
   evaluate: 'evaluation';
   predictGrid: 'gridResult';
   samples: 'samplesResult';
+  trace: 'traceResult';
+  checkWeight: 'weightCheckResult';
+  predict: 'predictResult';
+  evaluateFile: 'fileEvaluation';
+  predictFile: 'filePredictions';
 }
 const RESULT_EVENT: Record<string, EventType | undefined> = {
   configure: 'configured',
@@ -53,6 +58,11 @@ const RESULT_EVENT: Record<string, EventType | undefined> = {
   evaluate: 'evaluation',
   predictGrid: 'gridResult',
   samples: 'samplesResult',
+  trace: 'traceResult',
+  checkWeight: 'weightCheckResult',
+  predict: 'predictResult',
+  evaluateFile: 'fileEvaluation',
+  predictFile: 'filePredictions',
 };
 
 export type CommandResult<T extends CommandType> = T extends keyof ResultEvents ? EventOf<ResultEvents[T]> : undefined;
