@@ -13,6 +13,7 @@ import type { Dataset } from '../data/dataset.js';
 import type { AffineLayer } from '../layers/affine.js';
 import type { Bytes, CommandId, CommandOf, EventOf } from '../protocol/messages.js';
 import { decodeCheckpoint, encodeCheckpoint } from './checkpoint-codec.js';
+import { checkGridAnswer, checkGridBounds } from './grid-bounds.js';
 import { evaluateWithConfusion } from './evaluate.js';
 import { dataLoadedEvent, fitIfAsked, prepareData, readBuiltinData, readFileData, type RawData } from './data-load.js';
 import { exportModelBytes, importModelBytes } from './model-io.js';
@@ -484,6 +485,7 @@ export class Session {
     if (network.inputSize !== 2) {
       throw new StudioError('SHAPE_MISMATCH', `decision regions need a network with 2 inputs (2-D data); this one has ${network.inputSize}`);
     }
+    checkGridBounds(bounds, this.normalization);
     const n = cols * rows;
     const classes = new Uint8Array(n);
     const confidence = new Float32Array(n);
@@ -522,6 +524,7 @@ export class Session {
     } finally {
       for (const m of inputs.values()) this.ops.free(m);
     }
+    checkGridAnswer(confidence);
     return { type: 'gridResult', cols, rows, classes, confidence };
   }
 
