@@ -1,6 +1,7 @@
 /// <reference path="./crc32c.d.ts" />
 import protobuf from 'protobufjs/minimal.js';
 import CRC32C from 'crc-32/crc32c.js';
+import { zipSync } from 'fflate';
 
 /**
  * A kept training run as a TensorBoard event file, so `tensorboard --logdir DIR`
@@ -74,6 +75,24 @@ export function tensorboardEvents(run: TensorboardRun): Uint8Array {
 /** TensorBoard's file name pattern; it reads every file named events.out.tfevents.* in a run's folder. */
 export function tensorboardFileName(run: Pick<TensorboardRun, 'createdAt'>, host = 'backprop-studio'): string {
   return `events.out.tfevents.${Math.floor(run.createdAt / 1000)}.${host.replace(/[^\w.-]+/g, '_')}`;
+}
+
+/**
+ * Several runs as one .zip laid out as a TensorBoard log folder: one sub-folder per
+ * run (named after it, made unique), each with its event file. Unzip it and run
+ * `tensorboard --logdir` on the folder: every run is a line of its own.
+ */
+export function tensorboardArchive(runs: readonly TensorboardRun[]): Uint8Array {
+  const used = new Set<string>();
+  const files: Record<string, Uint8Array> = {};
+  for (const run of runs) {
+    const base = run.name.replace(/[^\w.-]+/g, '-').replace(/^[-.]+|-+$/g, '').slice(0, 80) || 'run';
+    let folder = base;
+    for (let k = 2; used.has(folder); k++) folder = `${base}-${k}`;
+    used.add(folder);
+    files[`${folder}/${tensorboardFileName(run)}`] = tensorboardEvents(run);
+  }
+  return zipSync(files);
 }
 
 interface EventFields {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import protobuf from 'protobufjs';
-import { maskedCrc32c, tensorboardEvents, tensorboardFileName, TENSORBOARD_FILE_VERSION, type TensorboardRun } from '../../../core/export/tensorboard.js';
+import { unzipSync } from 'fflate';
+import { maskedCrc32c, tensorboardArchive, tensorboardEvents, tensorboardFileName, TENSORBOARD_FILE_VERSION, type TensorboardRun } from '../../../core/export/tensorboard.js';
 
 /**
  * The event file read back the way TensorBoard reads it: TFRecords whose length
@@ -101,6 +102,13 @@ describe('TensorBoard event files', () => {
     ]);
     expect(events[2]!.wallTime).toBeCloseTo(t0 + 0.02, 6);
     expect(events.at(-1)!.wallTime).toBeCloseTo(t0 + 0.05, 6);
+  });
+
+  it('several runs: one folder per run in a .zip, names made safe and unique', () => {
+    const files = unzipSync(tensorboardArchive([RUN, { ...RUN, name: 'adam lr 0.01' }, { ...RUN, name: '../../etc' }]));
+    const file = tensorboardFileName(RUN);
+    expect(Object.keys(files)).toEqual([`adam-lr-0.01/${file}`, `adam-lr-0.01-2/${file}`, `etc/${file}`]);
+    expect(readRecords(files[`adam-lr-0.01/${file}`]!)).toHaveLength(12);
   });
 
   it('names the file as TensorBoard looks for it', () => {
