@@ -27,9 +27,11 @@ export async function evalCommand(io: CliIO, cmd: ParsedCommand): Promise<number
     printWarnings(io, warnings);
     const result = evaluateDataset(model.network, ds);
     if (v.json === true) {
-      jsonLine(io, { event: 'eval', loss: result.loss, accuracy: result.accuracy, samples: result.samples });
+      jsonLine(io, { event: 'eval', loss: result.loss, lossKind: model.content.spec.loss, accuracy: result.accuracy, samples: result.samples });
     } else {
-      io.out(`${dataPath}: ${thousands(result.samples)} samples, loss ${fixed(result.loss)}, accuracy ${fixed(result.accuracy)}`);
+      // Which loss: squared error and cross-entropy are on different scales.
+      const loss = model.content.spec.loss === 'mse' ? 'loss (mean squared error)' : 'loss';
+      io.out(`${dataPath}: ${thousands(result.samples)} samples, ${loss} ${fixed(result.loss)}, accuracy ${fixed(result.accuracy)}`);
       printPerClass(io, confusionMatrix(model.network, ds), classNames);
     }
     return 0;

@@ -27,16 +27,19 @@ export async function predictCommand(io: CliIO, cmd: ParsedCommand): Promise<num
     const probs = predictDataset(model.network, ds);
     const classes = model.network.outputSize;
     const names = model.content.classNames;
+    // A network trained with squared error (the book's chapter 4) outputs scores, not
+    // probabilities: they are printed as such, y(class), and the prediction is the largest.
+    const scores = model.content.spec.loss === 'mse';
     if (v.json !== true) {
-      // Which probability is which class: the columns after the prediction.
+      // Which value is which class: the columns after the prediction.
       const classLabels = names ?? Array.from({ length: classes }, (_, i) => String(i));
-      io.out(`row\tpredicted\t${classLabels.map((c) => `p(${c})`).join(' ')}`);
+      io.out(`row\tpredicted\t${classLabels.map((c) => (scores ? `y(${c})` : `p(${c})`)).join(' ')}`);
     }
     for (let row = 0; row < ds.count; row++) {
       const p = Array.from(probs.subarray(row * classes, (row + 1) * classes));
       const predicted = p.indexOf(Math.max(...p));
       if (v.json === true) {
-        jsonLine(io, { row, probabilities: p, predicted, ...(names ? { label: names[predicted] } : {}) });
+        jsonLine(io, { row, [scores ? 'outputs' : 'probabilities']: p, predicted, ...(names ? { label: names[predicted] } : {}) });
       } else {
         io.out(`${row}\t${names ? names[predicted] : predicted}\t${p.map((x) => x.toFixed(4)).join(' ')}`);
       }
@@ -69,7 +72,7 @@ async function loadForPrediction(
     all = await loadDataFile(io, { path: dataPath, labelColumn: null, labelsOptional: true });
   } catch (e) {
     // A text cell: the file has a (text) label column, the last by default.
-    if (e instanceof StudioError && e.code === 'BAD_DATA') return loadDataFile(io, { path: dataPath, labelsOptional: true });
+    if (e instanceof StudioError && e.code === 'NOT_A_NUMBER') return loadDataFile(io, { path: dataPath, labelsOptional: true });
     throw e;
   }
   if (all.format === 'idx' || all.dataset.features === inputSize) return all;
