@@ -12,9 +12,10 @@
  * It splits until it has data, then:
  *   - while splitting wins, it runs one call in EXPLORE_WINNING alone, to keep the
  *     single-thread figure current (cheap: that call is at most ~2x slower);
- *   - while one thread wins, it tries splitting again after an interval that doubles
- *     every time splitting still loses (up to MAX_INTERVAL calls), because on a busy
- *     machine a split call can cost several times a single one.
+ *   - while one thread wins, it tries splitting again after an interval that grows every
+ *     time splitting still loses, by at least 2 and by as many times as the split call was
+ *     slower (up to MAX_INTERVAL calls): on a busy machine a split call can cost many
+ *     single ones, and the tries must stay a small share of the time.
  * A try of the losing mode replaces that mode's average (a machine that just became idle
  * or busy shows at once); calls in the winning mode are averaged. Splitting must be at
  * least MARGIN faster to be chosen: a split that gains nothing still takes a core from
@@ -34,7 +35,7 @@ export interface SplitStats {
 
 export const EXPLORE_WINNING = 128;
 export const BASE_INTERVAL = 16;
-export const MAX_INTERVAL = 256;
+export const MAX_INTERVAL = 1024;
 export const MARGIN = 0.05;
 const ALPHA = 0.3;
 
@@ -124,7 +125,10 @@ export class SplitPolicy {
       if (s.splitSamples === 1) return;
       s.split = Number.isNaN(s.split) || explored ? perUnit : s.split + ALPHA * (perUnit - s.split);
       // A try of splitting while one thread won: back off while it still loses.
-      if (explored) s.interval = this.splitWins(s) ? BASE_INTERVAL : Math.min(MAX_INTERVAL, s.interval * 2);
+      if (explored) {
+        const slower = Math.ceil(s.split / s.single);
+        s.interval = this.splitWins(s) ? BASE_INTERVAL : Math.min(MAX_INTERVAL, s.interval * Math.max(2, slower));
+      }
     } else {
       s.single = Number.isNaN(s.single) || explored ? perUnit : s.single + ALPHA * (perUnit - s.single);
     }

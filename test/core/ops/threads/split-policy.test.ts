@@ -35,19 +35,19 @@ describe('SplitPolicy: split a kernel call across threads only while it pays', (
     expect(total).toBeLessThan(calls * IDLE.split * 1.01);
   });
 
-  it('with a busy core it falls back to one thread and tries splitting ever more rarely: under 10% slower than one thread', () => {
+  it('with a busy core it falls back to one thread and tries splitting ever more rarely: under 5% slower than one thread', () => {
     const { run, policy } = simulate();
     const calls = 3000;
     const { splits, total } = run(calls, BUSY);
-    // Warm-up (2) + tries after 16, 32, 64, 128, 256, 256... calls.
-    expect(splits).toBeLessThan(2 + 6 + Math.ceil(calls / MAX_INTERVAL));
-    expect(total).toBeLessThan(calls * BUSY.single * 1.1);
+    // Warm-up (2) + tries after 16, 48, 144, 432, 1024, 1024... calls (each try 3x slower: the interval triples).
+    expect(splits).toBeLessThan(2 + 5 + Math.ceil(calls / MAX_INTERVAL));
+    expect(total).toBeLessThan(calls * BUSY.single * 1.05);
     expect(policy.stats(1, 100_000)!.interval).toBe(MAX_INTERVAL);
   });
 
   it('returns to splitting soon after the machine becomes idle, and backs off again when it gets busy', () => {
     const { run, policy } = simulate();
-    run(2000, BUSY);
+    run(4000, BUSY);
     // Idle again: the next try of splitting (at most MAX_INTERVAL calls away) wins, and splitting resumes.
     const settle = run(MAX_INTERVAL + 1, IDLE);
     expect(settle.splits).toBeGreaterThanOrEqual(1);
@@ -57,6 +57,16 @@ describe('SplitPolicy: split a kernel call across threads only while it pays', (
     // Busy again: the split calls themselves show it, so the fallback is immediate.
     const busy = run(200, BUSY);
     expect(busy.splits).toBeLessThan(8);
+  });
+
+  it('backs off as many times as a try of splitting was slower (a heavily loaded machine)', () => {
+    const { run, policy } = simulate();
+    run(3, { split: 10, single: 1 }); // two warm-up splits, then one thread
+    run(BASE_INTERVAL, { split: 10, single: 1 }); // the first try: 10x slower
+    expect(policy.stats(1, 100_000)!.interval).toBe(BASE_INTERVAL * 10);
+    const { splits, total } = run(5000, { split: 10, single: 1 });
+    expect(splits).toBeLessThanOrEqual(6);
+    expect(total).toBeLessThan(5000 * 1.05);
   });
 
   it('keeps kinds and sizes apart: a kernel that gains from threads is not held back by one that loses', () => {
