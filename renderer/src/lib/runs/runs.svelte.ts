@@ -32,7 +32,7 @@ export interface RunsContext {
 export type SortKey = 'name' | 'createdAt' | 'finalTrainLoss' | 'finalTestLoss' | 'finalTestAccuracy' | 'bestTestAccuracy' | 'finalValidationAccuracy' | 'wallSeconds' | 'samplesPerSecond' | 'iterations';
 
 /** Draw the run being recorded at most this often. */
-const LIVE_MS = 300;
+const LIVE_MS = 500;
 
 export class RunsState {
   runs = $state.raw<RunRecord[]>([]);
