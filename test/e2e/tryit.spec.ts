@@ -138,3 +138,30 @@ test('image model: a drawn digit and a dropped image get live probabilities; a p
   await expect(page.getByTestId('tryit-note')).toContainText('sample #');
   await expect(page.getByTestId('top-classes')).toContainText('(true class)');
 });
+
+test('a confusion-matrix cell filters the sample browser to that pair; a sample shows its top 3 classes', async ({ page }) => {
+  await openStudio(page);
+  await train(page);
+  await page.getByRole('tab', { name: 'Results' }).click();
+  // The diagonal cell of the first class: its right predictions, as many as the cell counts.
+  const cell = page.getByTestId('confusion-cell-0-0');
+  const n = Number((await cell.textContent())!.replace(/\D/g, ''));
+  expect(n).toBeGreaterThan(0);
+  await cell.click();
+  await expect(page.getByTestId('sample-filter')).toContainText('Class arm 1, predicted right');
+  await expect(page.locator('.samples .caption')).toContainText(`of ${n}`);
+  const rows = page.locator('.samples tbody tr');
+  await expect(rows.first()).toBeVisible();
+  for (const r of await rows.all()) {
+    await expect(r.locator('td').nth(1)).toHaveText('arm 1');
+    await expect(r.locator('td').nth(2)).toHaveText('arm 1');
+  }
+  // The selected sample's three most likely classes, its true class marked.
+  const top3 = page.getByTestId('sample-top3');
+  await expect(top3.locator('li')).toHaveCount(3);
+  await expect(top3).toContainText('(true class)');
+  await page.screenshot({ path: test.info().outputPath('results-confusion-filter.png'), fullPage: true });
+  // Back to every mistake.
+  await page.getByRole('button', { name: 'show all mistakes' }).click();
+  await expect(page.getByTestId('sample-filter')).toHaveCount(0);
+});
