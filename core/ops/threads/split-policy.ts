@@ -16,6 +16,9 @@
  *     time splitting still loses, by at least 2 and by as many times as the split call was
  *     slower (up to MAX_INTERVAL calls): on a busy machine a split call can cost many
  *     single ones, and the tries must stay a small share of the time.
+ * A busy machine is busy for every kernel at once: when a try of splitting loses, no group
+ * tries splitting (nor warms up a new one) for a quiet period that doubles with every loss
+ * in a row (COOLDOWN_MS up to MAX_COOLDOWN_MS) and ends when splitting wins again.
  * A try of the losing mode replaces that mode's average (a machine that just became idle
  * or busy shows at once); calls in the winning mode are averaged. Splitting must be at
  * least MARGIN faster to be chosen: a split that gains nothing still takes a core from
@@ -37,6 +40,8 @@ export const EXPLORE_WINNING = 128;
 export const BASE_INTERVAL = 16;
 export const MAX_INTERVAL = 1024;
 export const MARGIN = 0.05;
+export const COOLDOWN_MS = 50;
+export const MAX_COOLDOWN_MS = 1000;
 const ALPHA = 0.3;
 
 export class SplitPolicy {
@@ -47,6 +52,9 @@ export class SplitPolicy {
   private pendingExplore = false;
   private pendingWork = 0;
   private started = 0;
+  /** No group tries splitting before this time (after a lost try); cooldown: the last quiet period. */
+  private quietUntil = -Infinity;
+  private cooldown = 0;
   /** Split and single calls decided so far (for the bench and tests). */
   splitCalls = 0;
   singleCalls = 0;
@@ -96,8 +104,10 @@ export class SplitPolicy {
   }
 
   private choose(s: SplitStats, winner: boolean | null): boolean {
-    // Splitting is today's default: measure it first (two samples: the first warms up).
-    if (s.splitSamples < 2 || Number.isNaN(s.split)) return true;
+    const quiet = this.now() < this.quietUntil;
+    // Splitting is today's default: measure it first (two samples: the first warms up),
+    // except while splitting has just lost elsewhere: then this group runs alone for now.
+    if (s.splitSamples < 2 || Number.isNaN(s.split)) return !quiet;
     if (winner === null) return false;
     s.sinceExplore++;
     if (winner) {
@@ -107,7 +117,7 @@ export class SplitPolicy {
       }
       return true;
     }
-    if (s.sinceExplore >= s.interval) {
+    if (s.sinceExplore >= s.interval && !quiet) {
       s.sinceExplore = 0;
       return true;
     }
@@ -128,6 +138,14 @@ export class SplitPolicy {
       if (explored) {
         const slower = Math.ceil(s.split / s.single);
         s.interval = this.splitWins(s) ? BASE_INTERVAL : Math.min(MAX_INTERVAL, s.interval * Math.max(2, slower));
+      }
+      // Only tries move the cooldown: one disturbed call among many split ones should not quiet every group.
+      if (explored) {
+        if (this.splitWins(s)) this.cooldown = 0;
+        else {
+          this.cooldown = Math.min(MAX_COOLDOWN_MS, this.cooldown > 0 ? this.cooldown * 2 : COOLDOWN_MS);
+          this.quietUntil = this.now() + this.cooldown;
+        }
       }
     } else {
       s.single = Number.isNaN(s.single) || explored ? perUnit : s.single + ALPHA * (perUnit - s.single);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BASE_INTERVAL, EXPLORE_WINNING, MAX_INTERVAL, SplitPolicy } from '../../../../core/ops/threads/split-policy.js';
+import { BASE_INTERVAL, COOLDOWN_MS, EXPLORE_WINNING, MAX_COOLDOWN_MS, MAX_INTERVAL, SplitPolicy } from '../../../../core/ops/threads/split-policy.js';
 
 /** A policy on a fake clock, and calls whose duration the test decides (ms for split and single). */
 function simulate() {
@@ -48,8 +48,8 @@ describe('SplitPolicy: split a kernel call across threads only while it pays', (
   it('returns to splitting soon after the machine becomes idle, and backs off again when it gets busy', () => {
     const { run, policy } = simulate();
     run(4000, BUSY);
-    // Idle again: the next try of splitting (at most MAX_INTERVAL calls away) wins, and splitting resumes.
-    const settle = run(MAX_INTERVAL + 1, IDLE);
+    // Idle again: the next try of splitting (at most MAX_INTERVAL calls and MAX_COOLDOWN_MS away) wins, and splitting resumes.
+    const settle = run(MAX_INTERVAL + MAX_COOLDOWN_MS, IDLE);
     expect(settle.splits).toBeGreaterThanOrEqual(1);
     const after = run(200, IDLE);
     expect(after.splits).toBeGreaterThanOrEqual(196);
@@ -67,6 +67,19 @@ describe('SplitPolicy: split a kernel call across threads only while it pays', (
     const { splits, total } = run(5000, { split: 10, single: 1 });
     expect(splits).toBeLessThanOrEqual(6);
     expect(total).toBeLessThan(5000 * 1.05);
+  });
+
+  it('a lost try quiets every group: new kernels start on one thread, and no group tries splitting until the cooldown ends', () => {
+    const { run, policy } = simulate();
+    run(3 + BASE_INTERVAL, BUSY); // kind 1: warm-up, one thread, a lost try
+    // Kind 2 arrives during the quiet period: it is measured on one thread first.
+    const fresh = run(5, BUSY, 2, 100_000);
+    expect(fresh.splits).toBe(0);
+    expect(policy.stats(2, 100_000)!.single).toBeCloseTo(1 / 100_000, 12);
+    // After the cooldown (COOLDOWN_MS doubled per loss, here 50 ms of 1 ms calls) it warms up splitting.
+    const later = run(COOLDOWN_MS + 10, BUSY, 2, 100_000);
+    expect(later.splits).toBeGreaterThanOrEqual(1);
+    expect(later.splits).toBeLessThanOrEqual(3);
   });
 
   it('keeps kinds and sizes apart: a kernel that gains from threads is not held back by one that loses', () => {
