@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { decodeModel, loadTensorsIntoParams, type ModelFileContent } from '../core/model/model-file.js';
 import { buildNetwork, type Network } from '../core/network.js';
 import { applyNormalization, matchFeatureNames } from '../core/data/prepare.js';
-import { StudioError } from '../core/errors.js';
+import { StudioError, formatPlace } from '../core/errors.js';
 import type { Dataset } from '../core/data/dataset.js';
 import { readFileCapped } from '../node/read-file.js';
 import type { Ops } from '../core/ops/types.js';
@@ -22,9 +22,15 @@ export async function loadModel(io: CliIO, path: string, ops: Ops): Promise<Load
   const full = resolve(io.cwd, path);
   const bytes = await readFileCapped(full, MAX_MODEL_BYTES, path);
   const content = decodeModel(bytes, path);
-  const network = buildNetwork(content.spec, { ops });
-  loadTensorsIntoParams(content.tensors, network.namedParams(), network.namedBuffers());
-  return { file: path, content, network };
+  try {
+    const network = buildNetwork(content.spec, { ops });
+    loadTensorsIntoParams(content.tensors, network.namedParams(), network.namedBuffers());
+    return { file: path, content, network };
+  } catch (e) {
+    // Building the network and loading its weights know nothing of files: say which one.
+    if (!(e instanceof StudioError) || e.where.file !== undefined) throw e;
+    throw new StudioError(e.code, e.message.slice(formatPlace(e.where).length), { file: path, ...e.where });
+  }
 }
 
 /**

@@ -1,4 +1,5 @@
-import { StudioError, type ErrorPlace, errorMessage } from '../errors.js';
+import { StudioError, type ErrorPlace, errorMessage, formatPlace } from '../errors.js';
+import { validateSpec } from '../network.js';
 import { paramFileShape, type LayerBuffer, type Param } from '../layers/types.js';
 import { planLayers, specOutputShape } from '../layers/registry.js';
 import { describeShape, shapeSize } from '../layers/shape.js';
@@ -134,7 +135,13 @@ export function decodeModel(bytes: Uint8Array, fileName?: string): ModelFileCont
   const where: ErrorPlace = fileName === undefined ? {} : { file: fileName };
   const bad = (msg: string, field?: string): StudioError =>
     new StudioError('BAD_MODEL', msg, field === undefined ? where : { ...where, field: `__metadata__.${field}` });
-  const { metadata, tensors } = decodeSafetensors(bytes, fileName);
+  // The tensors' names and shapes are compared with the spec before any is decoded.
+  const { metadata, tensors } = decodeSafetensors(bytes, fileName, undefined, (meta, entries) => {
+    const spec = usableSpec(meta['spec']);
+    if (!spec) return; // the checks below say what is wrong with it
+    const described = new Map(entries.map((e) => [e.name, { shape: [...e.shape], dtype: e.dtype, data: NO_DATA }]));
+    checkTensors(described, spec, 'BAD_MODEL', where);
+  });
 
   const json = (field: string): unknown => {
     try {
@@ -153,6 +160,16 @@ export function decodeModel(bytes: Uint8Array, fileName?: string): ModelFileCont
   const specParsed = networkSpecSchema.safeParse(json('spec'));
   if (!specParsed.success) throw bad(describeZodError(specParsed.error, 'network spec'), 'spec');
   const spec = specParsed.data;
+  // What building the network would refuse (no Affine layer, too many parameters, one
+  // output for softmax) is refused here, naming this file, before class names or tensors
+  // are compared with a network that cannot exist.
+  try {
+    validateSpec(spec);
+  } catch (e) {
+    if (!(e instanceof StudioError)) throw e;
+    const field = `__metadata__.spec${e.where.field ? `.${e.where.field}` : ''}`;
+    throw new StudioError(e.code === 'TOO_LARGE' ? 'TOO_LARGE' : 'BAD_MODEL', e.message.slice(formatPlace(e.where).length), { ...where, field });
+  }
 
   const content: ModelFileContent = { spec, tensors };
   if (metadata['producer'] !== undefined) content.producer = metadata['producer'];
@@ -185,6 +202,18 @@ export function decodeModel(bytes: Uint8Array, fileName?: string): ModelFileCont
   }
   checkTensors(tensors, spec, 'BAD_MODEL', where);
   return content;
+}
+
+const NO_DATA = new Float32Array(0);
+
+/** The spec in a model's metadata when it is one a network can be built from, else null. */
+function usableSpec(text: string | undefined): NetworkSpec | null {
+  if (text === undefined) return null;
+  try {
+    return validateSpec(JSON.parse(text));
+  } catch {
+    return null;
+  }
 }
 
 function checkTensors(

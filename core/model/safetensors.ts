@@ -87,10 +87,27 @@ interface Entry {
   end: number;
 }
 
+/** More tensors than any network the studio builds (two or five per layer, at most 64 layers) by far. */
+export const MAX_TENSORS = 10_000;
+
+/** A tensor as the header describes it, before its data is read. */
+export interface TensorEntry {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly dtype: 'F32' | 'I64';
+}
+
+/**
+ * `beforeData` sees the metadata and every entry once their count, names, shapes
+ * and offsets have been checked (no gaps, no overlaps: the data decodes to at most
+ * the file's size), and before any tensor is decoded: a reader that knows which
+ * tensors it needs refuses the others without decoding them.
+ */
 export function decodeSafetensors(
   bytes: Uint8Array,
   file?: string,
   maxHeaderBytes: number = MAX_HEADER_BYTES,
+  beforeData?: (metadata: Record<string, string>, entries: readonly TensorEntry[]) => void,
 ): SafetensorsContent {
   const where = file === undefined ? {} : { file };
   const bad = (msg: string): StudioError => new StudioError('BAD_MODEL', msg, where);
@@ -120,6 +137,10 @@ export function decodeSafetensors(
   }
   if (!isPlainObject(header)) throw bad('the header is not a JSON object');
 
+  const names = Object.keys(header);
+  if (names.length - (names.includes('__metadata__') ? 1 : 0) > MAX_TENSORS) {
+    throw new StudioError('TOO_LARGE', `the header lists ${names.length} tensors; the limit is ${MAX_TENSORS}`, where);
+  }
   let metadata: Record<string, string> = {};
   const entries: Entry[] = [];
   for (const [name, value] of Object.entries(header)) {
@@ -151,6 +172,7 @@ export function decodeSafetensors(
     throw bad(`${dataLength - expected} unexpected bytes after the last tensor (the data should end at byte ${expected})`);
   }
 
+  beforeData?.(metadata, entries);
   const tensors = new Map<string, Tensor>();
   for (const e of entries) {
     const at = dataStart + e.begin;
