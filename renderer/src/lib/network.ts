@@ -1,6 +1,7 @@
 import { LIMITS, type LayerSpec, type NetworkSpec } from '../../../core/spec.js';
 import { LAYER_TABLE, kindEntry, layerNames as engineLayerNames, planLayers, type LayerKindEntry } from '../../../core/layers/registry.js';
 import { shapeSize } from '../../../core/layers/shape.js';
+import { errorMessage } from '../../../core/errors.js';
 
 /**
  * What the network editor shows and checks, computed from the spec and the data
@@ -12,6 +13,8 @@ export interface DataShape {
   features: number;
   classes: number;
   imageShape?: readonly [number, number];
+  /** Channels x height x width when the samples are images (IDX/MNIST: 1 x H x W; a CSV given a shape). */
+  inputShape?: readonly [number, number, number];
 }
 
 export interface LayerRow {
@@ -21,6 +24,8 @@ export interface LayerRow {
   name: string;
   /** Width of this layer's output (batch x width). */
   outUnits: number;
+  /** One sample's output shape ([units] or [C, H, W]) from the engine's shape rules; undefined when unknown. */
+  outShape?: readonly number[];
   params: number;
   /** Why this layer is wrong (blocks training) or suspicious (does not). */
   error?: string;
@@ -62,15 +67,22 @@ export function layerNames(layers: readonly LayerSpec[]): string[] {
 }
 
 /** Output width per layer from the engine's shape rules, or the one-line reason the chain breaks. */
-function chainWidths(spec: NetworkSpec): { widths: number[]; params: number[]; error?: { index: number; message: string } } {
+function chainWidths(spec: NetworkSpec): { widths: number[]; params: number[]; shapes: (readonly number[])[]; error?: { index: number; message: string } } {
   try {
     const plan = planLayers(spec);
-    return { widths: plan.map((p) => shapeSize(p.output)), params: plan.map((p) => p.params) };
+    return { widths: plan.map((p) => shapeSize(p.output)), params: plan.map((p) => p.params), shapes: plan.map((p) => p.output) };
   } catch (e) {
     const field = (e as { where?: { field?: string } }).where?.field ?? '';
     const index = Number(/layers\[(\d+)\]/.exec(field)?.[1] ?? -1);
-    return { widths: [], params: [], error: { index, message: e instanceof Error ? e.message : String(e) } };
+    // The row says which layer; keep the shapes and the reason ("on input 1x4x4: kernel 5x5 is larger than …").
+    const message = errorMessage(e).replace(/^field [^:]*: /, '').replace(/^network spec: layer \d+ \([^)]*\) /, '').replace(/^on input/, 'On input');
+    return { widths: [], params: [], shapes: [], error: { index, message } };
   }
+}
+
+/** "N×30×24×24": a batch of one layer's outputs, as the editor shows it. */
+export function batchShapeLabel(shape: readonly number[] | undefined): string {
+  return shape && shape.every((d) => Number.isFinite(d)) ? ['N', ...shape].join('×') : 'N×?';
 }
 
 export function analyzeNetwork(spec: NetworkSpec, data: DataShape | undefined): NetworkAnalysis {
@@ -85,7 +97,12 @@ export function analyzeNetwork(spec: NetworkSpec, data: DataShape | undefined): 
     );
   }
 
-  const chain = chainWidths(spec);
+  // Images loaded without a stated shape (IDX) are 1 x H x W, as the engine reads them.
+  const image = !spec.inputShape && data?.imageShape && data.imageShape[0] * data.imageShape[1] === spec.inputSize
+    ? ([1, data.imageShape[0], data.imageShape[1]] as [number, number, number])
+    : undefined;
+  const chain = chainWidths(image ? { ...spec, inputShape: image } : spec);
+  if (chain.error && chain.error.index < 0) globalErrors.push(chain.error.message);
   const ACTIVATION_KINDS: readonly string[] = ['relu', 'sigmoid', 'tanh'];
   let width = inputSize;
   let total = 0;
@@ -110,6 +127,8 @@ export function analyzeNetwork(spec: NetworkSpec, data: DataShape | undefined): 
       row.params = chain.error ? 0 : chain.params[index]!;
       row.outUnits = width;
     }
+    if (!chain.error || chain.error.index > index) row.outShape = chain.shapes[index] ?? (Number.isFinite(row.outUnits) ? [row.outUnits] : undefined);
+    else if (l.kind === 'affine' && Number.isFinite(row.outUnits)) row.outShape = [row.outUnits];
     total += Number.isFinite(row.params) ? row.params : 0;
     return row;
   });

@@ -58,7 +58,8 @@ describe('network editor analysis', () => {
 
   it('builds presets whose output fits the classes, and suggests one by kind of data', () => {
     for (const p of PRESETS) {
-      const a = analyzeNetwork({ inputSize: 784, layers: p.layers(7), loss: 'softmax-cross-entropy' }, { features: 784, classes: 7 });
+      const image = p.convolutional ? { inputShape: [1, 28, 28] as [number, number, number] } : {};
+      const a = analyzeNetwork({ inputSize: 784, ...image, layers: p.layers(7), loss: 'softmax-cross-entropy' }, { features: 784, classes: 7 });
       expect(a.problem).toBeUndefined();
     }
     expect(suggestedPreset(true).id).toBe('two-layer');

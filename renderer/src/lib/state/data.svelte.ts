@@ -85,6 +85,15 @@ export interface DataContext {
   loaded: (ev: DataLoaded) => void;
 }
 
+/** Images from the data itself (IDX, built-in MNIST: 1 x H x W), else the shape the user gave a table when it fits. */
+export function inputShapeOf(
+  loaded: Pick<DataLoaded, 'features' | 'imageShape'>,
+  given: readonly [number, number, number] | null,
+): [number, number, number] | undefined {
+  if (loaded.imageShape) return [1, loaded.imageShape[0], loaded.imageShape[1]];
+  return given && given[0] * given[1] * given[2] === loaded.features ? [given[0], given[1], given[2]] : undefined;
+}
+
 export class DataState {
   /** The engine's description of the loaded data; null before any. */
   loaded = $state.raw<DataLoaded | null>(null);
@@ -94,8 +103,18 @@ export class DataState {
   /** An IDX images file waiting for its labels file. */
   pendingImages = $state.raw<PickedFile | null>(null);
 
+  /** C x H x W the user gave a table of pixels (a CSV with 784 columns: 1 x 28 x 28); null: flat features. */
+  tableImageShape = $state.raw<[number, number, number] | null>(null);
+
   shape: DataShape | undefined = $derived(
-    this.loaded ? { features: this.loaded.features, classes: this.loaded.classNames.length, imageShape: this.loaded.imageShape } : undefined,
+    this.loaded
+      ? {
+          features: this.loaded.features,
+          classes: this.loaded.classNames.length,
+          imageShape: this.loaded.imageShape,
+          inputShape: inputShapeOf(this.loaded, this.tableImageShape),
+        }
+      : undefined,
   );
 
   constructor(private readonly ctx: DataContext) {}

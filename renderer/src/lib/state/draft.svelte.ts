@@ -44,7 +44,21 @@ export class NetworkDraft {
   inputSize = $state(2);
   training = $state<TrainingConfig>(defaultTraining());
 
-  spec: NetworkSpec = $derived({ inputSize: this.inputSize, layers: this.layers, loss: 'softmax-cross-entropy' });
+  /** An opened model's own image shape (used while no data gives one). */
+  ownInputShape = $state.raw<[number, number, number] | undefined>(undefined);
+
+  /** C x H x W of the input when the data (or the opened model) says the samples are images of this size. */
+  inputShape: [number, number, number] | undefined = $derived.by(() => {
+    const s = this.ctx.dataShape()?.inputShape ?? this.ownInputShape;
+    return s && s[0] * s[1] * s[2] === this.inputSize ? [s[0], s[1], s[2]] : undefined;
+  });
+
+  spec: NetworkSpec = $derived({
+    inputSize: this.inputSize,
+    ...(this.inputShape ? { inputShape: this.inputShape } : {}),
+    layers: this.layers,
+    loss: 'softmax-cross-entropy',
+  });
   analysis = $derived.by(() => analyzeNetwork(this.spec, this.ctx.dataShape()));
 
   constructor(private readonly ctx: DraftContext) {}
@@ -105,6 +119,15 @@ export class NetworkDraft {
     this.setLayers(next);
   }
 
+  /** One option of a layer (a Convolution's filters, a pool's stride, a Dropout's rate) from the kind's editor fields. */
+  setOption(index: number, key: string, value: number): void {
+    const l = this.layers[index];
+    if (!l || !(key in defaultLayer(l.kind))) return;
+    const next = [...this.layers];
+    next[index] = { ...l, [key]: value } as LayerSpec;
+    this.setLayers(next);
+  }
+
   applyPreset(id: Preset['id']): void {
     if (this.locked) return;
     const p = presetById(id);
@@ -125,6 +148,7 @@ export class NetworkDraft {
   replace(spec: NetworkSpec, training: TrainingConfig): void {
     this.layers = spec.layers;
     this.inputSize = spec.inputSize;
+    this.ownInputShape = spec.inputShape ? [spec.inputShape[0], spec.inputShape[1], spec.inputShape[2]] : undefined;
     this.training = training;
   }
 
