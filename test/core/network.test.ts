@@ -3,8 +3,8 @@ import { Matrix } from '../../core/matrix.js';
 import { createReferenceOps } from '../../core/ops/reference.js';
 import { buildNetwork } from '../../core/network.js';
 import { TWO_LAYER_NET, type NetworkSpec } from '../../core/spec.js';
-import { StudioError } from '../../core/errors.js';
 import { Rng } from '../../core/rng.js';
+import { studioFailure } from './studio-failure.js';
 
 function sampleStd(a: ArrayLike<number>): number {
   let m = 0;
@@ -20,16 +20,6 @@ function randomInput(rows: number, cols: number, seed: number): Matrix<Float32Ar
   const m = Matrix.zeros(rows, cols);
   for (let i = 0; i < m.data.length; i++) m.data[i] = rng.normal();
   return m;
-}
-
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof StudioError) return `${e.code}: ${e.message}`;
-    throw e;
-  }
-  return 'no error';
 }
 
 describe('buildNetwork', () => {
@@ -97,23 +87,23 @@ describe('buildNetwork', () => {
   });
 
   it('rejects bad specs with one clear line naming the field', () => {
-    expect(code(() => buildNetwork({ inputSize: 4, layers: [{ kind: 'relu' }] } as NetworkSpec))).toMatch(
+    expect(studioFailure(() => buildNetwork({ inputSize: 4, layers: [{ kind: 'relu' }] } as NetworkSpec))).toMatch(
       /^BAD_SPEC: .*needs at least one affine layer/,
     );
-    expect(code(() => buildNetwork({ inputSize: 4, layers: [{ kind: 'affine', units: 0 }] } as NetworkSpec))).toMatch(
+    expect(studioFailure(() => buildNetwork({ inputSize: 4, layers: [{ kind: 'affine', units: 0 }] } as NetworkSpec))).toMatch(
       /^BAD_SPEC: network spec field layers\[0\]\.units/,
     );
-    expect(code(() => buildNetwork({ inputSize: 4, layers: [{ kind: 'conv' }] } as unknown as NetworkSpec))).toMatch(
+    expect(studioFailure(() => buildNetwork({ inputSize: 4, layers: [{ kind: 'conv' }] } as unknown as NetworkSpec))).toMatch(
       /^BAD_SPEC: network spec field layers\[0\]/,
     );
-    expect(code(() => buildNetwork({ inputSize: 4, layers: [{ kind: 'affine', units: 1 }], loss: 'softmax-cross-entropy' }))).toMatch(
+    expect(studioFailure(() => buildNetwork({ inputSize: 4, layers: [{ kind: 'affine', units: 1 }], loss: 'softmax-cross-entropy' }))).toMatch(
       /^BAD_SPEC: .*at least 2 outputs/,
     );
-    expect(code(() => buildNetwork({ inputSize: 60000, layers: [{ kind: 'affine', units: 60000 }], loss: 'mse' }))).toMatch(
+    expect(studioFailure(() => buildNetwork({ inputSize: 60000, layers: [{ kind: 'affine', units: 60000 }], loss: 'mse' }))).toMatch(
       /^TOO_LARGE: .*parameters is over the limit/,
     );
-    expect(code(() => buildNetwork(TWO_LAYER_NET, { seed: -1 }))).toMatch(/^BAD_SPEC: .*seed/);
-    expect(code(() => buildNetwork(TWO_LAYER_NET, { init: 'lecun' as 'he' }))).toMatch(/^BAD_SPEC: .*initializer "lecun"/);
+    expect(studioFailure(() => buildNetwork(TWO_LAYER_NET, { seed: -1 }))).toMatch(/^BAD_SPEC: .*seed/);
+    expect(studioFailure(() => buildNetwork(TWO_LAYER_NET, { init: 'lecun' as 'he' }))).toMatch(/^BAD_SPEC: .*initializer "lecun"/);
   });
 });
 
@@ -133,7 +123,7 @@ describe('Network', () => {
 
   it('rejects inputs of the wrong width with SHAPE_MISMATCH', () => {
     const net = buildNetwork(spec);
-    expect(code(() => net.forward(randomInput(2, 5, 1)))).toBe('SHAPE_MISMATCH: network expects 6 features per sample, got 5');
+    expect(studioFailure(() => net.forward(randomInput(2, 5, 1)))).toBe('SHAPE_MISMATCH: network expects 6 features per sample, got 5');
   });
 
   it('predicts raw outputs for an mse network', () => {
@@ -151,7 +141,7 @@ describe('Network', () => {
     const t = Int32Array.from([2, 1, 0, 2]);
     expect(twin.loss(x, t)).toBeCloseTo(net.loss(x, t), 5);
     const other = buildNetwork({ ...spec, layers: [{ kind: 'affine', units: 3 }] });
-    expect(code(() => twin.copyParamsFrom(other))).toMatch(/^SHAPE_MISMATCH: cannot copy parameters/);
+    expect(studioFailure(() => twin.copyParamsFrom(other))).toMatch(/^SHAPE_MISMATCH: cannot copy parameters/);
   });
 });
 

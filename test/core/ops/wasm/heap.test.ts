@@ -1,22 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StudioError } from '../../../../core/errors.js';
 import { Matrix } from '../../../../core/matrix.js';
 import { WasmHeap, sizeClass } from '../../../../core/ops/wasm/heap.js';
 import type { WasmOps } from '../../../../core/ops/wasm/wasm-ops.js';
 import { createNodeWasmOps } from '../../../../node/wasm-threads.js';
 import { Rng, buildKernels } from './wasm-test-helpers.js';
+import { studioFailure } from '../../studio-failure.js';
 
 const PAGE = 65536;
-
-function failure(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof StudioError) return `${e.code}: ${e.message}`;
-    throw e;
-  }
-  return 'no error';
-}
 
 describe('sizeClass', () => {
   it('rounds up to 64-byte multiples, wastes at most a quarter above 4 KiB, and never shrinks', () => {
@@ -79,7 +69,7 @@ describe('WasmHeap', () => {
     heap.alloc(3 * PAGE);
     expect(grows()).toBeGreaterThan(0);
     expect(memory.buffer.byteLength).toBeGreaterThanOrEqual(3 * PAGE + 1024);
-    expect(failure(() => heap.alloc(10 * PAGE))).toBe(
+    expect(studioFailure(() => heap.alloc(10 * PAGE))).toBe(
       "TOO_LARGE: out of WebAssembly memory: 0.6 MB more needed, 0.2 MB in use of at most 0.5 MB; use a smaller network or batch",
     );
   });
@@ -87,7 +77,7 @@ describe('WasmHeap', () => {
   it('never grows a plain memory (that would detach the views already handed out)', () => {
     const { heap, memory, grows } = make(2, 8, false);
     heap.alloc(PAGE);
-    expect(failure(() => heap.alloc(2 * PAGE))).toMatch(/^TOO_LARGE/);
+    expect(studioFailure(() => heap.alloc(2 * PAGE))).toMatch(/^TOO_LARGE/);
     expect(grows()).toBe(0);
     expect(memory.buffer.byteLength).toBe(2 * PAGE);
   });
@@ -107,8 +97,8 @@ describe('WasmHeap', () => {
     const { heap } = make(1, 4, true);
     const p = heap.alloc(100);
     heap.release(p);
-    expect(failure(() => heap.release(p))).toBe(`INTERNAL: wasm heap: block at ${p} is not allocated (freed twice, or not from this backend)`);
-    expect(failure(() => heap.release(12345))).toMatch(/^INTERNAL: wasm heap: block at 12345 is not allocated/);
+    expect(studioFailure(() => heap.release(p))).toBe(`INTERNAL: wasm heap: block at ${p} is not allocated (freed twice, or not from this backend)`);
+    expect(studioFailure(() => heap.release(12345))).toMatch(/^INTERNAL: wasm heap: block at 12345 is not allocated/);
   });
 });
 
@@ -159,8 +149,8 @@ describe('wasm backend memory', () => {
   it('says so when a matrix is freed twice or was never its own', () => {
     const m = ops.alloc(3, 3);
     ops.free(m);
-    expect(failure(() => ops.free(m))).toMatch(/^INTERNAL: wasm heap: block at \d+ is not allocated/);
-    expect(failure(() => ops.free(Matrix.zeros(2, 2)))).toBe('INTERNAL: free: this 2x2 matrix was not allocated by the wasm backend');
+    expect(studioFailure(() => ops.free(m))).toMatch(/^INTERNAL: wasm heap: block at \d+ is not allocated/);
+    expect(studioFailure(() => ops.free(Matrix.zeros(2, 2)))).toBe('INTERNAL: free: this 2x2 matrix was not allocated by the wasm backend');
     ops.free(ops.alloc(0, 5)); // empty matrices take no memory and free quietly
   });
 
@@ -169,7 +159,7 @@ describe('wasm backend memory', () => {
     expect(plain.sharedMemory).toBe(false);
     const keep = plain.alloc(10, 10);
     keep.data.fill(2);
-    expect(failure(() => plain.alloc(2048, 2048))).toMatch(/^TOO_LARGE: out of WebAssembly memory: 16\.0 MB more needed/);
+    expect(studioFailure(() => plain.alloc(2048, 2048))).toMatch(/^TOO_LARGE: out of WebAssembly memory: 16\.0 MB more needed/);
     expect(keep.data[99]).toBe(2);
     await plain.dispose();
   });

@@ -4,9 +4,9 @@ import type { Ops } from '../../../../core/ops/types.js';
 import { createReferenceOps } from '../../../../core/ops/reference.js';
 import type { WasmOps } from '../../../../core/ops/wasm/wasm-ops.js';
 import { byteMode } from '../../../../core/ops/wasm/gather-ops.js';
-import { StudioError } from '../../../../core/errors.js';
 import { createNodeWasmOps } from '../../../../node/wasm-threads.js';
 import { Rng, between, buildKernels, expectClose, plainCopy, productScale, randomMatrix } from './wasm-test-helpers.js';
+import { studioFailure } from '../../studio-failure.js';
 
 const ref = createReferenceOps('f32');
 
@@ -243,24 +243,15 @@ describe.each(BACKENDS)('wasm kernels: $label', ({ opts }) => {
 
   it('refuses labels and row indices out of range, and mismatched shapes, with one clear line', () => {
     const x = ops.alloc(2, 3), y = ops.alloc(2, 3);
-    const err = (fn: () => unknown): string => {
-      try {
-        fn();
-      } catch (e) {
-        if (e instanceof StudioError) return `${e.code}: ${e.message}`;
-        throw e;
-      }
-      return 'no error';
-    };
-    expect(err(() => ops.softmaxCrossEntropy(x, Int32Array.of(0, 3), y))).toBe(
+    expect(studioFailure(() => ops.softmaxCrossEntropy(x, Int32Array.of(0, 3), y))).toBe(
       'SHAPE_MISMATCH: softmaxCrossEntropy: label 3 in row 1 is outside 0..2 (the network has 3 outputs)',
     );
-    expect(err(() => ops.softmaxCrossEntropyBackward(y, Int32Array.of(-1, 0), x))).toMatch(/label -1 in row 0/);
-    expect(err(() => ops.gatherRows(new Uint8Array(6), 3, Int32Array.of(0, 2), 1, x))).toBe(
+    expect(studioFailure(() => ops.softmaxCrossEntropyBackward(y, Int32Array.of(-1, 0), x))).toMatch(/label -1 in row 0/);
+    expect(studioFailure(() => ops.gatherRows(new Uint8Array(6), 3, Int32Array.of(0, 2), 1, x))).toBe(
       'SHAPE_MISMATCH: gatherRows: row index 2 (batch row 1) is outside 0..1',
     );
-    expect(err(() => ops.gemm(x, false, y, false, ops.alloc(2, 3)))).toBe('SHAPE_MISMATCH: gemm: 2x3 · 2x3 cannot go into 2x3');
-    expect(err(() => ops.reluForward(x, ops.alloc(3, 3)))).toBe('SHAPE_MISMATCH: reluForward: 2x3 and 3x3 differ in size');
+    expect(studioFailure(() => ops.gemm(x, false, y, false, ops.alloc(2, 3)))).toBe('SHAPE_MISMATCH: gemm: 2x3 · 2x3 cannot go into 2x3');
+    expect(studioFailure(() => ops.reluForward(x, ops.alloc(3, 3)))).toBe('SHAPE_MISMATCH: reluForward: 2x3 and 3x3 differ in size');
   });
 
   it('computes correctly on matrices outside its memory (through the reference) and counts them', () => {
