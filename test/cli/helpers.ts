@@ -6,6 +6,7 @@ import { expect } from 'vitest';
 import { runCli } from '../../cli/main.js';
 import type { CliIO } from '../../cli/io.js';
 import { Rng } from '../../core/rng.js';
+import { encodeIdx } from '../../scripts/mnist-idx.mjs';
 
 export interface CliRun {
   code: number;
@@ -47,17 +48,6 @@ export function writeBlobsCsv(dir: string, name: string, rows: number, seed: num
   return path;
 }
 
-function idx(dtypeDims: number[], dims: number[], body: Uint8Array): Uint8Array {
-  const head = new Uint8Array(4 + 4 * dims.length);
-  head.set(dtypeDims, 0);
-  const view = new DataView(head.buffer);
-  dims.forEach((d, i) => view.setUint32(4 + 4 * i, d));
-  const out = new Uint8Array(head.length + body.length);
-  out.set(head);
-  out.set(body, head.length);
-  return out;
-}
-
 /** A tiny MNIST-shaped IDX pair (gzip): class k lights up row block k of a 6x6 image. */
 export function writeIdxPair(dir: string, prefix: 'train' | 't10k', count: number, seed: number): void {
   const rng = new Rng(seed);
@@ -73,8 +63,8 @@ export function writeIdxPair(dir: string, prefix: 'train' | 't10k', count: numbe
       images[i * h * w + p] = Math.min(255, Math.max(0, Math.round((lit ? 200 : 30) + 25 * rng.normal())));
     }
   }
-  writeFileSync(join(dir, `${prefix}-images-idx3-ubyte.gz`), gzipSync(idx([0, 0, 8, 3], [count, h, w], images)));
-  writeFileSync(join(dir, `${prefix}-labels-idx1-ubyte.gz`), gzipSync(idx([0, 0, 8, 1], [count], labels)));
+  writeFileSync(join(dir, `${prefix}-images-idx3-ubyte.gz`), gzipSync(encodeIdx([count, h, w], images)));
+  writeFileSync(join(dir, `${prefix}-labels-idx1-ubyte.gz`), gzipSync(encodeIdx([count], labels)));
 }
 
 export function jsonLines(run: CliRun): Record<string, unknown>[] {

@@ -6,19 +6,13 @@ import { pairedLabelFileName } from '../../../core/data/idx.js';
 import { crc32, gunzipCapped } from '../../../core/data/gzip.js';
 import { classCounts } from '../../../core/data/prepare.js';
 import { StudioError } from '../../../core/errors.js';
+import { encodeIdx } from '../../../scripts/mnist-idx.mjs';
 
 const fixture = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(`../../fixtures/${name}`, import.meta.url)));
 const gz = (b: Uint8Array): Uint8Array => new Uint8Array(gzipSync(b));
 
-/** An IDX file: magic 00 00 <type> <ndims>, big-endian dims, then the values. */
-function idx(dims: number[], values: ArrayLike<number> = [], type = 0x08): Uint8Array {
-  const out = new Uint8Array(4 + 4 * dims.length + values.length);
-  const view = new DataView(out.buffer);
-  out.set([0, 0, type, dims.length]);
-  dims.forEach((d, i) => view.setUint32(4 + 4 * i, d, false));
-  out.set(Array.from(values), 4 + 4 * dims.length);
-  return out;
-}
+/** An IDX file (the project's one IDX writer). */
+const idx = (dims: number[], values: ArrayLike<number> = [], type = 0x08): Uint8Array => encodeIdx(dims, values, type);
 
 const IMAGES = 'tiny-images-idx3-ubyte';
 const LABELS = 'tiny-labels-idx1-ubyte';

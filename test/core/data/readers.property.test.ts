@@ -7,6 +7,7 @@ import { readDataFile, type DataFileInput } from '../../../core/data/read-data.j
 import { StudioError } from '../../../core/errors.js';
 import { decodeModel, encodeModel, expectedTensorShapes, type ModelFileContent } from '../../../core/model/model-file.js';
 import type { NetworkSpec } from '../../../core/spec.js';
+import { encodeIdx } from '../../../scripts/mnist-idx.mjs';
 
 /**
  * Whatever bytes arrive, a reader returns a consistent result or throws a
@@ -128,11 +129,7 @@ describe('IDX reader', () => {
     );
     fc.assert(
       fc.property(header, ([type, dims, body]) => {
-        const b = new Uint8Array(4 + 4 * dims.length + body.length);
-        b.set([0, 0, type, dims.length]);
-        dims.forEach((d, i) => new DataView(b.buffer).setUint32(4 + 4 * i, d, false));
-        b.set(body, 4 + 4 * dims.length);
-        read(b, labels);
+        read(encodeIdx(dims, body, type), labels);
       }),
       RUNS,
     );

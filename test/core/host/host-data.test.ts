@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { harnessPerTest, SPEC, TRAINING, csvBytes, makeCsv } from './harness.js';
 import type { EventOf } from '../../../core/protocol/messages.js';
 import { generate2D } from '../../../core/data/synthetic2d.js';
+import { encodeIdx } from '../../../scripts/mnist-idx.mjs';
 
 /** Data in all its forms through the host: built-in sets, IDX files, a separate test file; the views built on them. */
 
@@ -12,18 +13,8 @@ const NET_2D = {
   layers: [{ kind: 'affine', units: 16 }, { kind: 'tanh' }, { kind: 'affine', units: 2 }],
 };
 
-/** An IDX file: magic 0 0 type dims, big-endian sizes, then the bytes. */
-function idx(dims: number[], data: Uint8Array): Uint8Array {
-  const head = new Uint8Array(4 + 4 * dims.length);
-  const view = new DataView(head.buffer);
-  head[2] = 0x08; // unsigned byte
-  head[3] = dims.length;
-  dims.forEach((d, i) => view.setUint32(4 + 4 * i, d, false));
-  const out = new Uint8Array(head.length + data.length);
-  out.set(head);
-  out.set(data, head.length);
-  return out;
-}
+/** An IDX file of unsigned bytes (the project's one IDX writer). */
+const idx = (dims: number[], data: Uint8Array): Uint8Array => encodeIdx(dims, data);
 
 /** `n` 6x6 images: class 0 a bright left half, class 1 a bright right half, with seeded speckle. */
 function images(n: number): { pixels: Uint8Array; labels: Uint8Array } {
