@@ -13,7 +13,7 @@ import {
 describe('protocol messages', () => {
   it('lists every command the issue names, plus the studio extras', () => {
     expect(COMMAND_TYPES).toEqual([
-      'configure', 'setTraining', 'loadData', 'loadBuiltin', 'start', 'pause', 'resume', 'stop', 'step', 'resetWeights',
+      'configure', 'setTraining', 'loadData', 'loadBuiltin', 'start', 'pause', 'resume', 'stop', 'step', 'ping', 'resetWeights',
       'inspect', 'gradcheck', 'exportModel', 'importModel', 'evaluate', 'predictGrid', 'samples', 'restoreCheckpoint',
       'trace', 'checkWeight', 'predict', 'evaluateFile', 'predictFile', 'setPace',
     ]);
