@@ -60,6 +60,8 @@ export interface SaveModelOptions {
 
 /** Menu commands main forwards to the renderer (the renderer decides, e.g. asks about unsaved work). */
 export type MenuAction =
+  /** File › New Model: an Untitled model with fresh weights (the renderer asks about unsaved work). */
+  | { type: 'new-model' }
   | { type: 'open-data' }
   | { type: 'open-model' }
   | { type: 'save-model' }

@@ -48,6 +48,8 @@ export function buildMenuTemplate(ctx: MenuContext): MenuItemConstructorOptions[
     id: 'file',
     label: '&File',
     submenu: [
+      { id: 'new-model', label: '&New Model', accelerator: 'CmdOrCtrl+N', click: () => handlers.send({ type: 'new-model' }) },
+      { type: 'separator' },
       { id: 'open-data', label: 'Open &Data…', accelerator: 'CmdOrCtrl+O', click: () => handlers.send({ type: 'open-data' }) },
       {
         id: 'open-model',

@@ -17,6 +17,7 @@ export interface OpenedFile {
 }
 
 export type MenuCommand =
+  | { type: 'new-model' }
   | { type: 'open-data' }
   | { type: 'open-model' }
   | { type: 'save-model' }

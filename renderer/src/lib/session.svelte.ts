@@ -12,6 +12,9 @@ import { ModelDocument, suggestModelName } from './state/model.svelte.js';
 import { exportFromStudio, type ExportFormat } from './export-model.js';
 import { Notices } from './state/notices.svelte.js';
 import { RunControl } from './state/run.svelte.js';
+import { defaultRunStore } from './runs/default-store.js';
+import type { RunRecord } from './runs/record.js';
+import { RunsState } from './runs/runs.svelte.js';
 
 /**
  * The studio's state, composed of one object per concern (see lib/state/):
@@ -31,8 +34,12 @@ export class Session {
   readonly draft: NetworkDraft;
   readonly model: ModelDocument;
   readonly run: RunControl;
+  /** Every run kept, the Runs view's comparisons and searches. */
+  readonly runs: RunsState;
 
   private started = false;
+  /** The user agreed, before a new data set was loaded, to lose the unsaved weights. */
+  private newDataSetApproved = false;
 
   constructor(
     readonly platform: Platform,
@@ -51,6 +58,8 @@ export class Session {
       platform,
       mnist: loadMnist,
       loaded: (ev) => void this.fitNetworkToData(ev),
+      approveNewDataSet: (label, shape) => this.approveNewDataSet(label, shape),
+      newDataSetSettled: () => (this.newDataSetApproved = false),
     });
     this.model = new ModelDocument({
       link,
@@ -73,6 +82,23 @@ export class Session {
       data: this.data,
       model: this.model,
     });
+    this.runs = new RunsState({
+      link,
+      store: defaultRunStore(typeof window !== 'undefined' ? window.studio : undefined),
+      notify: (level, title, message) => this.notices.notify(level, title, message),
+      download: (name, blob) => platform.download(name, blob),
+      draft: () => this.draft.snapshot(),
+      dataShape: () => this.data.shape,
+      confirmDiscard: (what) => this.model.confirmDiscard(what),
+      reopen: (run, weights) => this.reopenRun(run, weights),
+    });
+  }
+
+  /** A kept run back in the editor: its weights as the model when they were kept, else its settings. */
+  private async reopenRun(run: RunRecord, weights: Uint8Array | null): Promise<void> {
+    if (weights) return this.model.openFile({ name: `${run.name.replace(/[^\w.-]+/g, '-')}.safetensors`, bytes: weights });
+    this.draft.replace(run.spec, run.training);
+    this.notices.notify('info', `Settings of ${run.name} loaded`, 'The network and training settings are in the editor; press Train to run them again.');
   }
 
   /** Connect to the engine and load the default data set and network. */
@@ -105,9 +131,11 @@ export class Session {
         );
       }
     });
+    void this.runs.load();
     this.platform.startEngine(this.link);
     this.platform.onMenu((cmd) => {
-      if (cmd.type === 'open-data') void this.data.openDialog();
+      if (cmd.type === 'new-model') void this.newModel();
+      else if (cmd.type === 'open-data') void this.data.openDialog();
       else if (cmd.type === 'open-model') void this.model.openDialog();
       else if (cmd.type === 'save-model') void this.model.save(false);
       else if (cmd.type === 'save-model-as') void this.model.save(true);
@@ -135,6 +163,15 @@ export class Session {
   restartEngine(): void {
     this.status.health = 'restarting';
     this.platform.restartEngine(this.link);
+  }
+
+  /** File › New model: an Untitled model with fresh weights for the data loaded (after asking about unsaved work). */
+  async newModel(): Promise<void> {
+    if (!(await this.model.confirmDiscard('Starting a new model'))) return;
+    if (this.run.runState !== 'idle') await this.run.stop();
+    this.draft.startOver();
+    this.model.detachFromFile();
+    await this.run.rebuild();
   }
 
   /** Ctrl/Cmd+O: any file; models and data are told apart by name and first bytes. */
@@ -227,21 +264,37 @@ export class Session {
   }
 
   /**
+   * Another data set is about to replace the current one: when unsaved trained
+   * weights would be lost (the network rebuilt for it; a file's shape is known only
+   * once read, so a file always counts), ask now, before anything changes.
+   */
+  private async approveNewDataSet(label: string, shape: { features: number; classes: number } | null): Promise<boolean> {
+    if (!(this.model.dirty && this.history.iteration > 0)) return true;
+    if (shape && this.draft.fits(shape.features, shape.classes)) return true;
+    const ok = await this.model.confirmDiscard(`Loading ${label}`);
+    this.newDataSetApproved = ok;
+    return ok;
+  }
+
+  /**
    * New data: make the network fit it. When that would throw away trained weights
-   * that are not saved, ask first; if the user keeps them, the network editor
-   * explains the mismatch and offers the fix.
+   * that are not saved (and the user was not asked before the load), ask first; if
+   * the user keeps them, the network editor explains the mismatch and offers the fix.
+   * A network rebuilt for other data is a new model: Untitled until saved.
    */
   private async fitNetworkToData(ev: DataLoaded): Promise<void> {
     if (this.draft.fits(ev.features, ev.classNames.length)) {
       this.run.scheduleSync();
       return;
     }
-    if (this.model.dirty && this.history.iteration > 0 && !(await this.model.confirmDiscard(`Rebuilding the network for ${ev.name}`))) {
+    const approved = this.newDataSetApproved;
+    if (!approved && this.model.dirty && this.history.iteration > 0 && !(await this.model.confirmDiscard(`Rebuilding the network for ${ev.name}`))) {
       this.notices.notify('warning', 'The network does not fit the new data', 'Your trained weights are kept until you choose: see the network editor.');
       return;
     }
     if (this.data.loaded !== ev) return; // other data arrived while the question was open
     this.run.discardApproved = true;
+    this.model.detachFromFile();
     this.draft.adaptNetwork(true);
   }
 }

@@ -31,6 +31,7 @@ const RECENT: RecentFile[] = [
 describe.each(['linux', 'win32', 'darwin'] as const)('menu on %s', (platform) => {
   it('has every command of the issue with its accelerator', () => {
     const { item } = build(platform);
+    expect(item('new-model')).toMatchObject({ label: '&New Model', accelerator: 'CmdOrCtrl+N' });
     expect(item('open-data')).toMatchObject({ label: 'Open &Data…', accelerator: 'CmdOrCtrl+O' });
     expect(item('open-model')).toMatchObject({ label: 'Open &Model…', accelerator: 'CmdOrCtrl+Shift+O' });
     expect(item('open-recent').submenu).toBeInstanceOf(Array);
@@ -44,11 +45,13 @@ describe.each(['linux', 'win32', 'darwin'] as const)('menu on %s', (platform) =>
 
   it('sends document commands to the renderer and handles the rest in main', () => {
     const { click, handlers } = build(platform);
+    click('new-model');
     click('open-data');
     click('open-model');
     click('save-model');
     click('save-model-as');
     expect(vi.mocked(handlers.send).mock.calls.map((c) => c[0])).toEqual([
+      { type: 'new-model' },
       { type: 'open-data' },
       { type: 'open-model' },
       { type: 'save-model' },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '../../../renderer/src/lib/engine-client.js';
-import { DataState, DEFAULT_SYNTHETIC, type DataLoaded } from '../../../renderer/src/lib/state/data.svelte.js';
+import { DataState, DEFAULT_SYNTHETIC, labelProblem, plural, type DataLoaded } from '../../../renderer/src/lib/state/data.svelte.js';
 import { EngineStatus } from '../../../renderer/src/lib/state/engine-status.svelte.js';
 import { Notices } from '../../../renderer/src/lib/state/notices.svelte.js';
 import { dataLoaded, FakeEngine, FakePlatform } from './fakes.js';
@@ -93,6 +93,34 @@ describe('DataState', () => {
     await data.openFiles([labels]);
     expect(engine.sent[0]).toMatchObject({ type: 'loadData', name: 'train-images-idx3-ubyte', labels: { name: 'train-labels-idx1-ubyte' } });
     expect(data.pendingImages).toBeNull();
+  });
+
+  it('says when the label column looks continuous, instead of a warning per class', async () => {
+    const { engine, data, notices, answerWith } = setup();
+    const classNames = Array.from({ length: 95 }, (_, i) => (0.1 * i + 3).toFixed(1));
+    const warnings = classNames.map((c) => `class '${c}' has no test samples`);
+    const preview = { kind: 'table' as const, header: ['length', 'rings'], rows: [], labelColumn: 1 };
+    engine.answer('loadData', answerWith(dataLoaded({ name: 'abalone.csv', classNames, warnings, preview })));
+    await data.openFiles([csv('abalone.csv')]);
+    expect(notices.list.map((n) => [n.level, n.title, n.message])).toEqual([
+      ['warning', 'The label column looks continuous', '"rings" has 95 distinct numeric values: a measurement, not classes. Choose a column of classes as the label.'],
+    ]);
+  });
+
+  it('names a label column with one class, and a split that leaves no test rows, in the user\'s words', async () => {
+    expect(labelProblem(dataLoaded({ classNames: ['yes'] }))?.title).toBe('The label column has only one class');
+    expect(labelProblem(dataLoaded({ classNames: ['1', '2', '3'] }))).toBeNull();
+    expect(plural(1, 'class', 'classes')).toBe('1 class');
+    const { engine, data, notices } = setup();
+    engine.answer('loadData', () => {
+      throw new EngineError('BAD_USAGE', 'field split: holding out 0.2 of 2 samples leaves no test samples', 'loadData', { field: 'split' });
+    });
+    await data.openFiles([csv('tiny.csv')]);
+    expect(notices.list.at(-1)).toMatchObject({
+      level: 'error',
+      title: 'Could not load tiny.csv',
+      message: 'Too few rows for a 20% test split. Set the test split lower (0% trains on every row) or use a file with more rows.',
+    });
   });
 
   it('undoes a setting the data cannot take', async () => {

@@ -48,6 +48,22 @@ describe('RunHistory', () => {
     ]);
   });
 
+  it('marks the epochs measured on data since replaced as stale, not current', () => {
+    const h = new RunHistory();
+    h.onProgress(progress(10, 2, [0.5]));
+    h.onEpoch(epochEvent(1, 5));
+    h.onEpoch(epochEvent(2, 10));
+    expect(h.currentEpochs).toHaveLength(2);
+    h.onDataChanged();
+    expect(h.currentEpochs).toEqual([]);
+    expect(h.epochs).toHaveLength(2);
+    h.onEpoch(epochEvent(1, 4));
+    expect(h.currentEpochs.map((e) => e.epoch)).toEqual([3]);
+    h.reset();
+    h.onEpoch(epochEvent(1, 4));
+    expect(h.currentEpochs.map((e) => e.epoch)).toEqual([1]);
+  });
+
   it('forgets what came after a point the weights were put back to (a checkpoint restore)', () => {
     const h = new RunHistory();
     h.onProgress(progress(20, 4, Array.from({ length: 20 }, () => 1)));
@@ -66,6 +82,14 @@ describe('RunHistory', () => {
     expect(h.layerStats.length).toBeLessThanOrEqual(MAX_STATS);
     expect(h.layerStats.at(-1)?.iteration).toBe(MAX_STATS + 1);
     expect(h.layerStats[0]?.iteration).toBe(1);
+  });
+
+  it('measures speed only while a run goes, not from a lone step', () => {
+    const h = new RunHistory();
+    h.onProgress({ ...progress(1, 0, [1]), state: 'idle', samplesPerSecond: 146_000 });
+    expect(h.runSpeed).toBeNull();
+    h.onProgress({ ...progress(50, 1, [1]), samplesPerSecond: 9_000 });
+    expect(h.runSpeed).toBe(9_000);
   });
 
   it('starts from nothing for new weights', () => {

@@ -71,4 +71,49 @@ describe('Session', () => {
     expect(session.history.loss.iterations.at(-1)).toBe(7);
     expect(platform.documents.at(-1)).toEqual({ title: 'Untitled model', unsaved: true });
   });
+
+  it('asks before another data set would replace unsaved weights: Cancel changes nothing, Discard starts an Untitled model', async () => {
+    const session = new Session(new EnginePlatform());
+    session.start();
+    await until('the default network', () => session.model.engineNet !== null);
+    await session.run.step(5);
+    session.model.name = 'spiral.safetensors';
+    const rows = ['a,b,c,d,kind', ...Array.from({ length: 60 }, (_, i) => `${i % 7},${i % 5},${i % 3},${i % 2},${i % 2 ? 'x' : 'y'}`)];
+    const file = { name: 'four.csv', bytes: new TextEncoder().encode(rows.join('\n')) };
+
+    const cancelled = session.data.openFiles([file]);
+    await until('the question', () => session.dialogs.confirmRequest !== null);
+    expect(session.data.loaded?.features).toBe(2); // asked before anything changed
+    session.dialogs.confirmRequest!.resolve('cancel');
+    await cancelled;
+    expect(session.data.source?.kind).toBe('synthetic');
+    expect(session.history.iteration).toBe(5);
+
+    const discarded = session.data.openFiles([file]);
+    await until('the question', () => session.dialogs.confirmRequest !== null);
+    session.dialogs.confirmRequest!.resolve('confirm');
+    await discarded;
+    await until('the rebuilt network', () => session.model.engineNet?.spec.inputSize === 4);
+    expect(session.dialogs.confirmRequest).toBeNull(); // asked once
+    expect(session.model.title).toBe('Untitled model');
+    expect(session.history.iteration).toBe(0);
+  });
+
+  it('New model: fresh weights for the data loaded, under no file name', async () => {
+    const session = new Session(new EnginePlatform());
+    session.start();
+    await until('the default network', () => session.model.engineNet !== null);
+    session.draft.addHiddenLayer(5);
+    await session.run.step(3);
+    session.model.name = 'mine.safetensors';
+    const version = session.model.netVersion;
+    const fresh = session.newModel();
+    await until('the question', () => session.dialogs.confirmRequest !== null);
+    session.dialogs.confirmRequest!.resolve('confirm');
+    await fresh;
+    expect(session.model.netVersion).toBeGreaterThan(version);
+    expect(session.model.title).toBe('Untitled model');
+    expect(session.draft.layers).toHaveLength(5);
+    expect(session.history.iteration).toBe(0);
+  });
 });

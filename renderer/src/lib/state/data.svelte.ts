@@ -74,6 +74,51 @@ function textColumnOf(e: unknown): number | undefined {
   return line !== undefined && line <= 2 && column !== undefined ? column - 1 : undefined;
 }
 
+/** More distinct labels than this, nearly all numbers: a measurement picked as the label, not classes. */
+const CONTINUOUS_CLASSES = 20;
+
+/** "1 class", "3 classes". */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** The label column's name in a table's preview ("species"), or a plain description. */
+function labelName(ev: DataLoaded): string {
+  return ev.preview.kind === 'table' ? `"${ev.preview.header[ev.preview.labelColumn] ?? `column ${ev.preview.labelColumn + 1}`}"` : 'The label column';
+}
+
+/**
+ * What is wrong with the labels as classes, in the user's words: one class only,
+ * or a continuous measurement (many distinct numeric values). Null when they look
+ * like classes.
+ */
+export function labelProblem(ev: DataLoaded): { title: string; message: string } | null {
+  const n = ev.classNames.length;
+  const which = labelName(ev);
+  if (n < 2) {
+    return {
+      title: 'The label column has only one class',
+      message: `${which} holds the same value in every row; a classifier needs at least two classes. Choose another label column.`,
+    };
+  }
+  const numeric = ev.classNames.filter((c) => c.trim() !== '' && Number.isFinite(Number(c))).length;
+  if (n > CONTINUOUS_CLASSES && numeric >= 0.9 * n) {
+    return {
+      title: 'The label column looks continuous',
+      message: `${which} has ${n} distinct numeric values: a measurement, not classes. Choose a column of classes as the label.`,
+    };
+  }
+  return null;
+}
+
+/** A failed load in the user's words where the engine's are internal (by code and field, never by wording). */
+function loadFailure(e: unknown, settings: DataSettings): string | null {
+  if (e instanceof EngineError && e.code === 'BAD_USAGE' && e.where.field === 'split') {
+    return `Too few rows for a ${Math.round(settings.testSplit * 100)}% test split. Set the test split lower (0% trains on every row) or use a file with more rows.`;
+  }
+  return null;
+}
+
 export interface DataContext {
   link: Pick<EngineLink, 'send'>;
   status: EngineStatus;
@@ -83,6 +128,27 @@ export interface DataContext {
   mnist: () => Promise<MnistBytes>;
   /** New data arrived (after its warnings were shown): the network may need to fit it. */
   loaded: (ev: DataLoaded) => void;
+  /**
+   * Asked before another data set replaces the current one (it may need a rebuilt
+   * network): false keeps everything as it is. `settled` follows when the load ends.
+   */
+  approveNewDataSet?: (label: string, shape: { features: number; classes: number } | null) => Promise<boolean>;
+  newDataSetSettled?: (loaded: boolean) => void;
+}
+
+/** The features and classes a source will have, where known before loading it (built-in sets); null for files. */
+export function expectedShape(source: DataSource): { features: number; classes: number } | null {
+  if (source.kind === 'mnist') return { features: 784, classes: 10 };
+  if (source.kind === 'synthetic') return { features: 2, classes: source.params.kind === 'spiral' || source.params.kind === 'gaussians' ? source.params.classes : 2 };
+  return null;
+}
+
+/** Would `next` be another data set than `current` (not the same one read with other settings)? */
+export function isOtherDataSet(current: DataSource | null, next: DataSource): boolean {
+  if (!current) return false;
+  if (current.kind !== next.kind) return true;
+  if (current.kind === 'synthetic' && next.kind === 'synthetic') return current.params.kind !== next.params.kind || current.params.classes !== next.params.classes;
+  return current.kind === 'file';
 }
 
 /** Images from the data itself (IDX, built-in MNIST: 1 x H x W), else the shape the user gave a table when it fits. */
@@ -187,10 +253,14 @@ export class DataState {
    * fails, the data and settings in use stay as they were.
    */
   private async loadWithSettings(patch: Partial<DataSettings>, source: DataSource, busy: string): Promise<boolean> {
+    // Another data set may need a rebuilt network: ask before anything changes.
+    const other = isOtherDataSet(this.source, source);
+    if (other && this.ctx.approveNewDataSet && !(await this.ctx.approveNewDataSet(sourceLabel(source), expectedShape(source)))) return false;
     const before = $state.snapshot(this.settings) as DataSettings;
     Object.assign(this.settings, patch);
     const ok = await this.loadSource(source, busy);
     if (!ok) Object.assign(this.settings, before);
+    if (other) this.ctx.newDataSetSettled?.(ok);
     return ok;
   }
 
@@ -247,7 +317,10 @@ export class DataState {
       this.source = source;
       this.pendingImages = null;
       if (ev) {
-        for (const w of ev.warnings) this.ctx.notices.notify('warning', ev.name, w);
+        // A problem with the labels explains the warnings that follow from it ("class 'x' has no test samples"): say it instead.
+        const problem = labelProblem(ev);
+        if (problem) this.ctx.notices.notify('warning', problem.title, problem.message);
+        else this.ctx.notices.notifyAll('warning', ev.name, ev.warnings);
         this.ctx.loaded(ev);
       }
       return true;
@@ -267,7 +340,9 @@ export class DataState {
         this.settings.labelColumn = undefined;
       }
       if (quiet) throw e;
-      this.ctx.notices.fail(`Could not load ${sourceLabel(source)}`, e);
+      const words = loadFailure(e, this.settings);
+      if (words) this.ctx.notices.notify('error', `Could not load ${sourceLabel(source)}`, words);
+      else this.ctx.notices.fail(`Could not load ${sourceLabel(source)}`, e);
       return false;
     } finally {
       this.ctx.status.busy = null;

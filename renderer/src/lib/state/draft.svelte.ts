@@ -152,6 +152,16 @@ export class NetworkDraft {
     this.training = training;
   }
 
+  /** A fresh start (New model): the preset that suits the data, default training settings. */
+  startOver(): void {
+    const data = this.ctx.dataShape();
+    const preset = suggestedPreset(!!data?.imageShape || (data?.features ?? 0) >= 256);
+    this.training = defaultTraining();
+    this.inputSize = data?.features ?? 2;
+    this.layers = preset.layers(data?.classes ?? DEFAULT_CLASSES);
+    this.training = trainingConfigSchema.parse({ ...$state.snapshot(this.training), ...preset.training });
+  }
+
   /**
    * Set input and output sizes for the data; with `switchPreset`, an uncustomised
    * preset network becomes the preset that suits the kind of data (images or points).

@@ -57,6 +57,8 @@ export class RunHistory {
   iteration = $state(0);
   epoch = $state(0);
   progress = $state.raw<EventOf<'progress'> | null>(null);
+  /** Samples per second measured while a run was going (a lone step is too short to measure honestly). */
+  runSpeed = $state<number | null>(null);
   /** Epoch at which the current run ends (for "epoch 3 of 10"). */
   runEndEpoch = $state<number | null>(null);
   epochs = $state.raw<EventOf<'epoch'>[]>([]);
@@ -69,6 +71,10 @@ export class RunHistory {
   /** Iteration at which `evaluation` was taken. */
   evaluatedAt = $state(0);
   lastDone = $state.raw<EventOf<'done'> | null>(null);
+  /** Epochs up to this one were measured on data since replaced: their figures no longer apply. */
+  staleThrough = $state(0);
+  /** The epochs measured on the data loaded now (metric cards and "best" read these). */
+  currentEpochs = $derived(this.epochs.filter((e) => e.epoch > this.staleThrough));
   gradcheck = $state.raw<EventOf<'gradcheckResult'> | null>(null);
 
   private base = { iteration: 0, epoch: 0 };
@@ -90,6 +96,7 @@ export class RunHistory {
 
   onProgress(ev: EventOf<'progress'>, restarting = false): void {
     this.progress = ev;
+    if (ev.state === 'running' && ev.samplesPerSecond > 0) this.runSpeed = ev.samplesPerSecond;
     this.setCounters(ev.iteration, ev.epoch, restarting);
     // At the engine's iteration 0 no batch of this trainer has run: a loss there is a leftover.
     if (ev.iteration > 0 && this.pushLosses(ev)) this.version++;
@@ -113,7 +120,9 @@ export class RunHistory {
   onDataChanged(restarting = false): void {
     this.confusion = null;
     this.evaluation = null;
-    if (!restarting) this.rebase();
+    if (restarting) return;
+    this.rebase();
+    this.staleThrough = this.epoch;
   }
 
   /** Weights were put back to an earlier point (checkpoint restore): forget what came after. */
@@ -134,7 +143,9 @@ export class RunHistory {
     this.lastDone = null;
     this.gradcheck = null;
     this.progress = null;
+    this.runSpeed = null;
     this.runEndEpoch = null;
+    this.staleThrough = 0;
     this.version++;
     this.base = { iteration: 0, epoch: 0 };
     this.engineCount = { iteration: 0, epoch: 0 };

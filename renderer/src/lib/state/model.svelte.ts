@@ -101,6 +101,17 @@ export class ModelDocument {
     this.updateDocument();
   }
 
+  /**
+   * The network is being rebuilt for other data: a new model, Untitled until it is
+   * saved (Save must not write it over the file the old network came from).
+   */
+  detachFromFile(): void {
+    this.name = null;
+    this.saved = null;
+    this.weightsFromFile = false;
+    this.updateDocument();
+  }
+
   /** Title and unsaved mark to the window (only when they change: this runs with every progress event). */
   updateDocument(): void {
     const key = `${this.dirty ? 1 : 0}${this.title}`;

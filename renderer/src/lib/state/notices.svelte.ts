@@ -3,8 +3,9 @@ import { EngineError } from '../engine-client.js';
 
 /**
  * The messages shown in the window's corner: what happened, in one line each,
- * some with an action ("Reset with learning rate 0.003"). Info and success close
- * by themselves; warnings and errors stay until dismissed.
+ * some with an action ("Reset with learning rate 0.003"). A repeat is counted on
+ * the notice it repeats, many of one kind are one notice, the stack is capped,
+ * and only errors stay until dismissed.
  */
 
 export type NoticeLevel = 'error' | 'warning' | 'info' | 'success';
@@ -20,10 +21,20 @@ export interface Notice {
   title: string;
   message?: string;
   action?: NoticeAction;
+  /** How many times this notice was given (shown as "×3" when more than once). */
+  count: number;
+  /** Further lines of the same kind (a load's warnings beyond the first). */
+  more: string[];
 }
 
 /** How long an info or success notice stays. */
 export const NOTICE_LIFETIME_MS = 8000;
+/** Warnings stay longer, then close by themselves too; errors stay until dismissed. */
+export const WARNING_LIFETIME_MS = 20_000;
+/** At most this many notices at once: the oldest, least serious ones give way. */
+export const MAX_NOTICES = 4;
+
+const RANK: Record<NoticeLevel, number> = { success: 0, info: 1, warning: 2, error: 3 };
 
 export type Schedule = (run: () => void, ms: number) => unknown;
 
@@ -42,15 +53,43 @@ export class Notices {
   ) {}
 
   notify(level: NoticeLevel, title: string, message?: string, action?: NoticeAction): number {
-    const id = ++this.nextId;
-    // The same message twice in a row is one notice, not a pile.
-    this.list = [...this.list.filter((n) => !(n.title === title && n.message === message)), { id, level, title, message, action }];
-    if (level === 'info' || level === 'success') this.schedule(() => this.dismiss(id), NOTICE_LIFETIME_MS);
-    return id;
+    return this.add(level, title, message, [], action);
+  }
+
+  /**
+   * Many messages of one kind (a data file's warnings) as one notice: the first
+   * shown, the rest behind "N more"; nothing when there are none.
+   */
+  notifyAll(level: NoticeLevel, title: string, messages: readonly string[]): number | null {
+    if (messages.length === 0) return null;
+    return this.add(level, title, messages[0], messages.slice(1));
   }
 
   dismiss(id: number): void {
     this.list = this.list.filter((n) => n.id !== id);
+  }
+
+  /** Clear all. */
+  clear(): void {
+    this.list = [];
+  }
+
+  private add(level: NoticeLevel, title: string, message: string | undefined, more: string[], action?: NoticeAction): number {
+    const id = ++this.nextId;
+    // The same message again is counted on one notice (made the newest), not piled up.
+    const same = this.list.find((n) => n.title === title && n.message === message);
+    const notice: Notice = { id, level, title, message, action, count: (same?.count ?? 0) + 1, more };
+    const list = [...this.list.filter((n) => n !== same), notice];
+    // Over the cap: drop the least serious, oldest first (errors last).
+    while (list.length > MAX_NOTICES) {
+      let drop = 0;
+      for (let i = 1; i < list.length - 1; i++) if (RANK[list[i]!.level] < RANK[list[drop]!.level]) drop = i;
+      list.splice(drop, 1);
+    }
+    this.list = list;
+    const lifetime = level === 'error' ? null : level === 'warning' ? WARNING_LIFETIME_MS : NOTICE_LIFETIME_MS;
+    if (lifetime !== null) this.schedule(() => this.dismiss(id), lifetime);
+    return id;
   }
 
   /** A failed action: an error notice with the engine's message (a warning when the engine is only not running yet). */

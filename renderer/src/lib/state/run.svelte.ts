@@ -61,6 +61,7 @@ export class RunControl {
     if (health === 'restarting') return 'The engine is restarting…';
     if (health === 'failed') return 'The engine is not running: restart it.';
     if (!this.ctx.data.loaded) return 'Load data first: pick a built-in set or open a file.';
+    if (this.ctx.data.loaded.classNames.length < 2) return 'The label column has only one class: a classifier needs at least two. Choose another label column.';
     if (this.ctx.draft.analysis.problem) return this.ctx.draft.analysis.problem;
     if (this.ctx.status.busy) return this.ctx.status.busy;
     return null;
@@ -96,7 +97,7 @@ export class RunControl {
   async sync(mode: 'auto' | 'train'): Promise<boolean> {
     this.cancelPendingSync();
     const { status, data, draft, model, link } = this.ctx;
-    if (status.health !== 'ready' || !data.loaded || draft.analysis.problem || this.runState === 'running') return false;
+    if (status.health !== 'ready' || !data.loaded || data.loaded.classNames.length < 2 || draft.analysis.problem || this.runState === 'running') return false;
     const { spec, training } = draft.snapshot();
     const e = model.engineNet;
     const netSame = e !== null && sameJson(e.spec, spec);
@@ -166,6 +167,20 @@ export class RunControl {
   async stop(): Promise<void> {
     if (this.runState === 'idle') return;
     await this.command('stop', 'Could not stop');
+  }
+
+  /** Fresh weights for the draft as it is (New model: the question was asked already). */
+  async rebuild(): Promise<boolean> {
+    const { draft, data, link, notices } = this.ctx;
+    this.cancelPendingSync();
+    if (this.ctx.status.health !== 'ready' || !data.loaded || draft.analysis.problem) return false;
+    try {
+      await link.send({ type: 'configure', ...draft.snapshot() });
+      return true;
+    } catch (e) {
+      notices.fail('Could not build the network', e);
+      return false;
+    }
   }
 
   /** New weights from the seed, history cleared (the network and settings as edited). */
