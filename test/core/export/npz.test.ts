@@ -7,6 +7,7 @@ import { exportNpz } from '../../../core/export/npz.js';
 import { npyFloat32 } from '../../../core/export/npy.js';
 import { predictDataset } from '../../../core/trainer.js';
 import type { ModelFileContent } from '../../../core/model/model-file.js';
+import { imageSpec } from '../image-spec.js';
 import { irisDataset, mnistIdx, rawFeatures, trainModel, type TrainedModel } from './fixtures.js';
 import { missingPython, runPython } from './python.js';
 
@@ -76,12 +77,7 @@ describe('NumPy .npz export', () => {
     const digits = mnistIdx(5).dataset;
     const model = trainModel(
       digits,
-      {
-        inputSize: 784,
-        inputShape: [1, 28, 28],
-        layers: [{ kind: 'conv', filters: 3, size: 5, stride: 2, pad: 1 }, { kind: 'batchnorm' }, { kind: 'relu' }, { kind: 'pool', size: 2 }, { kind: 'affine', units: 10 }],
-        loss: 'softmax-cross-entropy',
-      },
+      imageSpec([1, 28, 28], [{ kind: 'conv', filters: 3, size: 5, stride: 2, pad: 1 }, { kind: 'batchnorm' }, { kind: 'relu' }, { kind: 'pool', size: 2 }, { kind: 'affine', units: 10 }]),
       { batchSize: 10, epochs: 1 },
     );
     const dir = writeNpz(model.content);

@@ -4,6 +4,7 @@ import onnxProto from 'onnx-proto';
 import { exportOnnx, ONNX_INPUT, ONNX_OUTPUT_PROBABILITIES, ONNX_OUTPUT_SCORES, ONNX_OPSET } from '../../../core/export/onnx.js';
 import { predictDataset } from '../../../core/trainer.js';
 import type { Dataset } from '../../../core/data/dataset.js';
+import { imageSpec } from '../image-spec.js';
 import { argmax, irisDataset, mnistIdx, rawFeatures, trainModel, type TrainedModel } from './fixtures.js';
 
 /**
@@ -63,25 +64,12 @@ describe('ONNX export', () => {
     const train = mnistIdx(40).dataset;
     const model = trainModel(
       train,
-      {
-        inputSize: 784,
-        inputShape: [1, 28, 28],
-        layers: [
-          { kind: 'conv', filters: 6, size: 5, stride: 1, pad: 1 },
-          { kind: 'batchnorm' },
-          { kind: 'relu' },
-          { kind: 'pool', size: 2, stride: 2 },
-          { kind: 'conv', filters: 4, size: 3, stride: 2, pad: 0 },
-          { kind: 'tanh' },
-          { kind: 'dropout', rate: 0.3 },
-          { kind: 'flatten' },
-          { kind: 'affine', units: 20 },
-          { kind: 'batchnorm' },
-          { kind: 'sigmoid' },
-          { kind: 'affine', units: 10 },
-        ],
-        loss: 'softmax-cross-entropy',
-      },
+      imageSpec([1, 28, 28], [
+        { kind: 'conv', filters: 6, size: 5, stride: 1, pad: 1 }, { kind: 'batchnorm' }, { kind: 'relu' }, { kind: 'pool', size: 2, stride: 2 },
+        { kind: 'conv', filters: 4, size: 3, stride: 2, pad: 0 }, { kind: 'tanh' }, { kind: 'dropout', rate: 0.3 }, { kind: 'flatten' },
+        { kind: 'affine', units: 20 }, { kind: 'batchnorm' }, { kind: 'sigmoid' },
+        { kind: 'affine', units: 10 },
+      ]),
       { optimizer: 'adam', learningRate: 0.01, batchSize: 40, epochs: 2, init: 'he', seed: 2 },
     );
     const unseen = mnistIdx(20, 40).dataset;

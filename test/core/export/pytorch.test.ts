@@ -11,10 +11,11 @@ import { createOptimizer } from '../../../core/optimizers.js';
 import { createReferenceOps } from '../../../core/ops/reference.js';
 import { Matrix } from '../../../core/matrix.js';
 import { Rng } from '../../../core/rng.js';
-import { OPTIMIZERS, trainingConfigSchema, type NetworkSpec } from '../../../core/spec.js';
+import { OPTIMIZERS, trainingConfigSchema } from '../../../core/spec.js';
 import { applyNormalization } from '../../../core/data/prepare.js';
 import type { ModelFileContent } from '../../../core/model/model-file.js';
 import type { Dataset } from '../../../core/data/dataset.js';
+import { imageSpec } from '../image-spec.js';
 import { IRIS_CSV, irisDataset, mnistIdx, trainModel } from './fixtures.js';
 import { missingPython, PYTHON, runPython } from './python.js';
 
@@ -169,20 +170,11 @@ describe.skipIf(noTorch)('PyTorch project', () => {
   });
 
   it('a CNN: model.py predicts like the engine, and 20 --no-shuffle steps follow the studio (1e-4 relative)', () => {
-    const spec: NetworkSpec = {
-      inputSize: 784,
-      inputShape: [1, 28, 28],
-      layers: [
-        { kind: 'conv', filters: 4, size: 5, stride: 1, pad: 0 },
-        { kind: 'batchnorm' },
-        { kind: 'relu' },
-        { kind: 'pool', size: 2, stride: 2 },
-        { kind: 'affine', units: 16 },
-        { kind: 'tanh' },
-        { kind: 'affine', units: 10 },
-      ],
-      loss: 'softmax-cross-entropy',
-    };
+    const spec = imageSpec([1, 28, 28], [
+      { kind: 'conv', filters: 4, size: 5, stride: 1, pad: 0 }, { kind: 'batchnorm' }, { kind: 'relu' }, { kind: 'pool', size: 2, stride: 2 },
+      { kind: 'affine', units: 16 }, { kind: 'tanh' },
+      { kind: 'affine', units: 10 },
+    ]);
     const digits = mnistIdx(10).dataset; // 100 digits: batch 20 is 5 steps an epoch
     const config = { optimizer: 'momentum', learningRate: 0.05, batchSize: 20, epochs: 1, init: 'he', seed: 3, shuffle: false, weightDecay: 0.001 } as const;
     const start = trainModel(digits, spec, config);

@@ -2,30 +2,21 @@ import { describe, expect, it } from 'vitest';
 import { buildNetwork } from '../../../core/network.js';
 import { Trainer } from '../../../core/trainer.js';
 import { Rng } from '../../../core/rng.js';
-import { trainingConfigSchema, type NetworkSpec } from '../../../core/spec.js';
+import { trainingConfigSchema } from '../../../core/spec.js';
 import type { Dataset } from '../../../core/data/dataset.js';
 import { decodeCheckpoint, encodeCheckpoint } from '../../../core/host/checkpoint-codec.js';
+import { imageSpec } from '../image-spec.js';
 
 /**
  * Dropout draws its masks from the network's own seeded stream and BatchNorm keeps
  * running statistics: both are part of a checkpoint, so a run stopped and resumed
  * anywhere ends bit for bit where the uninterrupted run does.
  */
-const SPEC: NetworkSpec = {
-  inputSize: 1 * 5 * 5,
-  inputShape: [1, 5, 5],
-  layers: [
-    { kind: 'conv', filters: 2, size: 3, stride: 1, pad: 1 },
-    { kind: 'batchnorm' },
-    { kind: 'relu' },
-    { kind: 'pool', size: 2, stride: 1 },
-    { kind: 'dropout', rate: 0.5 },
-    { kind: 'affine', units: 6 },
-    { kind: 'dropout', rate: 0.2 },
-    { kind: 'affine', units: 3 },
-  ],
-  loss: 'softmax-cross-entropy',
-};
+const SPEC = imageSpec([1, 5, 5], [
+  { kind: 'conv', filters: 2, size: 3, stride: 1, pad: 1 }, { kind: 'batchnorm' }, { kind: 'relu' }, { kind: 'pool', size: 2, stride: 1 },
+  { kind: 'dropout', rate: 0.5 }, { kind: 'affine', units: 6 },
+  { kind: 'dropout', rate: 0.2 }, { kind: 'affine', units: 3 },
+]);
 
 function images(count: number, seed: number): Dataset {
   const rng = new Rng(seed);

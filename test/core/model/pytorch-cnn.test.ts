@@ -8,7 +8,7 @@ import { buildNetwork } from '../../../core/network.js';
 import { Matrix } from '../../../core/matrix.js';
 import { Rng } from '../../../core/rng.js';
 import { decodeModel, encodeModel, tensorsFromParams } from '../../../core/model/model-file.js';
-import type { NetworkSpec } from '../../../core/spec.js';
+import { imageSpec } from '../image-spec.js';
 
 /**
  * A CNN model file is a PyTorch state dict: test/fixtures/torch_load_cnn.py (the
@@ -19,24 +19,13 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const SCRIPT = path.resolve(here, '../../fixtures/torch_load_cnn.py');
 const PYTHON = '/usr/bin/python3';
 
-const SPEC: NetworkSpec = {
-  inputSize: 2 * 6 * 6,
-  inputShape: [2, 6, 6],
-  layers: [
-    { kind: 'conv', filters: 3, size: 3, stride: 1, pad: 1 },
-    { kind: 'batchnorm' },
-    { kind: 'relu' },
-    { kind: 'pool', size: 2, stride: 2 },
-    { kind: 'dropout', rate: 0.3 },
-    { kind: 'conv', filters: 4, size: 2, stride: 1, pad: 0 },
-    { kind: 'tanh' },
-    { kind: 'affine', units: 5 },
-    { kind: 'batchnorm' },
-    { kind: 'relu' },
-    { kind: 'affine', units: 3 },
-  ],
-  loss: 'softmax-cross-entropy',
-};
+const SPEC = imageSpec([2, 6, 6], [
+  { kind: 'conv', filters: 3, size: 3, stride: 1, pad: 1 }, { kind: 'batchnorm' }, { kind: 'relu' }, { kind: 'pool', size: 2, stride: 2 },
+  { kind: 'dropout', rate: 0.3 },
+  { kind: 'conv', filters: 4, size: 2, stride: 1, pad: 0 }, { kind: 'tanh' },
+  { kind: 'affine', units: 5 }, { kind: 'batchnorm' }, { kind: 'relu' },
+  { kind: 'affine', units: 3 },
+]);
 
 function torchAvailable(): string | null {
   const r = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
