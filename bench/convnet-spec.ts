@@ -9,11 +9,8 @@ export const SIMPLE_CONVNET: NetworkSpec = {
   inputSize: 784,
   inputShape: [1, 28, 28],
   layers: [
-    { kind: 'conv', filters: 30, size: 5, stride: 1, pad: 0 },
-    { kind: 'relu' },
-    { kind: 'pool', size: 2, stride: 2 },
-    { kind: 'affine', units: 100 },
-    { kind: 'relu' },
+    { kind: 'conv', filters: 30, size: 5, stride: 1, pad: 0 }, { kind: 'relu' }, { kind: 'pool', size: 2, stride: 2 },
+    { kind: 'affine', units: 100 }, { kind: 'relu' },
     { kind: 'affine', units: 10 },
   ],
   loss: 'softmax-cross-entropy',
