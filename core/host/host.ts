@@ -19,6 +19,7 @@ import { defaultNow, defaultSchedule, type Schedule } from './schedule.js';
 import { Session } from './session.js';
 import { Throttle } from './throttle.js';
 import * as probes from './probes.js';
+import * as imageProbes from './image-probes.js';
 import { EarlyStopping } from '../early-stopping.js';
 import { isStepInterrupt, pingId } from './heartbeat.js';
 
@@ -309,6 +310,12 @@ class Host {
         return;
       case 'predictFile':
         this.send({ ...probes.predictFile(this.s.probeView(), cmd), id: cmd.id });
+        return;
+      case 'featureMaps':
+        this.send({ ...imageProbes.featureMaps(this.s.probeView(), cmd), id: cmd.id });
+        return;
+      case 'layerTensors':
+        this.send({ ...imageProbes.layerTensors(this.s.probeView(), cmd), id: cmd.id });
         return;
       case 'setPace':
         this.batchDelayMs = cmd.batchDelayMs;

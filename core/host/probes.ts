@@ -33,13 +33,13 @@ export interface ProbeView {
 
 type Reply<T extends EventType> = Omit<EventOf<T>, 'id'>;
 
-function needNetwork(v: ProbeView, what: string): Network {
+export function needNetwork(v: ProbeView, what: string): Network {
   if (!v.network) throw new StudioError('NOT_READY', `cannot ${what}: no network configured yet`);
   return v.network;
 }
 
 /** The chosen samples as the network sees them (backend memory: call free). */
-function samplesOf(v: ProbeView, network: Network, set: 'train' | 'test', indices: number[], what: string): { x: Matrix; t: Int32Array; free(): void } {
+export function samplesOf(v: ProbeView, network: Network, set: 'train' | 'test', indices: number[], what: string): { x: Matrix; t: Int32Array; free(): void } {
   const ds = set === 'test' ? v.test : v.train;
   if (!ds) throw new StudioError('NOT_READY', set === 'test' ? `cannot ${what}: the data has no test set` : `cannot ${what}: no data loaded yet`);
   if (ds.features !== network.inputSize) {

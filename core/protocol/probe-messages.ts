@@ -76,7 +76,19 @@ export const PACE_MAX_MS = 2000;
 /** Slow motion: wait this long after every batch of a run (0 = full speed), so a user can watch regions form. */
 export const setPaceSchema = cmd('setPace', { batchDelayMs: z.number().int().min(0).max(PACE_MAX_MS) });
 
-export const PROBE_COMMAND_SCHEMAS = [traceSchema, checkWeightSchema, predictSchema, evaluateFileSchema, predictFileSchema, setPaceSchema] as const;
+/**
+ * The image-shaped outputs (C x H x W) of every layer for one sample in inference mode:
+ * after each Convolution, pooling and activation, as the book's feature-map figures.
+ */
+export const featureMapsSchema = cmd('featureMaps', {
+  set: z.enum(['train', 'test']).default('test'),
+  sampleIndex: z.number().int().min(0),
+});
+
+/** Every tensor of one layer by name (conv1, bn1): weights and their gradients, BatchNorm's running statistics. */
+export const layerTensorsSchema = cmd('layerTensors', { layer: z.string().min(1).max(64) });
+
+export const PROBE_COMMAND_SCHEMAS = [traceSchema, checkWeightSchema, predictSchema, evaluateFileSchema, predictFileSchema, setPaceSchema, featureMapsSchema, layerTensorsSchema] as const;
 
 // ---------------------------------------------------------------------------
 // Events
@@ -176,7 +188,33 @@ export const filePredictionsEventSchema = evt('filePredictions', {
   warnings: z.array(z.string()),
 });
 
+/** Where one tensor lies in a probe's single `values` array (one transferred buffer however many tensors). */
+const sliceSchema = z.object({ name: z.string(), shape: z.array(z.number().int()), offset: z.number().int() }).strict();
+
+export const featureMapsResultEventSchema = evt('featureMapsResult', {
+  id,
+  set: z.enum(['train', 'test']),
+  sampleIndex: z.number().int(),
+  label: z.number().int(),
+  /** The sample as the network sees it, then each image-shaped layer output: name is the layer's, kind its kind. */
+  maps: z.array(sliceSchema.extend({ kind: z.string() }).strict()),
+  values: f32,
+  iteration: z.number().int(),
+});
+
+export const layerTensorsResultEventSchema = evt('layerTensorsResult', {
+  id,
+  layer: z.string(),
+  kind: z.string(),
+  /** weight, weight.grad, bias, bias.grad, running_mean, running_var in PyTorch's shapes (Conv2d weight [out, in, kh, kw]). */
+  tensors: z.array(sliceSchema),
+  values: f32,
+  iteration: z.number().int(),
+});
+
 export const PROBE_EVENT_SCHEMAS = [
+  featureMapsResultEventSchema,
+  layerTensorsResultEventSchema,
   traceResultEventSchema,
   weightCheckResultEventSchema,
   predictResultEventSchema,

@@ -45,6 +45,8 @@ interface ResultEvents {
   predict: 'predictResult';
   evaluateFile: 'fileEvaluation';
   predictFile: 'filePredictions';
+  featureMaps: 'featureMapsResult';
+  layerTensors: 'layerTensorsResult';
 }
 const RESULT_EVENT: Record<string, EventType | undefined> = {
   configure: 'configured',
@@ -63,6 +65,8 @@ const RESULT_EVENT: Record<string, EventType | undefined> = {
   predict: 'predictResult',
   evaluateFile: 'fileEvaluation',
   predictFile: 'filePredictions',
+  featureMaps: 'featureMapsResult',
+  layerTensors: 'layerTensorsResult',
 };
 
 export type CommandResult<T extends CommandType> = T extends keyof ResultEvents ? EventOf<ResultEvents[T]> : undefined;

@@ -15,7 +15,7 @@ describe('protocol messages', () => {
     expect(COMMAND_TYPES).toEqual([
       'configure', 'setTraining', 'loadData', 'loadBuiltin', 'start', 'pause', 'resume', 'stop', 'step', 'ping', 'resetWeights',
       'inspect', 'gradcheck', 'exportModel', 'importModel', 'evaluate', 'predictGrid', 'samples', 'restoreCheckpoint',
-      'trace', 'checkWeight', 'predict', 'evaluateFile', 'predictFile', 'setPace',
+      'trace', 'checkWeight', 'predict', 'evaluateFile', 'predictFile', 'setPace', 'featureMaps', 'layerTensors',
     ]);
   });
 
