@@ -4,7 +4,7 @@
 import { parse, CsvError } from 'csv-parse/browser/esm/sync';
 import { StudioError, errorMessage, type ErrorCode } from '../errors.js';
 import type { Dataset } from './dataset.js';
-import { DATA_LIMITS, checkBytes, checkShape, formatBytes, formatCount } from './limits.js';
+import { DATA_LIMITS, checkBytes, checkShape, clip, formatBytes, formatCount } from './limits.js';
 import { scanCsvText, sniffDelimiter } from './csv-scan.js';
 import { assignClasses } from './csv-classes.js';
 import { DECIMAL, DECIMAL_COMMA, exactDecimal, isIntegerDecimal, parseDecimal } from './csv-number.js';
@@ -113,7 +113,7 @@ export function readCsv(input: Uint8Array, file: string, options: CsvOptions = {
     );
   }
   const labelColumn = resolveLabelColumn(options.labelColumn, header, width, file);
-  const columnName = (j: number): string => (header ? `column "${header[j]}"` : `column ${j + 1}`);
+  const columnName = (j: number): string => (header ? `column "${clip(header[j]!)}"` : `column ${j + 1}`);
   const features = labelColumn === null ? width : width - 1;
   // Upper bound on the rows: every record ends at a line break (or the end).
   checkShape(scan.lines, features, file);
@@ -207,7 +207,7 @@ export function readCsv(input: Uint8Array, file: string, options: CsvOptions = {
     if (!hasHeader && rows > 2 && labels.filter((l) => l === labels[0]).length === 1 && /[a-z]/i.test(first)) {
       // The usual sign of column names that are numbers above a text label column.
       warnings.push(
-        `${file}: the first row's label "${first}" occurs nowhere else; if that row holds column names, say the file has a header`,
+        `${file}: the first row's label "${clip(first)}" occurs nowhere else; if that row holds column names, say the file has a header`,
       );
     }
     if (numericLabels && !integerLabels) {
@@ -446,7 +446,7 @@ function sklearnClassNames(
     const bad = rawLabels.find((l) => !(Number.isInteger(Number(l)) && Number(l) >= 0 && Number(l) < sk.names.length));
     throw new StudioError(
       'BAD_DATA',
-      `the first row names ${sk.names.length} classes, but the label ${bad} is not one of 0..${sk.names.length - 1}`,
+      `the first row names ${sk.names.length} classes, but the label ${clip(bad ?? '')} is not one of 0..${sk.names.length - 1}`,
       { file },
     );
   }

@@ -41,6 +41,11 @@ export const DATA_LIMITS = {
 /** Sizes read the same in the engine's messages and the renderer (core/format.ts). */
 export { formatBytes };
 
+/** Text from a file quoted in a message, cut so the message stays one readable line. */
+export function clip(text: string, max = 60): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
 export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
 }

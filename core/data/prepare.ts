@@ -2,6 +2,7 @@ import { StudioError } from '../errors.js';
 import { Rng } from '../rng.js';
 import type { Normalization } from '../spec.js';
 import type { Dataset } from './dataset.js';
+import { clip } from './limits.js';
 
 /**
  * What happens to a data set between reading and training: a seeded train/test
@@ -138,8 +139,8 @@ export function alignClasses(ds: Dataset, classNames: readonly string[], file?: 
   const map = ds.classNames.map((c) => {
     const i = target.get(c);
     if (i === undefined) {
-      const known = classNames.slice(0, 12).join(', ') + (classNames.length > 12 ? ', ...' : '');
-      throw new StudioError('BAD_DATA', `class "${c}" is not one of the known classes (${known})`, file ? { file } : {});
+      const known = classNames.slice(0, 12).map((k) => clip(k, 30)).join(', ') + (classNames.length > 12 ? ', ...' : '');
+      throw new StudioError('BAD_DATA', `class "${clip(c)}" is not one of the known classes (${known})`, file ? { file } : {});
     }
     return i;
   });

@@ -163,3 +163,12 @@ describe('the preview is a bounded table', () => {
     expect(d.dataset.classNames).toContain(long);
   });
 });
+
+describe('messages quote long names and values cut short', () => {
+  test('a bad cell under a 10,000-character column name', () => {
+    const name = 'n'.repeat(10_000);
+    const e = failure(`${name},b,c\n1,2,x\noops,3,y\n`);
+    expect(e.where).toEqual({ file: 't.csv', line: 3, column: 1 });
+    expect(e.message).toBe(`t.csv:3:1: column "${'n'.repeat(60)}…": "oops" is not a number`);
+  });
+});
