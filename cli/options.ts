@@ -47,6 +47,10 @@ export const OPTIONS: Record<string, OptionDoc> = {
   test: { type: 'string', value: 'file', help: 'held-out data, evaluated after every epoch', commands: ['train'] },
   'test-labels': { type: 'string', value: 'file', help: 'the IDX labels of the --test images', commands: ['train'] },
   split: { type: 'string', value: '0.2', help: 'without --test: hold out this share (0..0.9) of the train file, chosen by --seed', commands: ['train'] },
+  'train-limit': {
+    type: 'string', value: 'N',
+    help: 'train on N samples of the training part only, chosen by --seed (the book\'s overfitting demo: 300)', commands: ['train'],
+  },
   layers: {
     type: 'string', value: 'list',
     help: `sizes after the input (50,10: the last is the number of classes), or layer tokens: ${layerTokens} ` +

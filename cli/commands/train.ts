@@ -10,6 +10,7 @@ import { checkNotAnInput, checkWritableTarget, writeFileAtomic } from '../../nod
 import { dataRange } from '../model.js';
 import { initOption, labelColumnOption, numberOption, optimizerOption, usageError, type ParsedCommand } from '../args.js';
 import { describeSpec, specFromCli } from '../network-spec.js';
+import { splitTraining } from '../../core/training-split.js';
 import { loadModel } from '../model.js';
 import { shapeSize } from '../../core/layers/shape.js';
 import { specOutputShape } from '../../core/layers/registry.js';
@@ -36,6 +37,7 @@ export async function trainCommand(io: CliIO, cmd: ParsedCommand): Promise<numbe
     beta2: numberOption(v, 'beta2', 0.999, { min: 0, exclusiveMax: 1 }),
     ...(v['weight-decay'] !== undefined ? { weightDecay: numberOption(v, 'weight-decay', 0, { min: 0, max: 100 }) } : {}),
     ...(v['no-shuffle'] === true ? { shuffle: false } : {}),
+    ...(v['train-limit'] !== undefined ? { trainLimit: numberOption(v, 'train-limit', 0, { integer: true, min: 1, max: 100_000_000 }) } : {}),
   });
   const split = numberOption(v, 'split', 0, { min: 0, max: 0.9 });
   if (v.split !== undefined && v.test !== undefined) throw usageError('give either --test or --split, not both');
@@ -82,6 +84,8 @@ export async function trainCommand(io: CliIO, cmd: ParsedCommand): Promise<numbe
   } else if (split > 0) {
     ({ train, test } = splitDataset(train, split, config.seed));
   }
+  // After the test part is set aside, so the limit never moves a sample between train and test.
+  if (config.trainLimit !== undefined) train = splitTraining(train, { seed: config.seed, trainLimit: config.trainLimit }).train;
   if (typeof v.out === 'string') await checkNotAnInput(resolve(io.cwd, v.out), inputs, v.out);
   // The raw training range, kept in the model so eval and predict notice data on another scale.
   const inputRange = dataRange(train);
