@@ -15,6 +15,7 @@ vi.mock('@electron/fuses', async (importActual) => {
 
 const { default: afterPack, fuseConfigFor, packagedBinaryPath } = await import('../../build/after-pack.mjs');
 const { FuseV1Options, FuseVersion } = await import('@electron/fuses');
+const { EXPECTED_FUSE_CONFIG, FUSES_OFF, FUSES_ON } = await import('./expected-fuses.js');
 
 const ENABLE = 0x31;
 const DISABLE = 0x30;
@@ -34,15 +35,6 @@ function context(electronPlatformName: string, arch: number) {
     packager: { appInfo: { productFilename: 'Backprop Studio' }, executableName: 'backprop-studio' },
   };
 }
-
-const EXACT_FUSES = {
-  [FuseV1Options.RunAsNode]: false,
-  [FuseV1Options.EnableNodeOptionsEnvironmentVariable]: false,
-  [FuseV1Options.EnableNodeCliInspectArguments]: false,
-  [FuseV1Options.EnableEmbeddedAsarIntegrityValidation]: true,
-  [FuseV1Options.OnlyLoadAppFromAsar]: true,
-  [FuseV1Options.GrantFileProtocolExtraPrivileges]: false,
-};
 
 beforeEach(() => {
   fuses.flipFuses.mockClear();
@@ -64,18 +56,14 @@ describe('after-pack hook', () => {
     const [calledPath, config] = fuses.flipFuses.mock.calls[0]!;
     expect(calledPath).toBe(binary);
     // toStrictEqual: no other fuse (cookie encryption, V8 snapshot) is touched.
-    expect(config).toStrictEqual({ version: FuseVersion.V1, resetAdHocDarwinSignature: resetAdHoc, ...EXACT_FUSES });
+    expect(config).toStrictEqual({ version: FuseVersion.V1, resetAdHocDarwinSignature: resetAdHoc, ...EXPECTED_FUSE_CONFIG });
     expect(fuses.getCurrentFuseWire).toHaveBeenCalledWith(binary);
   });
 
   it('names the fuses by their meaning: RunAsNode, NODE_OPTIONS, --inspect and file:// privileges off; asar integrity and asar-only on', () => {
     const config = fuseConfigFor('linux', Arch.x64) as Record<number, boolean>;
-    expect(config[FuseV1Options.RunAsNode]).toBe(false);
-    expect(config[FuseV1Options.EnableNodeOptionsEnvironmentVariable]).toBe(false);
-    expect(config[FuseV1Options.EnableNodeCliInspectArguments]).toBe(false);
-    expect(config[FuseV1Options.EnableEmbeddedAsarIntegrityValidation]).toBe(true);
-    expect(config[FuseV1Options.OnlyLoadAppFromAsar]).toBe(true);
-    expect(config[FuseV1Options.GrantFileProtocolExtraPrivileges]).toBe(false);
+    for (const fuse of FUSES_OFF) expect(config[fuse], FuseV1Options[fuse]).toBe(false);
+    for (const fuse of FUSES_ON) expect(config[fuse], FuseV1Options[fuse]).toBe(true);
     expect(FuseV1Options.EnableCookieEncryption in config).toBe(false);
   });
 

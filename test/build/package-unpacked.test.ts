@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FUSES_OFF, FUSES_ON } from './expected-fuses.js';
 import { envWithoutElectronDist, makeFakeLinuxElectron, makeFixtureProject, repoRoot } from './fixture-project.js';
 
 const require = createRequire(import.meta.url);
@@ -100,12 +101,8 @@ describe.runIf(supported)('npm run dist:dir with a local Electron distribution',
     const wire = (await getCurrentFuseWire(path.join(unpacked(), 'backprop-studio'))) as unknown as Record<number, number>;
     const on = 0x31;
     const off = 0x30;
-    expect(wire[FuseV1Options.RunAsNode]).toBe(off);
-    expect(wire[FuseV1Options.EnableNodeOptionsEnvironmentVariable]).toBe(off);
-    expect(wire[FuseV1Options.EnableNodeCliInspectArguments]).toBe(off);
-    expect(wire[FuseV1Options.EnableEmbeddedAsarIntegrityValidation]).toBe(on);
-    expect(wire[FuseV1Options.OnlyLoadAppFromAsar]).toBe(on);
-    expect(wire[FuseV1Options.GrantFileProtocolExtraPrivileges]).toBe(off);
+    for (const fuse of FUSES_OFF) expect(wire[fuse], FuseV1Options[fuse]).toBe(off);
+    for (const fuse of FUSES_ON) expect(wire[fuse], FuseV1Options[fuse]).toBe(on);
     // Left at Electron's default.
     expect(wire[FuseV1Options.EnableCookieEncryption]).toBe(off);
   });
