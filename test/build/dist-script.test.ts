@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { electronVersion, envWithoutElectronDist, fakeElectronBinary, makeFixtureProject } from './fixture-project.js';
+import { distNodeProblem, electronVersion, envWithoutElectronDist, fakeElectronBinary, makeFixtureProject } from './fixture-project.js';
 import { ELECTRON_DIST_ENV, chooseArchs, resolveElectronSource } from '../../scripts/packaging/electron-dist.mjs';
 import { checkBuiltApp, parseArgs, planDist } from '../../scripts/dist.mjs';
 
@@ -23,7 +23,9 @@ function expectOneLineRefusal(result: { status: number | null; stderr: string },
   expect(result.stderr).not.toMatch(/^\s+at /m); // no stack frames
 }
 
-describe('dist script without an Electron distribution', () => {
+if (distNodeProblem) console.log(`dist-script: running scripts/dist.mjs skipped: ${distNodeProblem}`);
+
+describe.runIf(!distNodeProblem)('dist script without an Electron distribution', () => {
   let project: { dir: string; cleanup: () => void };
   beforeAll(() => {
     project = makeFixtureProject({ nodeModules: 'minimal', buildScript: MARK_BUILD });
@@ -56,6 +58,19 @@ describe('dist script without an Electron distribution', () => {
   it('an unknown option is refused in one line', () => {
     const result = spawnSync(process.execPath, ['scripts/dist.mjs', '--universal'], { cwd: project.dir, env: envWithoutElectronDist(), encoding: 'utf8' });
     expectOneLineRefusal(result, /unknown option --universal/);
+  });
+});
+
+describe.runIf(distNodeProblem !== null)('dist script under a Node older than Electron tooling needs', () => {
+  it('refuses in one line naming the Node it needs and the one it runs on, before building', () => {
+    const project = makeFixtureProject({ nodeModules: 'minimal', buildScript: MARK_BUILD });
+    try {
+      const result = spawnSync(process.execPath, ['scripts/dist.mjs', '--dir'], { cwd: project.dir, env: envWithoutElectronDist(), encoding: 'utf8' });
+      expectOneLineRefusal(result, new RegExp(`need Node 22\\.12 or newer; this is Node ${process.versions.node.replace(/\./g, '\\.')} `));
+      expect(existsSync(path.join(project.dir, 'build-ran.marker'))).toBe(false);
+    } finally {
+      project.cleanup();
+    }
   });
 });
 

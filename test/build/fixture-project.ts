@@ -5,10 +5,17 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { nodeProblem } from '../../scripts/check-env.mjs';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
 
 export const electronVersion: string = JSON.parse(readFileSync(path.join(repoRoot, 'node_modules/electron/package.json'), 'utf8')).version;
+
+/**
+ * Why scripts/dist.mjs, run as users run it, stops at its Node check under this Node
+ * (it needs what Electron's download and electron-builder need), or null when it goes on.
+ */
+export const distNodeProblem: string | null = nodeProblem('electron');
 
 export interface FixtureOptions {
   /** 'real': a symlink to the repository's node_modules; 'minimal': only electron's package.json (no dist) and js-yaml. */
@@ -29,6 +36,7 @@ export function makeFixtureProject({ nodeModules, buildScript }: FixtureOptions)
   cpSync(path.join(repoRoot, 'build'), path.join(dir, 'build'), { recursive: true, filter: (src) => !src.includes(`${path.sep}wasm`) });
   mkdirSync(path.join(dir, 'scripts'));
   cpSync(path.join(repoRoot, 'scripts/dist.mjs'), path.join(dir, 'scripts/dist.mjs'));
+  cpSync(path.join(repoRoot, 'scripts/check-env.mjs'), path.join(dir, 'scripts/check-env.mjs'));
   cpSync(path.join(repoRoot, 'scripts/packaging'), path.join(dir, 'scripts/packaging'), { recursive: true });
   if (nodeModules === 'real') {
     symlinkSync(path.join(repoRoot, 'node_modules'), path.join(dir, 'node_modules'), 'junction');
