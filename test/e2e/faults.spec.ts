@@ -132,6 +132,8 @@ test('C8 and C7: a held-out test file is named in the data header; figures of re
 test('C10: epochs add to what is trained, honest times and speeds, a readable accuracy axis and graph', async ({ page }, info) => {
   await page.setViewportSize({ width: 1024, height: 768 });
   await openStudio(page);
+  // At 1024 px the top bar still shows the model's name.
+  expect((await page.getByTestId('document-title').boundingBox())?.width ?? 0).toBeGreaterThan(40);
   // One step takes a few milliseconds: no speed is made up from it.
   await page.getByRole('button', { name: 'Step', exact: true }).click();
   await expect(page.getByTestId('iteration')).toHaveText('1');
