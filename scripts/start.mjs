@@ -109,8 +109,12 @@ async function main() {
 
   // Checked before building: no point spending a minute on a build that cannot be launched.
   let electron = findElectronBinary();
-  const tooOld = nodeProblem(!buildOnly && !electron.ok ? 'electron' : 'build');
+  const tooOld = nodeProblem('build');
   if (tooOld) fail(tooOld);
+  // A missing binary is downloaded only where this Node can run Electron's downloader;
+  // otherwise the missing-binary message (with its alternatives) says why, not a bare version line.
+  const cannotDownload = !buildOnly && !electron.ok ? nodeProblem('electron') : null;
+  if (cannotDownload) fail(`${electron.ok ? '' : electron.message}\n  Downloading it here is not possible: ${cannotDownload}`);
   if (!buildOnly && !electron.ok && downloadElectron()) electron = findElectronBinary();
   if (!buildOnly) {
     if (!electron.ok) fail(electron.message);

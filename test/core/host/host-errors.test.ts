@@ -89,7 +89,12 @@ describe('host: invalid messages and commands that cannot run', () => {
     await h.ok({ type: 'loadData', name: 'good.csv', bytes: csvBytes(makeCsv(30)), options: {} });
     const bad = 'f1,f2,f3,f4,kind\n1,2,3,4,a\n1,2,oops,4,b\n';
     let r = await h.request({ type: 'loadData', name: 'bad.csv', bytes: csvBytes(bad), options: {} });
-    expect(r.error).toMatchObject({ code: 'BAD_DATA', message: expect.stringMatching(/^bad\.csv:3:3: /) });
+    // A word in a number column has its own code, and the place travels as a structured value too.
+    expect(r.error).toMatchObject({
+      code: 'NOT_A_NUMBER',
+      message: expect.stringMatching(/^bad\.csv:3:3: /),
+      where: { file: 'bad.csv', line: 3, column: 3 },
+    });
     r = await h.request({ type: 'loadData', name: 'empty.csv', bytes: new ArrayBuffer(0), options: {} });
     expect(r.error?.code).toBe('BAD_DATA');
     r = await h.request({ type: 'importModel', name: 'junk.safetensors', bytes: csvBytes('not a model at all') });

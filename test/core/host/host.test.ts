@@ -345,7 +345,7 @@ describe('engine host over a MessageChannel', () => {
     const running = h.waitFor((e) => e.type === 'progress' && e.state === 'running' && e.iteration >= 3);
     await h.ok({ type: 'start' });
     await running;
-    expect((await h.request({ type: 'loadData', name: 'bad.csv', bytes: csvBytes('a,b,c\n1,2,x\n1,oops,y\n'), options: {} })).error?.code).toBe('BAD_DATA');
+    expect((await h.request({ type: 'loadData', name: 'bad.csv', bytes: csvBytes('a,b,c\n1,2,x\n1,oops,y\n'), options: {} })).error?.code).toBe('NOT_A_NUMBER');
     expect((await h.request({ type: 'importModel', name: 'bad.safetensors', bytes: new ArrayBuffer(4) })).error?.code).toBe('BAD_MODEL');
     expect((await h.request({ type: 'configure', spec: { inputSize: 4, layers: [{ kind: 'tanh' }] }, training: TRAINING })).error?.code).toBe('BAD_SPEC');
     expect((await h.request({ type: 'restoreCheckpoint', bytes: new ArrayBuffer(40) })).error?.code).toBe('BAD_MESSAGE');
