@@ -1,7 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHost } from '../../../core/host/host.js';
-import { fromEventTarget, type EventTargetPort } from '../../../core/protocol/port.js';
-import type { EnginePort } from '../../../renderer/src/lib/engine-client.js';
+import { hostOnChannel } from '../lib/host-port.js';
 import { EngineLink } from '../../../renderer/src/lib/engine-link.js';
 import { Session } from '../../../renderer/src/lib/session.svelte.js';
 import { FakePlatform } from './fakes.js';
@@ -19,14 +17,7 @@ afterEach(() => {
 
 class EnginePlatform extends FakePlatform {
   override startEngine(link: EngineLink): void {
-    const channel = new MessageChannel();
-    const host = createHost(fromEventTarget(channel.port1 as unknown as EventTargetPort));
-    cleanups.push(() => {
-      host.dispose();
-      channel.port1.close();
-      channel.port2.close();
-    });
-    link.attach(channel.port2 as unknown as EnginePort);
+    link.attach(hostOnChannel(cleanups).port);
   }
 }
 
