@@ -1,5 +1,5 @@
 import { Matrix, type FloatArray } from '../matrix.js';
-import type { ConvOps, Ops } from './types.js';
+import type { ConvOps, Ops, WindowGeometry } from './types.js';
 
 /**
  * Plain TypeScript kernels: the readable reference every fast kernel is tested
@@ -153,45 +153,17 @@ export function createReferenceOps(precision: 'f32' | 'f64' = 'f32'): Ops {
     },
 
     im2col(x, g, col) {
-      const { channels: C, height: H, width: W, kernel: K, stride: S, pad: P, outHeight: OH, outWidth: OW } = g;
-      const X = x.data, D = col.data, chw = C * H * W, ckk = C * K * K;
-      for (let n = 0; n < x.rows; n++) {
-        for (let oy = 0; oy < OH; oy++) {
-          for (let ox = 0; ox < OW; ox++) {
-            let o = ((n * OH + oy) * OW + ox) * ckk;
-            for (let c = 0; c < C; c++) {
-              for (let ky = 0; ky < K; ky++) {
-                const iy = oy * S + ky - P;
-                for (let kx = 0; kx < K; kx++) {
-                  const ix = ox * S + kx - P;
-                  D[o++] = iy >= 0 && iy < H && ix >= 0 && ix < W ? X[n * chw + (c * H + iy) * W + ix]! : 0;
-                }
-              }
-            }
-          }
-        }
-      }
+      const X = x.data, D = col.data;
+      forEachWindowEntry(g, x.rows, (o, i) => {
+        D[o] = i < 0 ? 0 : X[i]!;
+      });
     },
     col2im(dcol, g, dx) {
-      const { channels: C, height: H, width: W, kernel: K, stride: S, pad: P, outHeight: OH, outWidth: OW } = g;
-      const X = dx.data, D = dcol.data, chw = C * H * W, ckk = C * K * K;
+      const X = dx.data, D = dcol.data;
       X.fill(0);
-      for (let n = 0; n < dx.rows; n++) {
-        for (let oy = 0; oy < OH; oy++) {
-          for (let ox = 0; ox < OW; ox++) {
-            let o = ((n * OH + oy) * OW + ox) * ckk;
-            for (let c = 0; c < C; c++) {
-              for (let ky = 0; ky < K; ky++) {
-                const iy = oy * S + ky - P;
-                for (let kx = 0; kx < K; kx++, o++) {
-                  const ix = ox * S + kx - P;
-                  if (iy >= 0 && iy < H && ix >= 0 && ix < W) X[n * chw + (c * H + iy) * W + ix] += D[o]!;
-                }
-              }
-            }
-          }
-        }
-      }
+      forEachWindowEntry(g, dx.rows, (o, i) => {
+        if (i >= 0) X[i] += D[o]!;
+      });
     },
     rowsToChannels(rows, bias, out) {
       const F = rows.cols, P = out.cols / F, R = rows.data, O = out.data;
@@ -301,6 +273,32 @@ export function createReferenceOps(precision: 'f32' | 'f64' = 'f32'): Ops {
       }
     },
   };
+}
+
+/**
+ * The walk im2col and col2im share: every entry of the column matrix in order,
+ * `visit(o, i)` with `o` its index in the column matrix and `i` the index of the
+ * input value it holds, or -1 where the window lies on the zero padding.
+ */
+function forEachWindowEntry(g: WindowGeometry, images: number, visit: (o: number, i: number) => void): void {
+  const { channels: C, height: H, width: W, kernel: K, stride: S, pad: P, outHeight: OH, outWidth: OW } = g;
+  const chw = C * H * W, ckk = C * K * K;
+  for (let n = 0; n < images; n++) {
+    for (let oy = 0; oy < OH; oy++) {
+      for (let ox = 0; ox < OW; ox++) {
+        let o = ((n * OH + oy) * OW + ox) * ckk;
+        for (let c = 0; c < C; c++) {
+          for (let ky = 0; ky < K; ky++) {
+            const iy = oy * S + ky - P;
+            for (let kx = 0; kx < K; kx++, o++) {
+              const ix = ox * S + kx - P;
+              visit(o, iy >= 0 && iy < H && ix >= 0 && ix < W ? n * chw + (c * H + iy) * W + ix : -1);
+            }
+          }
+        }
+      }
+    }
+  }
 }
 
 /**
