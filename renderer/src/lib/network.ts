@@ -76,7 +76,9 @@ function chainWidths(spec: NetworkSpec): { widths: number[]; params: number[]; s
     const index = Number(/layers\[(\d+)\]/.exec(field)?.[1] ?? -1);
     // The row says which layer; keep the shapes and the reason ("on input 1x4x4: kernel 5x5 is larger than …").
     const message = errorMessage(e).replace(/^field [^:]*: /, '').replace(/^network spec: layer \d+ \([^)]*\) /, '').replace(/^on input/, 'On input');
-    return { widths: [], params: [], shapes: [], error: { index, message } };
+    // The layers before the broken one still have their shapes and parameters.
+    const before = index > 0 ? chainWidths({ ...spec, layers: spec.layers.slice(0, index) }) : null;
+    return { widths: before?.widths ?? [], params: before?.params ?? [], shapes: before?.shapes ?? [], error: { index, message } };
   }
 }
 
@@ -123,11 +125,11 @@ export function analyzeNetwork(spec: NetworkSpec, data: DataShape | undefined): 
     } else {
       // Image layers (conv, pool, flatten) and BatchNorm/Dropout: the engine's shape rules decide.
       if (chain.error?.index === index) row.error = chain.error.message;
-      width = chain.error ? (chain.error.index < index ? NaN : width) : chain.widths[index]!;
-      row.params = chain.error ? 0 : chain.params[index]!;
+      width = chain.widths[index] ?? NaN;
+      row.params = chain.params[index] ?? 0;
       row.outUnits = width;
     }
-    if (!chain.error || chain.error.index > index) row.outShape = chain.shapes[index] ?? (Number.isFinite(row.outUnits) ? [row.outUnits] : undefined);
+    if (chain.shapes[index]) row.outShape = chain.shapes[index];
     else if (l.kind === 'affine' && Number.isFinite(row.outUnits)) row.outShape = [row.outUnits];
     total += Number.isFinite(row.params) ? row.params : 0;
     return row;

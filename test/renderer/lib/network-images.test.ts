@@ -29,6 +29,10 @@ describe('network editor on images', () => {
       mnist,
     );
     expect(a.rows[0]!.error).toBeUndefined();
+    // Rows before the broken one keep their shapes and parameters.
+    expect(a.rows.slice(0, 2).map((r) => batchShapeLabel(r.outShape))).toEqual(['N×8×24×24', 'N×8×12×12']);
+    expect(a.rows[0]!.params).toBe(208);
+    expect(batchShapeLabel(a.rows[2]!.outShape)).toBe('N×?');
     expect(a.rows[2]!.error).toBe('On input 8x12x12: kernel 13x13 is larger than its input 8x12x12');
     expect(a.problem).toMatch(/^conv2: On input 8x12x12: kernel 13x13/);
     // Rows after the broken one have no shape to show.
