@@ -13,9 +13,15 @@ import type { Layer, Param } from './types.js';
  *   Sigmoid  y = 1 / (1 + e^-x)     dx = dout · y · (1 - y)
  *   Tanh     y = tanh(x)            dx = dout · (1 - y²)
  * (ReLU's mask "y > 0" is the book's "x > 0": y is positive exactly where x is.)
+ * The three differ only in their pair of kernels, named in KERNELS.
  */
-abstract class ActivationLayer implements Layer {
-  abstract readonly kind: ActivationKind;
+const KERNELS = {
+  relu: { forward: 'reluForward', backward: 'reluBackward' },
+  sigmoid: { forward: 'sigmoidForward', backward: 'sigmoidBackward' },
+  tanh: { forward: 'tanhForward', backward: 'tanhBackward' },
+} as const satisfies Record<ActivationKind, { forward: keyof Ops; backward: keyof Ops }>;
+
+class ActivationLayer implements Layer {
   readonly params: readonly Param[] = [];
   private readonly out: RowBuffers;
   private readonly dx: RowBuffers;
@@ -26,6 +32,7 @@ abstract class ActivationLayer implements Layer {
   readonly outputShape: LayerShape;
 
   constructor(
+    readonly kind: ActivationKind,
     readonly name: string,
     shape: LayerShape | number,
     protected readonly ops: Ops,
@@ -37,15 +44,12 @@ abstract class ActivationLayer implements Layer {
     this.dx = new RowBuffers(ops, size);
   }
 
-  protected abstract apply(x: Matrix, y: Matrix): void;
-  protected abstract derive(y: Matrix, dout: Matrix, dx: Matrix): void;
-
   forward(x: Matrix, _train: boolean): Matrix {
     if (x.cols !== this.size) {
       throw new StudioError('SHAPE_MISMATCH', `${this.name}: expects ${this.size} values per row, got ${x.cols}`);
     }
     const y = this.out.get(x.rows);
-    this.apply(x, y);
+    this.ops[KERNELS[this.kind].forward](x, y);
     this.y = y;
     return y;
   }
@@ -57,48 +61,23 @@ abstract class ActivationLayer implements Layer {
       throw new StudioError('SHAPE_MISMATCH', `${this.name}: backward expects dout ${y.shapeString()}, got ${dout.shapeString()}`);
     }
     const dx = this.dx.get(y.rows);
-    this.derive(y, dout, dx);
+    this.ops[KERNELS[this.kind].backward](y, dout, dx);
     return dx;
   }
 }
 
-export class ReluLayer extends ActivationLayer {
-  readonly kind = 'relu';
-  protected apply(x: Matrix, y: Matrix): void {
-    this.ops.reluForward(x, y);
-  }
-  protected derive(y: Matrix, dout: Matrix, dx: Matrix): void {
-    this.ops.reluBackward(y, dout, dx);
-  }
+/** A named class per kind (what tests and callers construct), each the shared layer with its kind fixed. */
+function activationClass(kind: ActivationKind) {
+  return class extends ActivationLayer {
+    constructor(name: string, shape: LayerShape | number, ops: Ops) {
+      super(kind, name, shape, ops);
+    }
+  };
 }
-
-export class SigmoidLayer extends ActivationLayer {
-  readonly kind = 'sigmoid';
-  protected apply(x: Matrix, y: Matrix): void {
-    this.ops.sigmoidForward(x, y);
-  }
-  protected derive(y: Matrix, dout: Matrix, dx: Matrix): void {
-    this.ops.sigmoidBackward(y, dout, dx);
-  }
-}
-
-export class TanhLayer extends ActivationLayer {
-  readonly kind = 'tanh';
-  protected apply(x: Matrix, y: Matrix): void {
-    this.ops.tanhForward(x, y);
-  }
-  protected derive(y: Matrix, dout: Matrix, dx: Matrix): void {
-    this.ops.tanhBackward(y, dout, dx);
-  }
-}
+export const ReluLayer = activationClass('relu');
+export const SigmoidLayer = activationClass('sigmoid');
+export const TanhLayer = activationClass('tanh');
 
 export function createActivation(kind: ActivationKind, name: string, shape: LayerShape | number, ops: Ops): Layer {
-  switch (kind) {
-    case 'relu':
-      return new ReluLayer(name, shape, ops);
-    case 'sigmoid':
-      return new SigmoidLayer(name, shape, ops);
-    case 'tanh':
-      return new TanhLayer(name, shape, ops);
-  }
+  return new ActivationLayer(kind, name, shape, ops);
 }
