@@ -10,6 +10,7 @@ import {
   PointElement,
   ScatterController,
   Tooltip,
+  type ChartDataset,
   type ChartOptions,
   type Plugin,
   type TooltipItem,
@@ -127,6 +128,14 @@ export function lineChartOptions(spec: LineChartSpec): ChartOptions<'line'> {
       ...(spec.decimation ? { decimation: { enabled: true, algorithm: 'min-max' as const } } : {}),
     },
   };
+}
+
+/** A point of a studio line chart; null is a gap. */
+export type LinePoint = { x: number; y: number | null };
+
+/** A studio line chart on `canvas`: its datasets, the shared options from lineChartOptions(spec) and the PNG background. */
+export function createLineChart(canvas: HTMLCanvasElement, datasets: ChartDataset<'line', LinePoint[]>[], spec: LineChartSpec): Chart<'line', LinePoint[]> {
+  return new Chart<'line', LinePoint[]>(canvas, { type: 'line', data: { datasets }, options: lineChartOptions(spec), plugins: [backgroundPlugin] });
 }
 
 /**
