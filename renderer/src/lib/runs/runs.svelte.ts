@@ -44,6 +44,8 @@ export class RunsState {
   keepWeights = $state(false);
   loaded = $state(false);
   queue = $state<QueueProgress>({ state: 'idle', index: 0, total: 0, current: null });
+  /** Epochs per comparison run as last typed (0: not yet, the panel proposes the draft's). */
+  compareEpochs = $state(0);
   /** The search last started (its group id), for the scatter. */
   searchGroup = $state<string | null>(null);
 
