@@ -1,75 +1,22 @@
 import { StudioError } from '../errors.js';
-import { Matrix } from '../matrix.js';
 import type { Ops } from '../ops/types.js';
 import { buildNetwork, type Network } from '../network.js';
-import { Trainer, argmaxRows } from '../trainer.js';
+import { Trainer } from '../trainer.js';
 import { layerStats } from '../stats.js';
-import { GRADCHECK_THRESHOLD, gradientCheckNetwork, randomGradcheckInputs } from '../gradcheck.js';
-import { Rng } from '../rng.js';
 import { LIMITS, type NetworkSpec, type Normalization, type TrainingConfig } from '../spec.js';
 import { planLayers } from '../layers/registry.js';
 import { shapeSize } from '../layers/shape.js';
 import type { Dataset } from '../data/dataset.js';
-import type { AffineLayer } from '../layers/affine.js';
 import type { Bytes, CommandId, CommandOf, EventOf } from '../protocol/messages.js';
 import { decodeCheckpoint, encodeCheckpoint } from './checkpoint-codec.js';
-import { checkGridAnswer, checkGridBounds } from './grid-bounds.js';
 import { evaluateWithConfusion } from './evaluate.js';
-import { dataLoadedEvent, fitIfAsked, prepareData, readBuiltinData, readFileData, type RawData } from './data-load.js';
+import { dataLoadedEvent, readBuiltinData, readFileData, type RawData } from './data-load.js';
 import { exportModelBytes, importModelBytes } from './model-io.js';
 import type { ProbeView } from './probes.js';
 import { splitTraining } from '../training-split.js';
+import { planData, type DataPlan, type TrainedWith } from './data-plan.js';
+import { decisionGrid, gradcheckEvent, inspectAffineLayer, samplesPage } from './looking-inside.js';
 import type { Param } from '../layers/types.js';
-
-/** Data sets ready for training and what the user should be told about them. */
-interface DataPlan {
-  train: Dataset;
-  test: Dataset | null;
-  normalization: Normalization | null;
-  notes: string[];
-}
-
-/**
- * Standardize `raw` with the statistics that apply: an opened model's (its weights
- * were trained on them), else the data's own when its options ask for it.
- */
-function planData(
-  raw: RawData,
-  modelNormalization: Normalization | null,
-  modelClassNames: string[] | null,
-  trainedWith: TrainedWith | null = null,
-): DataPlan {
-  const notes: string[] = [];
-  let normalization: Normalization | null;
-  const trained = trainedWith?.normalization;
-  if (modelNormalization && modelNormalization.mean.length === raw.train.features) {
-    normalization = modelNormalization;
-    notes.push('standardized with the statistics stored in the opened model');
-  } else if (trainedWith && (trained === null || trained?.mean.length === raw.train.features)) {
-    // Weights are evaluated with the statistics they were trained with, never with new data's own.
-    normalization = trained ?? null;
-    if (normalization) notes.push('standardized with the statistics the network was trained with (reset the weights to train afresh on this data\'s own)');
-    else if (raw.options.standardize) notes.push('not standardized: the network was trained on unstandardized values (reset the weights to train afresh with this data\'s statistics)');
-  } else {
-    if (modelNormalization) {
-      notes.push(`the opened model's standardization is for ${modelNormalization.mean.length} features, this data has ${raw.train.features}; not applied`);
-    }
-    normalization = fitIfAsked(raw);
-  }
-  const { train, test } = prepareData(raw, normalization);
-  if (modelClassNames) {
-    const same = modelClassNames.length === raw.train.classNames.length && modelClassNames.every((c, i) => c === raw.train.classNames[i]);
-    if (!same) {
-      notes.push(`the opened model's classes (${modelClassNames.slice(0, 10).join(', ')}) differ from this data's (${raw.train.classNames.slice(0, 10).join(', ')})`);
-    }
-  }
-  return { train, test, normalization, notes };
-}
-
-/** The standardization the current weights were trained under (null inside: none). */
-interface TrainedWith {
-  normalization: Normalization | null;
-}
 
 /** Without a test set, the per-epoch confusion matrix is taken on the training set up to this size. */
 const TRAIN_CONFUSION_MAX = 10_000;
@@ -392,73 +339,12 @@ export class Session {
 
   inspect(id: CommandId, layer: string | number): EventOf<'inspectResult'> {
     const { network } = this.needNetwork('inspect a layer');
-    const affine = network.affineLayers();
-    let index: number;
-    if (typeof layer === 'number') {
-      index = layer;
-      if (index >= affine.length) {
-        throw new StudioError('BAD_USAGE', `inspect: layer index ${layer} is out of range; the network has ${affine.length} affine layers (0..${affine.length - 1})`, { field: 'layer' });
-      }
-    } else {
-      index = affine.findIndex((l) => l.name === layer);
-      if (index < 0) {
-        const other = network.layers.find((l) => l.name === layer);
-        throw new StudioError(
-          'BAD_USAGE',
-          other
-            ? `inspect: layer ${layer} (${other.kind}) has no weights; pick one of ${affine.map((l) => l.name).join(', ')}`
-            : `inspect: no layer named '${layer}'; the affine layers are ${affine.map((l) => l.name).join(', ')}`,
-          { field: 'layer' },
-        );
-      }
-    }
-    const l: AffineLayer = affine[index]!;
-    // Copies, always float32: the event transfers them, and the layer's own buffers
-    // may live in WebAssembly memory.
-    return {
-      type: 'inspectResult',
-      id,
-      layer: l.name,
-      index,
-      wShape: [l.W.rows, l.W.cols],
-      bShape: [l.b.rows, l.b.cols],
-      W: new Float32Array(l.W.data),
-      b: new Float32Array(l.b.data),
-      dW: new Float32Array(l.dW.data),
-      db: new Float32Array(l.db.data),
-      iteration: this.iteration(),
-    };
+    return inspectAffineLayer(network, id, layer, this.iteration());
   }
 
   gradcheck(id: CommandId, samples: number): EventOf<'gradcheckResult'> {
     const { network, training } = this.needNetwork('run the gradient check');
-    let x: Matrix;
-    let t: Int32Array | Matrix;
-    let inputs: 'data' | 'random';
-    if (this.train && this.train.features === network.inputSize && network.spec.loss === 'softmax-cross-entropy') {
-      // The first samples of the training set, as the network sees them (standardized if so).
-      const n = Math.min(samples, this.train.count);
-      const ds = this.train;
-      x = Matrix.zeros64(n, ds.features);
-      for (let i = 0; i < x.data.length; i++) x.data[i] = ds.x[i]! * ds.scale;
-      t = ds.labels.slice(0, n);
-      for (const label of t) {
-        if (label >= network.outputSize) throw new StudioError('SHAPE_MISMATCH', `gradient check: class ${label} of the data is beyond the network's ${network.outputSize} outputs`);
-      }
-      inputs = 'data';
-    } else {
-      ({ x, t } = randomGradcheckInputs(network, samples, new Rng(training.seed)));
-      inputs = 'random';
-    }
-    const rows = gradientCheckNetwork(network, x, t, { seed: training.seed, weightDecay: training.weightDecay ?? 0 });
-    return {
-      type: 'gradcheckResult',
-      id,
-      rows: rows.map((r) => ({ param: r.name, shape: r.shape, maxAbsDiff: r.maxAbsDiff, relError: r.relError, ok: r.ok, checked: r.checked })),
-      threshold: GRADCHECK_THRESHOLD,
-      ok: rows.every((r) => r.ok),
-      inputs,
-    };
+    return gradcheckEvent(network, training, this.train, id, samples);
   }
 
   evaluate(): { evaluation: Omit<EventOf<'evaluation'>, 'id'>; confusion: EventOf<'confusion'> | null } {
@@ -482,50 +368,7 @@ export class Session {
   /** Decision regions: the predicted class at the centre of every cell, bounds in the data's own units. */
   predictGrid(bounds: { xMin: number; xMax: number; yMin: number; yMax: number }, cols: number, rows: number): Omit<EventOf<'gridResult'>, 'id'> {
     const { network } = this.needNetwork('predict decision regions');
-    if (network.inputSize !== 2) {
-      throw new StudioError('SHAPE_MISMATCH', `decision regions need a network with 2 inputs (2-D data); this one has ${network.inputSize}`);
-    }
-    checkGridBounds(bounds, this.normalization);
-    const n = cols * rows;
-    const classes = new Uint8Array(n);
-    const confidence = new Float32Array(n);
-    const norm = this.normalization;
-    const CHUNK = 4096;
-    const outputs = network.outputSize;
-    // Inputs from the backend (they may have to live in WebAssembly memory), at most two sizes.
-    const inputs = new Map<number, Matrix>();
-    try {
-      for (let start = 0; start < n; start += CHUNK) {
-        const m = Math.min(CHUNK, n - start);
-        let batch = inputs.get(m);
-        if (!batch) inputs.set(m, (batch = this.ops.alloc(m, 2)));
-        for (let k = 0; k < m; k++) {
-          const cell = start + k;
-          const r = Math.floor(cell / cols);
-          const c = cell % cols;
-          let px = bounds.xMin + ((c + 0.5) / cols) * (bounds.xMax - bounds.xMin);
-          let py = bounds.yMax - ((r + 0.5) / rows) * (bounds.yMax - bounds.yMin); // row 0 at the top
-          if (norm) {
-            px = (px - norm.mean[0]!) / norm.std[0]!;
-            py = (py - norm.mean[1]!) / norm.std[1]!;
-          }
-          batch.data[2 * k] = px;
-          batch.data[2 * k + 1] = py;
-        }
-        const p = network.predictProbabilities(batch);
-        for (let k = 0; k < m; k++) {
-          const row = p.row(k);
-          let best = 0;
-          for (let j = 1; j < outputs; j++) if (row[j]! > row[best]!) best = j;
-          classes[start + k] = Math.min(best, 255);
-          confidence[start + k] = row[best]!;
-        }
-      }
-    } finally {
-      for (const m of inputs.values()) this.ops.free(m);
-    }
-    checkGridAnswer(confidence);
-    return { type: 'gridResult', cols, rows, classes, confidence };
+    return decisionGrid(this.ops, network, this.normalization, bounds, cols, rows);
   }
 
   /** A page of test samples (all, or the misclassified ones) with the network's predictions. */
@@ -539,34 +382,7 @@ export class Session {
     if (!this.predictions || this.predictions.trainer !== t || this.predictions.iteration !== t.iteration) {
       this.predictions = { trainer: t, iteration: t.iteration, probs: t.predictDataset(ds) };
     }
-    const probs = this.predictions.probs;
-    const predicted = argmaxRows(new Matrix(ds.count, outputs, probs));
-    const matching: number[] = [];
-    for (let i = 0; i < ds.count; i++) {
-      if (pair && (ds.labels[i] !== pair.label || predicted[i] !== pair.predicted)) continue;
-      if (which === 'all' || predicted[i] !== ds.labels[i]) matching.push(i);
-    }
-    const page = matching.slice(offset, offset + limit);
-    const f = rawDs.features;
-    const values = new Float32Array(page.length * f);
-    page.forEach((i, k) => {
-      for (let j = 0; j < f; j++) values[k * f + j] = rawDs.x[i * f + j]! * rawDs.scale;
-    });
-    const ev: Omit<EventOf<'samplesResult'>, 'id'> = {
-      type: 'samplesResult',
-      which,
-      set,
-      total: matching.length,
-      offset,
-      indices: Int32Array.from(page),
-      labels: Int32Array.from(page, (i) => ds.labels[i]!),
-      predicted: Int32Array.from(page, (i) => predicted[i]!),
-      confidence: Float32Array.from(page, (i) => probs[i * outputs + predicted[i]!]!),
-      features: f,
-      values,
-    };
-    if (rawDs.imageShape) ev.imageShape = [rawDs.imageShape[0], rawDs.imageShape[1]];
-    return ev;
+    return samplesPage({ ds, rawDs, set, probs: this.predictions.probs, outputs }, which, offset, limit, pair);
   }
 
   // -------------------------------------------------------------------------
