@@ -1,4 +1,4 @@
-import { errorMessage, isStudioError, StudioError, type ErrorCode } from '../errors.js';
+import { errorMessage, StudioError } from '../errors.js';
 import type { Ops } from '../ops/types.js';
 import { createReferenceOps } from '../ops/reference.js';
 import {
@@ -11,17 +11,28 @@ import {
   type DoneReason,
   type StopCause,
   type EngineEvent,
-  type EventOf,
   type RunState,
 } from '../protocol/messages.js';
 import type { PortLike } from '../protocol/port.js';
 import { defaultNow, defaultSchedule, type Schedule } from './schedule.js';
 import { Session } from './session.js';
 import { Throttle } from './throttle.js';
-import * as probes from './probes.js';
-import * as imageProbes from './image-probes.js';
-import { EarlyStopping } from '../early-stopping.js';
+import type { EarlyStopping } from '../early-stopping.js';
 import { isStepInterrupt, pingId } from './heartbeat.js';
+import {
+  DEFAULT_PROGRESS_INTERVAL_MS,
+  DEFAULT_SLICE_MS,
+  DEFAULT_STATS_INTERVAL_MS,
+  MAX_PENDING_LOSSES,
+  type EngineHost,
+  type HostOptions,
+} from './host-options.js';
+import { earlyStoppingFor, restoreBest, watchEpoch } from './run-watch.js';
+import { answerQuery } from './query-commands.js';
+import { errorEventFor, progressEvent, statusEvent } from './host-events.js';
+
+export type { EngineHost, HostOptions } from './host-options.js';
+export { DEFAULT_PROGRESS_INTERVAL_MS, DEFAULT_SLICE_MS, DEFAULT_STATS_INTERVAL_MS, MAX_PENDING_LOSSES } from './host-options.js';
 
 /**
  * The engine host: one training session behind a message port. The same code
@@ -34,43 +45,6 @@ import { isStepInterrupt, pingId } from './heartbeat.js';
  * exact place (the trainer's shuffle and optimizer state), so resuming gives the
  * same numbers an uninterrupted run would.
  */
-export interface HostOptions {
-  /**
-   * The numeric backend, or a factory for it (the WebAssembly backend is created
-   * asynchronously). Default: the plain TypeScript reference kernels.
-   */
-  ops?: Ops | (() => Ops | Promise<Ops>);
-  /** Milliseconds, monotonic. Injected by tests to drive throttling without waiting. */
-  now?: () => number;
-  /** How long one training slice runs before the host yields (ms). */
-  sliceMs?: number;
-  /** Minimum time between two progress events (ms): 50 = at most 20 per second. */
-  progressIntervalMs?: number;
-  /**
-   * Minimum time between two layerStats events while training (ms). Statistics read
-   * every weight and gradient, so they come less often than progress (plus one at every
-   * epoch end, pause and step).
-   */
-  statsIntervalMs?: number;
-  /** Queues the next slice as a task; injected by tests that want to step slices by hand. */
-  schedule?: Schedule;
-  /** Runs `fn` after `ms` (slow motion's wait between batches); default setTimeout. */
-  delay?: (fn: () => void, ms: number) => void;
-}
-
-export interface EngineHost {
-  /** Resolves once the backend is ready and `ready` was sent (rejects if the ops factory failed). */
-  readonly ready: Promise<void>;
-  /** Stop listening and drop the session; a running run ends without events. */
-  dispose(): void;
-}
-
-export const DEFAULT_SLICE_MS = 12;
-export const DEFAULT_PROGRESS_INTERVAL_MS = 50;
-/** Batch losses kept between two progress events; older ones are dropped (the chart shows the newest). */
-export const MAX_PENDING_LOSSES = 20_000;
-export const DEFAULT_STATS_INTERVAL_MS = 250;
-
 export function createHost(port: PortLike, options: HostOptions = {}): EngineHost {
   const host = new Host(port, options);
   return { ready: host.ready, dispose: () => host.dispose() };
@@ -204,15 +178,7 @@ class Host {
   }
 
   private fail(id: CommandId | undefined, e: unknown): void {
-    const code: ErrorCode = isStudioError(e) ? e.code : 'INTERNAL';
-    let message = errorMessage(e);
-    if (!isStudioError(e)) {
-      // A bug or an exhausted resource (RangeError: Array buffer allocation failed): still one line.
-      message = `internal error: ${message.split('\n')[0]}`;
-    }
-    // Where the bad input is, when the error knows it (file, line, column, field).
-    const where = isStudioError(e) && Object.keys(e.where).length > 0 ? { where: { ...e.where } } : {};
-    this.send(id === undefined ? { type: 'error', code, message, ...where } : { type: 'error', id, code, message, ...where });
+    this.send(errorEventFor(id, e));
   }
 
   private get s(): Session {
@@ -271,15 +237,6 @@ class Host {
         this.sendStatus();
         return;
       }
-      case 'inspect':
-        this.send(this.s.inspect(cmd.id, cmd.layer));
-        return;
-      case 'gradcheck':
-        this.send(this.s.gradcheck(cmd.id, cmd.samples));
-        return;
-      case 'exportModel':
-        this.send({ type: 'modelExported', id: cmd.id, bytes: this.s.exportModel() });
-        return;
       case 'importModel': {
         const commit = this.s.prepareImportModel(cmd.name, cmd.bytes);
         this.interrupt('stopped: a model was opened');
@@ -289,42 +246,24 @@ class Host {
         this.sendStatus();
         return;
       }
-      case 'evaluate': {
-        const { evaluation, confusion } = this.s.evaluate();
-        this.send({ ...evaluation, id: cmd.id });
-        if (confusion) this.send(confusion);
-        return;
-      }
-      // Probes: look inside or try the network; nothing changes, so a run goes on.
+      // Queries: look inside or try the network; nothing changes, so a run goes on (query-commands.ts).
+      case 'inspect':
+      case 'gradcheck':
+      case 'exportModel':
+      case 'evaluate':
       case 'trace':
-        this.send({ ...probes.trace(this.s.probeView(), cmd), id: cmd.id });
-        return;
       case 'checkWeight':
-        this.send({ ...probes.checkWeight(this.s.probeView(), cmd), id: cmd.id });
-        return;
       case 'predict':
-        this.send({ ...probes.predict(this.s.probeView(), cmd), id: cmd.id });
-        return;
       case 'evaluateFile':
-        this.send({ ...probes.evaluateFile(this.s.probeView(), cmd), id: cmd.id });
-        return;
       case 'predictFile':
-        this.send({ ...probes.predictFile(this.s.probeView(), cmd), id: cmd.id });
-        return;
       case 'featureMaps':
-        this.send({ ...imageProbes.featureMaps(this.s.probeView(), cmd), id: cmd.id });
-        return;
       case 'layerTensors':
-        this.send({ ...imageProbes.layerTensors(this.s.probeView(), cmd), id: cmd.id });
+      case 'predictGrid':
+      case 'samples':
+        for (const ev of answerQuery(this.s, cmd)) this.send(ev);
         return;
       case 'setPace':
         this.batchDelayMs = cmd.batchDelayMs;
-        return;
-      case 'predictGrid':
-        this.send({ ...this.s.predictGrid(cmd.bounds, cmd.cols, cmd.rows), id: cmd.id });
-        return;
-      case 'samples':
-        this.send({ ...this.s.samples(cmd.which, cmd.offset, cmd.limit, cmd.pair), id: cmd.id });
         return;
       case 'restoreCheckpoint': {
         const commit = this.s.prepareRestoreCheckpoint(cmd.bytes);
@@ -335,7 +274,7 @@ class Host {
         if (cmd.endEpoch !== undefined && cmd.endEpoch > this.s.epoch()) {
           // The run that was in progress when the checkpoint was taken, ready to resume.
           const epochs = this.s.trainingEpochs();
-          this.run = { startEpoch: Math.max(0, cmd.endEpoch - epochs), endEpoch: cmd.endEpoch, speedSamples: this.s.samplesTrained(), speedTime: this.now(), early: this.earlyStopping() };
+          this.run = { startEpoch: Math.max(0, cmd.endEpoch - epochs), endEpoch: cmd.endEpoch, speedSamples: this.s.samplesTrained(), speedTime: this.now(), early: earlyStoppingFor(this.s) };
           this.state = 'paused';
         }
         this.sendProgress(true);
@@ -361,7 +300,7 @@ class Host {
     // A run covers `epochs` epochs counted from the current one: batches taken with
     // `step` before start belong to the first epoch of the run.
     const epoch = this.s.epoch();
-    const early = this.earlyStopping();
+    const early = earlyStoppingFor(this.s);
     this.run = { startEpoch: epoch, endEpoch: epoch + this.s.trainingEpochs(), speedSamples: this.s.samplesTrained(), speedTime: this.now(), early };
     this.samplesPerSecond = 0;
     this.progressThrottle.reset();
@@ -440,46 +379,6 @@ class Host {
     return was;
   }
 
-  /** The watcher of a new run, or null; refuses a watch on a set the session does not have. */
-  private earlyStopping(): EarlyStopping | null {
-    const settings = this.s.trainingConfig()?.earlyStopping;
-    if (!settings) return null;
-    if (settings.monitor === 'validation' && !this.s.hasValidation()) {
-      throw new StudioError('NOT_READY', 'early stopping watches the validation loss, but no validation set is held out: set a validation split (it takes effect with new weights) or watch the test loss', { field: 'earlyStopping.monitor' });
-    }
-    if (settings.monitor === 'test' && !this.s.hasTestSet()) {
-      throw new StudioError('NOT_READY', 'early stopping watches the test loss, but the data has no test set', { field: 'earlyStopping.monitor' });
-    }
-    return new EarlyStopping(settings);
-  }
-
-  /**
-   * An epoch ended: early stopping looks at its loss. Returns the words of the
-   * run's end when it must end here, else null.
-   */
-  private watchEpoch(epoch: EventOf<'epoch'>): string | null {
-    const early = this.run?.early;
-    if (!early) return null;
-    const { monitor, patience } = early.settings;
-    const loss = monitor === 'validation' ? epoch.validationLoss : epoch.testLoss;
-    if (loss === undefined || loss === null) return null;
-    if (!early.observe(epoch.epoch, loss, this.s.weights())) return null;
-    return `finished early: the ${monitor} loss has not improved for ${patience} epoch${patience === 1 ? '' : 's'}`;
-  }
-
-  /** At the end of a watched run, the best epoch's weights go back into the network; says so. */
-  private restoreBest(message: string): { message: string; bestEpoch?: number } {
-    const early = this.run?.early;
-    if (!early || early.bestEpoch === null) return { message };
-    const best = early.bestEpoch;
-    const restored = early.restoreBest(this.s.weights());
-    const loss = `${early.settings.monitor} loss ${early.bestValue.toPrecision(4)}`;
-    if (restored === null) return { message: `${message}; epoch ${best} had the lowest ${loss}`, bestEpoch: best };
-    // A crash from here on must come back with the restored weights, not the last epoch's.
-    this.send(this.s.checkpointNow(null));
-    return { message: `${message}; the weights of epoch ${best} (${loss}) were restored`, bestEpoch: best };
-  }
-
   /** Leave any run in progress before the network or data change, and say why. */
   private interrupt(message: string): void {
     if (this.state !== 'idle') this.finish('stopped', message, 'interrupted');
@@ -521,9 +420,11 @@ class Host {
         this.finish('diverged', `diverged: the ${bad[0]} loss became ${bad[1]} after epoch ${epoch.epoch}; lower the learning rate or reset the weights`);
         return false;
       }
-      const early = this.watchEpoch(epoch);
+      const early = watchEpoch(this.run?.early, epoch, s);
       if (early !== null || (this.run && s.epoch() >= this.run.endEpoch)) {
-        const end = this.restoreBest(early ?? `finished ${s.epoch()} epochs`);
+        const end = restoreBest(this.run?.early, s, early ?? `finished ${s.epoch()} epochs`);
+        // A crash from here on must come back with the restored weights, not the last epoch's.
+        if (end.checkpoint) this.send(end.checkpoint);
         this.finish('finished', end.message, undefined, end.bestEpoch);
         return false;
       }
@@ -575,29 +476,9 @@ class Host {
   private sendProgress(force: boolean): void {
     if (!this.session || !this.session.hasNetwork()) return;
     if (force) this.progressThrottle.mark();
-    const s = this.session;
-    let fraction = 0;
-    let secondsLeft: number | null = null;
-    if (this.run) {
-      // In epochs (batch sizes may change with setTraining): completed ones plus the share of this one.
-      const length = this.run.endEpoch - this.run.startEpoch;
-      const at = s.epoch() + s.epochFraction();
-      fraction = length > 0 ? Math.min(1, Math.max(0, (at - this.run.startEpoch) / length)) : 0;
-      if (this.samplesPerSecond > 0) secondsLeft = (Math.max(0, this.run.endEpoch - at) * s.trainCount()) / this.samplesPerSecond;
-    }
-    const batchLosses = this.pendingLosses.length > 0 ? Float32Array.from(this.pendingLosses) : undefined;
+    const losses = this.pendingLosses;
     this.pendingLosses = [];
-    this.send({
-      type: 'progress',
-      state: this.state,
-      iteration: s.iteration(),
-      epoch: s.epoch(),
-      loss: this.lastLoss,
-      ...(batchLosses ? { batchLosses } : {}),
-      samplesPerSecond: this.samplesPerSecond,
-      fraction,
-      secondsLeft,
-    });
+    this.send(progressEvent(this.session, this.state, this.run, this.lastLoss, losses, this.samplesPerSecond));
   }
 
   private sendLayerStats(): void {
@@ -607,15 +488,7 @@ class Host {
   }
 
   private sendStatus(): void {
-    const s = this.session;
-    this.send({
-      type: 'status',
-      state: this.state,
-      hasNetwork: s?.hasNetwork() ?? false,
-      hasData: s?.hasData() ?? false,
-      epoch: s?.hasNetwork() ? s.epoch() : 0,
-      iteration: s?.hasNetwork() ? s.iteration() : 0,
-    });
+    this.send(statusEvent(this.session, this.state));
   }
 
   private send(ev: EngineEvent): void {
