@@ -386,6 +386,8 @@ class Host {
 
   private finish(reason: DoneReason, message: string, stoppedBy?: StopCause, bestEpoch?: number): void {
     this.state = 'idle';
+    const dt = this.run ? (this.now() - this.run.speedTime) / 1000 : 0; // a run ended in its first slice has no speed yet
+    if (this.run && dt > 0) this.samplesPerSecond = (this.s.samplesTrained() - this.run.speedSamples) / dt;
     this.sendProgress(true); // with the run still known: its final fraction
     this.run = null;
     this.sendLayerStats();

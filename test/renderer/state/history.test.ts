@@ -86,10 +86,18 @@ describe('RunHistory', () => {
 
   it('measures speed only while a run goes, not from a lone step', () => {
     const h = new RunHistory();
-    h.onProgress({ ...progress(1, 0, [1]), state: 'idle', samplesPerSecond: 146_000 });
+    h.onProgress({ ...progress(1, 0, [1]), state: 'idle', samplesPerSecond: 146_000, fraction: 0 });
     expect(h.runSpeed).toBeNull();
     h.onProgress({ ...progress(50, 1, [1]), samplesPerSecond: 9_000 });
     expect(h.runSpeed).toBe(9_000);
+    h.onProgress({ ...progress(51, 1, [1]), state: 'idle', samplesPerSecond: 146_000, fraction: 0 });
+    expect(h.runSpeed).toBe(9_000);
+  });
+
+  it('takes the speed of a run that ended within one slice from its final event', () => {
+    const h = new RunHistory();
+    h.onProgress({ ...progress(30, 3, [1]), state: 'idle', samplesPerSecond: 250_000, fraction: 1 });
+    expect(h.runSpeed).toBe(250_000);
   });
 
   it('starts from nothing for new weights', () => {

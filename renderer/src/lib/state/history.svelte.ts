@@ -96,7 +96,10 @@ export class RunHistory {
 
   onProgress(ev: EventOf<'progress'>, restarting = false): void {
     this.progress = ev;
-    if (ev.state === 'running' && ev.samplesPerSecond > 0) this.runSpeed = ev.samplesPerSecond;
+    // A run's progress carries its fraction (a run that ends within one slice sends only its final,
+    // idle event); a lone step has none: its few milliseconds make no honest rate ("146k/s").
+    const ofRun = ev.state === 'running' || ev.fraction > 0;
+    if (ofRun && ev.samplesPerSecond > 0) this.runSpeed = ev.samplesPerSecond;
     this.setCounters(ev.iteration, ev.epoch, restarting);
     // At the engine's iteration 0 no batch of this trainer has run: a loss there is a leftover.
     if (ev.iteration > 0 && this.pushLosses(ev)) this.version++;
