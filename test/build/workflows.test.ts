@@ -55,6 +55,15 @@ describe('release.yml', () => {
     expect(JSON.stringify(release)).not.toContain('ELECTRON_SKIP_BINARY_DOWNLOAD');
   });
 
+  it('runs on a Node that can download Electron and build installers (npm run dist refuses older ones)', async () => {
+    const setup = steps.find((s) => s.uses?.startsWith('actions/setup-node@'))!;
+    const major = Number(String(setup.with!['node-version']));
+    const { nodeProblem } = (await import('../../scripts/check-env.mjs')) as { nodeProblem: (task: string, version: string) => string | null };
+    // setup-node takes the newest release of the major, which must meet the 'electron' requirement.
+    expect(nodeProblem('electron', `v${major}.99.0`)).toBeNull();
+    expect(nodeProblem('electron', 'v20.20.2')).not.toBeNull();
+  });
+
   it('uploads every installer electron-builder.yml produces, and fails when there is none', () => {
     const upload = steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'))!;
     expect(upload.with!['if-no-files-found']).toBe('error');
