@@ -146,14 +146,20 @@ export function createLineChart(canvas: HTMLCanvasElement, datasets: ChartDatase
 export function applyChartTheme<C extends Chart<'line', { x: number; y: number | null }[]>>(chart: C, series: (datasets: C['data']['datasets'], c: ChartColors) => void): void {
   const c = chartColors();
   series(chart.data.datasets, c);
-  const o = chart.options;
-  for (const axis of ['x', 'y'] as const) {
-    const s = o.scales![axis]!;
-    s.grid!.color = c.grid;
-    s.ticks!.color = c.muted;
-    (s as { title: { color: string } }).title.color = c.muted;
-  }
-  o.plugins!.legend!.labels!.color = c.text;
-  (o.plugins as Record<string, unknown>).studioBackground = { color: c.background };
+  themeChartFrame(chart.options, c);
   chart.update();
+}
+
+/** The theme's colours on what every chart has around its data: x and y axes with titles, grid, legend, PNG background. */
+export function themeChartFrame(o: { scales?: unknown; plugins?: unknown }, c: ChartColors): void {
+  const scales = o.scales as Record<'x' | 'y', { grid: { color: unknown }; ticks: { color: unknown }; title: { color: string } }>;
+  for (const axis of ['x', 'y'] as const) {
+    const s = scales[axis];
+    s.grid.color = c.grid;
+    s.ticks.color = c.muted;
+    s.title.color = c.muted;
+  }
+  const plugins = o.plugins as { legend: { labels: { color: unknown } }; studioBackground?: unknown };
+  plugins.legend.labels.color = c.text;
+  plugins.studioBackground = { color: c.background };
 }
