@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { mulberry32 } from './seeded-random.mjs';
 
 const SIDE = 28;
 const PIXELS = SIDE * SIDE;
@@ -38,18 +39,6 @@ function digitsDir() {
   return join(dirname(require.resolve('mnist/package.json')), 'src', 'digits');
 }
 
-/** mulberry32: a tiny seeded generator, enough for a fixed shuffle. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Returns { images, labels } as gzip-compressed IDX bytes (Buffers). */
 export function buildMnistIdx() {
   const dir = digitsDir();
@@ -59,7 +48,7 @@ export function buildMnistIdx() {
     if (values.length % PIXELS !== 0) throw new Error(`mnist/${digit}.json: ${values.length} values is not a multiple of ${PIXELS}`);
     for (let start = 0; start < values.length; start += PIXELS) samples.push([digit, values, start]);
   }
-  const random = rng(20240501);
+  const random = mulberry32(20240501);
   for (let i = samples.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [samples[i], samples[j]] = [samples[j], samples[i]];
