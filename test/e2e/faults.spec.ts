@@ -36,6 +36,42 @@ async function train(page: Page, epochs: number): Promise<void> {
   await waitForRunEnd(page);
 }
 
+/**
+ * The notices on screen and the charts of the Training tab share no pixel: each
+ * notice's box against the part of each chart canvas the panel shows (a canvas
+ * scrolled out of the panel is hidden by it, not by a notice).
+ */
+async function expectNoticesBesideCharts(page: Page): Promise<void> {
+  await expect(page.locator('.notice').first()).toBeVisible();
+  const boxes = await page.evaluate(() => {
+    type Box = { left: number; top: number; right: number; bottom: number };
+    const box = (e: Element): Box => {
+      const r = e.getBoundingClientRect();
+      return { left: r.left, top: r.top, right: r.right, bottom: r.bottom };
+    };
+    const panel = box(document.querySelector('[data-testid="panel-training"]')!);
+    const shown = (b: Box): Box => ({
+      left: Math.max(b.left, panel.left),
+      top: Math.max(b.top, panel.top),
+      right: Math.min(b.right, panel.right),
+      bottom: Math.min(b.bottom, panel.bottom),
+    });
+    return {
+      notices: [...document.querySelectorAll('.notice')].map(box),
+      charts: [...document.querySelectorAll('[data-testid="panel-training"] canvas')].map((c) => shown(box(c))),
+    };
+  });
+  // The loss and accuracy charts at least, and some of each in view.
+  expect(boxes.charts.length).toBeGreaterThanOrEqual(2);
+  expect(boxes.charts.filter((c) => c.bottom > c.top && c.right > c.left).length).toBeGreaterThanOrEqual(2);
+  for (const n of boxes.notices) {
+    for (const c of boxes.charts) {
+      const overlap = n.left < c.right && c.left < n.right && n.top < c.bottom && c.top < n.bottom;
+      expect(overlap, `notice ${JSON.stringify(n)} covers chart ${JSON.stringify(c)}`).toBe(false);
+    }
+  }
+}
+
 test('C3: a continuous label column gives one notice that says so, not a flood; Clear all clears', async ({ page }) => {
   await openStudio(page);
   await openDataBuffers(page, [{ name: 'animals.csv', text: continuousCsv() }]);
@@ -150,7 +186,18 @@ test('C10: epochs add to what is trained, honest times and speeds, a readable ac
   // A small set's epoch takes milliseconds, said as such.
   await expect(page.getByTestId('metric-epoch-time')).not.toHaveText('0.00 s');
   await expect(page.getByTestId('metric-epoch-time')).toHaveText(/^(\d+ ms|\d+\.\d+ s)$/);
+  // "Training finished" is given: it sits beside the charts, never over their corner.
+  await expectNoticesBesideCharts(page);
   await page.screenshot({ path: info.outputPath('c10-training.png') });
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await train(page, 1);
+  await expectNoticesBesideCharts(page);
+  await page.screenshot({ path: info.outputPath('c10-training-1440.png') });
+  // Still dismissable where they are.
+  const finished = page.locator('.notice').filter({ hasText: 'Training finished 4 epochs' });
+  await finished.getByRole('button', { name: 'Dismiss' }).click();
+  await expect(finished).toHaveCount(0);
+  await page.setViewportSize({ width: 1024, height: 768 });
 
   // The graph's labels stay readable at 1024 px, and an empty tax box puts no "NaN" on its edge.
   await page.getByRole('tab', { name: 'Graph' }).click();
