@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { readDataFile, type LoadedData } from '../../../core/data/read-data.js';
 import { StudioError } from '../../../core/errors.js';
 import { DATA_LIMITS } from '../../../core/data/limits.js';
+import { studioRefusal } from '../studio-failure.js';
 
 /**
  * What a CSV/TSV cell and a CSV/TSV file may be: decimal numbers only, numeric
@@ -12,15 +13,7 @@ import { DATA_LIMITS } from '../../../core/data/limits.js';
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 const read = (s: string, name = 't.csv'): LoadedData => readDataFile({ name, bytes: text(s) });
 
-function failure(s: string, name = 't.csv'): StudioError {
-  try {
-    read(s, name);
-  } catch (e) {
-    expect(e).toBeInstanceOf(StudioError);
-    return e as StudioError;
-  }
-  throw new Error('expected the read to fail');
-}
+const failure = (s: string, name = 't.csv'): StudioError => studioRefusal(() => read(s, name));
 
 describe('over-long fields and lines are refused before parsing, with the place', () => {
   test('one huge unquoted field', () => {

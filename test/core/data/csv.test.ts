@@ -4,6 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { readDataFile, type LoadedData, type ReadDataOptions } from '../../../core/data/read-data.js';
 import { StudioError } from '../../../core/errors.js';
 import { DATA_LIMITS } from '../../../core/data/limits.js';
+import { studioRefusal } from '../studio-failure.js';
 
 const fixture = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(`../../fixtures/${name}`, import.meta.url)));
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -11,15 +12,8 @@ const read = (s: string | Uint8Array, options?: ReadDataOptions, name = 't.csv')
   readDataFile({ name, bytes: typeof s === 'string' ? text(s) : s }, options);
 
 /** The StudioError a read throws (fails the test if it throws anything else or nothing). */
-function failure(s: string | Uint8Array, options?: ReadDataOptions, name = 't.csv'): StudioError {
-  try {
-    read(s, options, name);
-  } catch (e) {
-    expect(e).toBeInstanceOf(StudioError);
-    return e as StudioError;
-  }
-  throw new Error('expected the read to fail');
-}
+const failure = (s: string | Uint8Array, options?: ReadDataOptions, name = 't.csv'): StudioError =>
+  studioRefusal(() => read(s, options, name));
 
 const rows = (d: LoadedData): number[][] => {
   const out: number[][] = [];

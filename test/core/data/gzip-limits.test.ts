@@ -3,8 +3,8 @@ import { describe, expect, test } from 'vitest';
 import { readDataFile } from '../../../core/data/read-data.js';
 import { gunzipCapped } from '../../../core/data/gzip.js';
 import { DATA_LIMITS } from '../../../core/data/limits.js';
-import { StudioError } from '../../../core/errors.js';
 import { encodeIdx } from '../../../scripts/mnist-idx.mjs';
+import { studioRefusal } from '../studio-failure.js';
 
 /**
  * gzip is inflated no further than the reader accepts (an IDX file's announced
@@ -13,34 +13,24 @@ import { encodeIdx } from '../../../scripts/mnist-idx.mjs';
 
 const gz = (b: Uint8Array): Uint8Array => new Uint8Array(gzipSync(b, { level: 1 }));
 
-function failure(read: () => unknown): StudioError {
-  try {
-    read();
-  } catch (e) {
-    expect(e).toBeInstanceOf(StudioError);
-    return e as StudioError;
-  }
-  throw new Error('expected the read to fail');
-}
-
 describe('the inflation cap is what the reader accepts', () => {
   test('an IDX file that inflates far beyond its header stops at the header-derived size', () => {
     // The header announces 10 images of 2x2; 8 MB follow.
     const images = new Uint8Array(16 + 8 * 1024 * 1024);
     images.set(encodeIdx([10, 2, 2], new Uint8Array(40)));
-    const e = failure(() => readDataFile({ name: 'img-idx3-ubyte.gz', bytes: gz(images) }, { labelColumn: null }));
+    const e = studioRefusal(() => readDataFile({ name: 'img-idx3-ubyte.gz', bytes: gz(images) }, { labelColumn: null }));
     expect(e.code).toBe('TOO_LARGE');
     expect(e.message).toMatch(/^img-idx3-ubyte\.gz: gzip data inflates to more than 64\.1 KB \(what its IDX header announces\); stopped after/);
   });
 
   test('a few stray bytes after the IDX values still get the IDX reader\'s own message', () => {
     const images = new Uint8Array([...encodeIdx([10, 2, 2], new Uint8Array(40)), 1, 2, 3]);
-    const e = failure(() => readDataFile({ name: 'img-idx3-ubyte.gz', bytes: gz(images) }, { labelColumn: null }));
+    const e = studioRefusal(() => readDataFile({ name: 'img-idx3-ubyte.gz', bytes: gz(images) }, { labelColumn: null }));
     expect(e.message).toBe('img-idx3-ubyte.gz: 3 unexpected bytes after the 10 x 2 x 2 values the header announces');
   });
 
   test('an IDX header announcing more than the limits is refused before inflating', () => {
-    const e = failure(() =>
+    const e = studioRefusal(() =>
       readDataFile({ name: 'big-idx3-ubyte.gz', bytes: gz(encodeIdx([60_000_000, 28, 28], new Uint8Array(10))) }, { labelColumn: null }),
     );
     expect(e.code).toBe('TOO_LARGE');
@@ -49,7 +39,7 @@ describe('the inflation cap is what the reader accepts', () => {
 
   test('CSV text that inflates beyond the text limit stops there, not at a larger gzip cap', () => {
     const text = Buffer.alloc(DATA_LIMITS.maxTextBytes + 1024 * 1024, '1,2,3,4,5,6,7,8,9,0\n');
-    const e = failure(() => readDataFile({ name: 'big.csv.gz', bytes: gz(text) }));
+    const e = studioRefusal(() => readDataFile({ name: 'big.csv.gz', bytes: gz(text) }));
     expect(e.code).toBe('TOO_LARGE');
     expect(e.message).toMatch(/^big\.csv\.gz: gzip data inflates to more than 256\.0 MB \(the limit for CSV\/TSV text\)/);
   });

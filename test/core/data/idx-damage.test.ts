@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { readDataFile } from '../../../core/data/read-data.js';
-import { StudioError } from '../../../core/errors.js';
 import { encodeIdx } from '../../../scripts/mnist-idx.mjs';
+import { studioRefusal } from '../studio-failure.js';
 
 /** A damaged IDX file is refused in one line of sensible length, never trained on as something else. */
 
@@ -13,23 +13,13 @@ function read(labels: number[]) {
   return readDataFile({ name: IMAGES, bytes: images, labels: { name: LABELS, bytes: encodeIdx([labels.length], labels) } });
 }
 
-function failure(run: () => unknown): StudioError {
-  try {
-    run();
-  } catch (e) {
-    expect(e).toBeInstanceOf(StudioError);
-    return e as StudioError;
-  }
-  throw new Error('expected the read to fail');
-}
-
 const digits = Array.from({ length: 100 }, (_, i) => i % 10);
 
 describe('a label far from all the others is a damaged byte, not a class', () => {
   test.each([255, 200, 27])('one %i among the digits 0..9 is refused, naming the sample and the byte', (bad) => {
     const labels = [...digits];
     labels[57] = bad;
-    const e = failure(() => read(labels));
+    const e = studioRefusal(() => read(labels));
     expect(e.code).toBe('BAD_DATA');
     expect(e.where).toEqual({ file: LABELS });
     expect(e.message).toBe(
@@ -51,14 +41,14 @@ describe('a label far from all the others is a damaged byte, not a class', () =>
 
 describe('messages about IDX headers stay one readable line', () => {
   test('a header of 255 dimensions', () => {
-    const e = failure(() => readDataFile({ name: IMAGES, bytes: encodeIdx(new Array(255).fill(2), []) }, { labelColumn: null }));
+    const e = studioRefusal(() => readDataFile({ name: IMAGES, bytes: encodeIdx(new Array(255).fill(2), []) }, { labelColumn: null }));
     expect(e.message).toMatch(/^x-images-idx3-ubyte: truncated: the header announces 2 x 2 x 2 x 2 x 2 x 2 x \.\.\. \(255 dimensions\) values/);
     expect(e.message.length).toBeLessThan(200);
   });
 
   test('a labels file of many dimensions given as labels', () => {
     const many = new Array(40).fill(1);
-    const e = failure(() =>
+    const e = studioRefusal(() =>
       readDataFile({ name: IMAGES, bytes: encodeIdx([1, 2, 2], [1, 2, 3, 4]), labels: { name: LABELS, bytes: encodeIdx(many, [5]) } }),
     );
     expect(e.message).toBe(`${LABELS}: an IDX labels file has 1 dimension, this one has 40 (1 x 1 x 1 x 1 x 1 x 1 x ... (40 dimensions)): is it an images file?`);

@@ -7,6 +7,7 @@ import { crc32, gunzipCapped } from '../../../core/data/gzip.js';
 import { classCounts } from '../../../core/data/prepare.js';
 import { StudioError } from '../../../core/errors.js';
 import { encodeIdx } from '../../../scripts/mnist-idx.mjs';
+import { studioRefusal } from '../studio-failure.js';
 
 const fixture = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(`../../fixtures/${name}`, import.meta.url)));
 const gz = (b: Uint8Array): Uint8Array => new Uint8Array(gzipSync(b));
@@ -24,15 +25,8 @@ function load(images: Uint8Array, labels: Uint8Array | null, options?: ReadDataO
   return readDataFile(input, options);
 }
 
-function failure(images: Uint8Array, labels: Uint8Array | null, options?: ReadDataOptions, name = IMAGES): StudioError {
-  try {
-    load(images, labels, options, name);
-  } catch (e) {
-    expect(e).toBeInstanceOf(StudioError);
-    return e as StudioError;
-  }
-  throw new Error('expected the read to fail');
-}
+const failure = (images: Uint8Array, labels: Uint8Array | null, options?: ReadDataOptions, name = IMAGES): StudioError =>
+  studioRefusal(() => load(images, labels, options, name));
 
 describe('IDX images and labels', () => {
   const variants: [string, Uint8Array, Uint8Array][] = [

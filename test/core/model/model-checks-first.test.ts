@@ -1,23 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { decodeModel } from '../../../core/model/model-file.js';
 import { MAX_TENSORS, decodeSafetensors, encodeSafetensors, type Tensor } from '../../../core/model/safetensors.js';
-import { StudioError } from '../../../core/errors.js';
+import { studioRefusal } from '../studio-failure.js';
 
 /**
  * A model file is checked from the outside in: the tensor count, then names and
  * shapes against the spec, and only then is any tensor decoded. A spec that no
  * network can be built from is refused as such, naming the file.
  */
-
-function failure(run: () => unknown): StudioError {
-  try {
-    run();
-  } catch (e) {
-    expect(e).toBeInstanceOf(StudioError);
-    return e as StudioError;
-  }
-  throw new Error('expected a refusal');
-}
 
 const AFFINE_SPEC = { inputSize: 3, layers: [{ kind: 'affine', units: 2 }], loss: 'softmax-cross-entropy' };
 
@@ -34,7 +24,7 @@ const fc1 = (): Map<string, Tensor> =>
 describe('the spec in a model file', () => {
   it('with no Affine layer is refused as such, not as a class-count mismatch', () => {
     const spec = { inputSize: 3, layers: [{ kind: 'relu' }], loss: 'softmax-cross-entropy' };
-    const e = failure(() => decodeModel(file(spec, new Map(), { classNames: '["a","b"]' }), 'm.safetensors'));
+    const e = studioRefusal(() => decodeModel(file(spec, new Map(), { classNames: '["a","b"]' }), 'm.safetensors'));
     expect(e.code).toBe('BAD_MODEL');
     expect(e.message).toMatch(/^m\.safetensors: field __metadata__\.spec\.layers: network spec: needs at least one affine layer/);
   });
@@ -45,7 +35,7 @@ describe('the spec in a model file', () => {
       ['fc1.weight', { shape: [1, 3], data: new Float32Array(3) }],
       ['fc1.bias', { shape: [1], data: new Float32Array(1) }],
     ]);
-    const e = failure(() => decodeModel(file(spec, tensors), 'one.safetensors'));
+    const e = studioRefusal(() => decodeModel(file(spec, tensors), 'one.safetensors'));
     expect(e.message).toMatch(/^one\.safetensors: field __metadata__\.spec\.layers: network spec: softmax-cross-entropy needs at least 2 outputs/);
   });
 });
@@ -55,7 +45,7 @@ describe('tensors are checked before they are decoded', () => {
     const tensors = fc1();
     tensors.get('fc1.weight')!.data[0] = NaN;
     tensors.set('evil', { shape: [4], data: new Float32Array(4) });
-    expect(failure(() => decodeModel(file(AFFINE_SPEC, tensors), 'm.safetensors')).message).toBe(
+    expect(studioRefusal(() => decodeModel(file(AFFINE_SPEC, tensors), 'm.safetensors')).message).toBe(
       'm.safetensors: unexpected tensor evil: the network spec has no such parameter',
     );
   });
@@ -63,7 +53,7 @@ describe('tensors are checked before they are decoded', () => {
   it('a tensor of the wrong shape is named before any is decoded', () => {
     const tensors = fc1();
     tensors.set('fc1.bias', { shape: [3], data: new Float32Array([NaN, 0, 0]) });
-    expect(failure(() => decodeModel(file(AFFINE_SPEC, tensors), 'm.safetensors')).message).toMatch(
+    expect(studioRefusal(() => decodeModel(file(AFFINE_SPEC, tensors), 'm.safetensors')).message).toMatch(
       /^m\.safetensors: tensor fc1\.bias has shape \[3\] but the network spec/,
     );
   });
@@ -75,7 +65,7 @@ describe('tensors are checked before they are decoded', () => {
     const bytes = new Uint8Array(8 + json.length);
     new DataView(bytes.buffer).setUint32(0, json.length, true);
     bytes.set(json, 8);
-    const e = failure(() => decodeSafetensors(bytes, 'many.safetensors'));
+    const e = studioRefusal(() => decodeSafetensors(bytes, 'many.safetensors'));
     expect(e.code).toBe('TOO_LARGE');
     expect(e.message).toBe(`many.safetensors: the header lists ${MAX_TENSORS + 2} tensors; the limit is ${MAX_TENSORS}`);
   });
@@ -88,6 +78,6 @@ describe('tensors are checked before they are decoded', () => {
     const json = new TextEncoder().encode(JSON.stringify(header).padEnd(length, ' '));
     const bytes = good.slice();
     bytes.set(json, 8);
-    expect(failure(() => decodeModel(bytes, 'm.safetensors')).message).toMatch(/overlaps|belong to no tensor/);
+    expect(studioRefusal(() => decodeModel(bytes, 'm.safetensors')).message).toMatch(/overlaps|belong to no tensor/);
   });
 });

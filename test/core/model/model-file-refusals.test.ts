@@ -3,6 +3,7 @@ import { StudioError } from '../../../core/errors.js';
 import { decodeModel, encodeModel, type ModelFileContent } from '../../../core/model/model-file.js';
 import { decodeSafetensors } from '../../../core/model/safetensors.js';
 import { SPEC, fullModel } from './model-fixtures.js';
+import { studioRefusal } from '../studio-failure.js';
 
 // Damaged, hostile and inconsistent model files: each is refused with one line naming the file and the field.
 
@@ -26,15 +27,7 @@ function parts(m: ModelFileContent = fullModel()): { header: Record<string, any>
   };
 }
 
-function failure(bytes: Uint8Array): StudioError {
-  try {
-    decodeModel(bytes, 'm.safetensors');
-  } catch (e) {
-    expect(e).toBeInstanceOf(StudioError);
-    return e as StudioError;
-  }
-  throw new Error('expected the model to be refused');
-}
+const failure = (bytes: Uint8Array): StudioError => studioRefusal(() => decodeModel(bytes, 'm.safetensors'));
 
 describe('the reader refuses malformed files with a clear message', () => {
   const cases: [string, () => Uint8Array, RegExp | string][] = [
