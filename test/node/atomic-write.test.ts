@@ -109,9 +109,14 @@ describe('writeFileAtomic', () => {
 });
 
 describe('a failure at any step leaves the old file intact and no temp file', () => {
-  test('open of the temp file', async () => {
-    vi.spyOn(fs, 'open').mockImplementationOnce(failWith('EACCES') as typeof fs.open);
-    await expectIoFailure('permission denied');
+  // The step's first call fails before it does anything.
+  test.each([
+    ['open of the temp file', 'open', 'EACCES', 'permission denied'],
+    ['fsync of the written data', 'fsync', 'EIO', 'EIO: injected'],
+    ['rename over the old file', 'rename', 'EXDEV', 'EXDEV: injected'],
+  ] as const)('%s', async (_step, call, code, reason) => {
+    vi.spyOn(fs, call).mockImplementationOnce(failWith(code) as never);
+    await expectIoFailure(reason);
   });
 
   test('write: the disk fills up half way', async () => {
@@ -132,35 +137,20 @@ describe('a failure at any step leaves the old file intact and no temp file', ()
     await expectIoFailure('the disk is full');
   });
 
-  test('fsync of the written data', async () => {
-    vi.spyOn(fs, 'fsync').mockImplementationOnce(failWith('EIO') as typeof fs.fsync);
-    await expectIoFailure('EIO: injected');
-  });
-
-  test("fsync by write-file-atomic before the rename", async () => {
-    const real = fs.fsync;
+  // Our own fsync and close of the temp file pass (call 0); write-file-atomic's own one
+  // (call 1) runs for real, so no descriptor leaks, but reports EIO. After a failed close
+  // the package's cleanup closes once more (call 2); nothing fsyncs after a failed fsync.
+  test.each([
+    ['fsync by write-file-atomic before the rename', 'fsync', 2],
+    ['close of the temp file by write-file-atomic', 'close', 3],
+  ] as const)('%s', async (_step, call, expectedCalls) => {
+    const real = fs[call] as (fd: number, cb: Callback) => void;
     let calls = 0;
-    vi.spyOn(fs, 'fsync').mockImplementation(((fd: number, cb: Callback) => {
-      if (calls++ === 1) failWith('EIO')(cb);
-      else real(fd, cb);
-    }) as typeof fs.fsync);
-    await expectIoFailure('EIO: injected');
-    expect(calls).toBe(2);
-  });
-
-  test('close of the temp file', async () => {
-    const real = fs.close;
-    let calls = 0;
-    vi.spyOn(fs, 'close').mockImplementation(((fd: number, cb: Callback) => {
-      // Close for real (no leak), but report the package's close as failed.
+    vi.spyOn(fs, call).mockImplementation(((fd: number, cb: Callback) => {
       real(fd, (err) => (calls++ === 1 ? cb(errno('EIO')) : cb(err)));
-    }) as typeof fs.close);
+    }) as never);
     await expectIoFailure('EIO: injected');
-  });
-
-  test('rename over the old file', async () => {
-    vi.spyOn(fs, 'rename').mockImplementationOnce(failWith('EXDEV') as typeof fs.rename);
-    await expectIoFailure('EXDEV: injected');
+    expect(calls).toBe(expectedCalls);
   });
 
   test('a folder that does not exist', async () => {
