@@ -29,17 +29,22 @@
 }
 
 /**
- * col (N·OH·OW x C·K·K) from x (N x C·H·W): row n·OH·OW + oy·OW + ox is the window under
- * output pixel (oy, ox), ordered [c][ky][kx]; padding reads as 0.
+ * The one walk over the windows that im2col and col2im share, so the two stay each
+ * other's adjoint by construction. Row n·OH·OW + oy·OW + ox of col is the window under
+ * output pixel (oy, ox) of sample n, ordered [c][ky][kx]. Forward (scatter false) copies
+ * image -> col, writing 0 where the window overlaps the padding; backward (scatter true)
+ * adds col -> image in window order and drops the padding. `scatter` is a constant at
+ * both call sites, so after inlining each kernel keeps only its own branch.
  */
-export function im2col(
-  x: usize, C: i32, H: i32, W: i32, K: i32, S: i32, P: i32, OH: i32, OW: i32,
-  col: usize, n0: i32, n1: i32,
+// @ts-ignore: decorator
+@inline function walkWindows(
+  img: usize, C: i32, H: i32, W: i32, K: i32, S: i32, P: i32, OH: i32, OW: i32,
+  col: usize, n0: i32, n1: i32, scatter: bool,
 ): void {
   const hw = H * W, chw = C * hw, ckk = C * K * K;
-  let dst = col + ((<usize>n0 * <usize>(OH * OW) * <usize>ckk) << 2);
+  let cp = col + ((<usize>n0 * <usize>(OH * OW) * <usize>ckk) << 2);
   for (let n = n0; n < n1; n++) {
-    const xs = x + ((<usize>n * <usize>chw) << 2);
+    const xs = img + ((<usize>n * <usize>chw) << 2);
     for (let oy = 0; oy < OH; oy++) {
       const iy0 = oy * S - P;
       const rowsInside = iy0 >= 0 && iy0 + K <= H;
@@ -47,11 +52,12 @@ export function im2col(
         const ix0 = ox * S - P;
         if (rowsInside && ix0 >= 0 && ix0 + K <= W) {
           for (let c = 0; c < C; c++) {
-            let src = xs + ((<usize>(c * hw + iy0 * W + ix0)) << 2);
+            let ip = xs + ((<usize>(c * hw + iy0 * W + ix0)) << 2);
             for (let ky = 0; ky < K; ky++) {
-              copyRun(dst, src, K);
-              dst += <usize>K << 2;
-              src += <usize>W << 2;
+              if (scatter) addRun(ip, cp, K);
+              else copyRun(cp, ip, K);
+              cp += <usize>K << 2;
+              ip += <usize>W << 2;
             }
           }
         } else {
@@ -63,8 +69,16 @@ export function im2col(
               const inRow = iy >= 0 && iy < H;
               for (let kx = 0; kx < K; kx++) {
                 const ix = ix0 + kx;
-                store<f32>(dst, inRow && ix >= 0 && ix < W ? load<f32>(at(plane, iy * W + ix)) : 0);
-                dst += 4;
+                const inside = inRow && ix >= 0 && ix < W;
+                if (scatter) {
+                  if (inside) {
+                    const p = at(plane, iy * W + ix);
+                    store<f32>(p, load<f32>(p) + load<f32>(cp));
+                  }
+                } else {
+                  store<f32>(cp, inside ? load<f32>(at(plane, iy * W + ix)) : 0);
+                }
+                cp += 4;
               }
             }
           }
@@ -72,6 +86,17 @@ export function im2col(
       }
     }
   }
+}
+
+/**
+ * col (N·OH·OW x C·K·K) from x (N x C·H·W): row n·OH·OW + oy·OW + ox is the window under
+ * output pixel (oy, ox), ordered [c][ky][kx]; padding reads as 0.
+ */
+export function im2col(
+  x: usize, C: i32, H: i32, W: i32, K: i32, S: i32, P: i32, OH: i32, OW: i32,
+  col: usize, n0: i32, n1: i32,
+): void {
+  walkWindows(x, C, H, W, K, S, P, OH, OW, col, n0, n1, false);
 }
 
 /**
@@ -83,46 +108,10 @@ export function col2im(
   dcol: usize, C: i32, H: i32, W: i32, K: i32, S: i32, P: i32, OH: i32, OW: i32,
   dx: usize, n0: i32, n1: i32,
 ): void {
-  const hw = H * W, chw = C * hw, ckk = C * K * K;
   if (n1 <= n0) return;
+  const chw = C * H * W;
   memory.fill(dx + ((<usize>n0 * <usize>chw) << 2), 0, (<usize>(n1 - n0) * <usize>chw) << 2);
-  let src = dcol + ((<usize>n0 * <usize>(OH * OW) * <usize>ckk) << 2);
-  for (let n = n0; n < n1; n++) {
-    const xs = dx + ((<usize>n * <usize>chw) << 2);
-    for (let oy = 0; oy < OH; oy++) {
-      const iy0 = oy * S - P;
-      const rowsInside = iy0 >= 0 && iy0 + K <= H;
-      for (let ox = 0; ox < OW; ox++) {
-        const ix0 = ox * S - P;
-        if (rowsInside && ix0 >= 0 && ix0 + K <= W) {
-          for (let c = 0; c < C; c++) {
-            let dst = xs + ((<usize>(c * hw + iy0 * W + ix0)) << 2);
-            for (let ky = 0; ky < K; ky++) {
-              addRun(dst, src, K);
-              src += <usize>K << 2;
-              dst += <usize>W << 2;
-            }
-          }
-        } else {
-          for (let c = 0; c < C; c++) {
-            const plane = xs + ((<usize>(c * hw)) << 2);
-            for (let ky = 0; ky < K; ky++) {
-              const iy = iy0 + ky;
-              const inRow = iy >= 0 && iy < H;
-              for (let kx = 0; kx < K; kx++) {
-                const ix = ix0 + kx;
-                if (inRow && ix >= 0 && ix < W) {
-                  const p = at(plane, iy * W + ix);
-                  store<f32>(p, load<f32>(p) + load<f32>(src));
-                }
-                src += 4;
-              }
-            }
-          }
-        }
-      }
-    }
-  }
+  walkWindows(dx, C, H, W, K, S, P, OH, OW, dcol, n0, n1, true);
 }
 
 /**
