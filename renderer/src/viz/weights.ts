@@ -58,6 +58,13 @@ export interface TileGrid {
   scale: number;
   width: number;
   height: number;
+  /** How many tiles, each tileW x tileH image pixels. */
+  count: number;
+  tileW: number;
+  tileH: number;
+  /** Screen pixels from one tile's left (top) edge to the next one's: the enlarged tile and the gap. */
+  stepX: number;
+  stepY: number;
 }
 
 /**
@@ -66,7 +73,7 @@ export interface TileGrid {
  * largest integer ≤ maxScale that still fits at least `minColumns` per row).
  */
 export function tileGrid(count: number, tileW: number, tileH: number, maxWidth: number, gap = 2, maxScale = 3, minColumns = 5): TileGrid {
-  if (count <= 0) return { columns: 0, rows: 0, scale: 1, width: 0, height: 0 };
+  if (count <= 0) return { columns: 0, rows: 0, scale: 1, width: 0, height: 0, count: 0, tileW, tileH, stepX: tileW + gap, stepY: tileH + gap };
   let scale = maxScale;
   const wanted = Math.min(count, minColumns);
   while (scale > 1 && wanted * (tileW * scale + gap) - gap > maxWidth) scale--;
@@ -78,5 +85,26 @@ export function tileGrid(count: number, tileW: number, tileH: number, maxWidth: 
     scale,
     width: columns * (tileW * scale + gap) - gap,
     height: rows * (tileH * scale + gap) - gap,
+    count,
+    tileW,
+    tileH,
+    stepX: tileW * scale + gap,
+    stepY: tileH * scale + gap,
   };
+}
+
+/** The top-left corner of tile `index` in screen pixels (tiles fill the grid row by row). */
+export function tileOrigin(grid: TileGrid, index: number): { x: number; y: number } {
+  return { x: (index % grid.columns) * grid.stepX, y: Math.floor(index / grid.columns) * grid.stepY };
+}
+
+/** The tile and its image pixel (row r, column c) under screen point (x, y); null in a gap or outside the tiles. */
+export function tileAt(grid: TileGrid, x: number, y: number): { unit: number; r: number; c: number } | null {
+  const col = Math.floor(x / grid.stepX);
+  const row = Math.floor(y / grid.stepY);
+  const unit = row * grid.columns + col;
+  const c = Math.floor((x - col * grid.stepX) / grid.scale);
+  const r = Math.floor((y - row * grid.stepY) / grid.scale);
+  const inside = col >= 0 && row >= 0 && col < grid.columns && unit < grid.count && c < grid.tileW && r < grid.tileH;
+  return inside ? { unit, r, c } : null;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { divergingAt, divergingLut, NON_FINITE_COLOR } from '../../../renderer/src/viz/color.js';
 import { cellAt, cellLayout, heatmapPixels } from '../../../renderer/src/viz/heatmap.js';
-import { tileGrid, unitLimits, weightTilePixels } from '../../../renderer/src/viz/weights.js';
+import { tileAt, tileGrid, tileOrigin, unitLimits, weightTilePixels } from '../../../renderer/src/viz/weights.js';
 
 const lut = divergingLut('light');
 const px = (p: Uint8ClampedArray, i: number) => [p[i * 4], p[i * 4 + 1], p[i * 4 + 2], p[i * 4 + 3]];
@@ -94,5 +94,20 @@ describe('first-layer weight tiles', () => {
     expect(g.scale).toBeGreaterThanOrEqual(1);
     // Narrow panes shrink the tiles before giving up columns.
     expect(tileGrid(50, 28, 28, 200, 2, 3).scale).toBe(1);
+  });
+
+  it('finds the tile and the image pixel under the mouse, and nothing in the gaps or past the last tile', () => {
+    const g = tileGrid(7, 4, 3, 100, 2, 3); // tiles of 4x3 pixels drawn 3x: 12x9 screen pixels, 14 and 11 apart
+    expect([g.columns, g.rows, g.scale, g.stepX, g.stepY]).toEqual([7, 1, 3, 14, 11]);
+    const g3 = tileGrid(7, 4, 3, 20, 2, 3); // 20 px wide: unenlarged, 3 a row, 6 and 5 apart
+    expect([g3.columns, g3.rows, g3.scale, g3.stepX, g3.stepY]).toEqual([3, 3, 1, 6, 5]);
+    expect(tileOrigin(g3, 4)).toEqual({ x: 6, y: 5 });
+    expect(tileAt(g, 0, 0)).toEqual({ unit: 0, r: 0, c: 0 });
+    expect(tileAt(g, 14 + 11.9, 8.9)).toEqual({ unit: 1, r: 2, c: 3 });
+    expect(tileAt(g, 12.5, 4)).toBeNull(); // the gap after tile 0
+    expect(tileAt(g, 4, 9.5)).toBeNull(); // under the tiles' last pixel row
+    expect(tileAt(g, -1, 4)).toBeNull();
+    expect(tileAt(g3, 1, 11)).toEqual({ unit: 6, r: 1, c: 1 }); // the last tile, alone on the third row
+    expect(tileAt(g3, 7, 11)).toBeNull(); // where an 8th tile would be
   });
 });
