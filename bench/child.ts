@@ -12,6 +12,7 @@ import { createReferenceOps } from '../core/ops/reference.js';
 import type { Ops } from '../core/ops/types.js';
 import type { WasmOps } from '../core/ops/wasm/wasm-ops.js';
 import { createNodeWasmOps } from '../node/wasm-threads.js';
+import { createNativeOps, type NativeOps } from '../node/native/native-ops.js';
 import { loadIdxFolder } from './data.js';
 import { GEMM_SHAPES, gemmFlops } from './gemm-shapes.js';
 import { WORKLOADS, flopsPerSample, workloadConfig, workloadSpec } from './workloads.js';
@@ -19,20 +20,26 @@ import { SIMPLE_CONVNET, simpleConvnetConfig } from './convnet-spec.js';
 import { spread } from './stats.js';
 
 export type ChildTask =
-  | { kind: 'workload'; impl: 'wasm' | 'ts'; workload: 'W1' | 'W2'; threads: number; data: string; iterations?: number }
-  | { kind: 'gemm'; impl: 'wasm' | 'ts'; threads: number; budgetS: number }
-  | { kind: 'host'; mode: 'host' | 'cli'; threads: number; data: string }
-  | { kind: 'convnet'; threads: number; data: string; iterations: number; adaptive: boolean };
+  | { kind: 'workload'; impl: Impl; workload: 'W1' | 'W2'; threads: number; data: string; iterations?: number }
+  | { kind: 'gemm'; impl: Impl; threads: number; budgetS: number }
+  | { kind: 'host'; impl: Impl; mode: 'host' | 'cli'; threads: number; data: string }
+  | { kind: 'convnet'; impl: Impl; threads: number; data: string; iterations: number; adaptive: boolean };
+
+/** wasm: the WebAssembly kernels; native: products on ONNX Runtime (issue 15); ts: the plain TypeScript reference. */
+export type Impl = 'wasm' | 'native' | 'ts';
 
 export type ChildResult = Record<string, unknown>;
 
-async function makeOps(impl: 'wasm' | 'ts', threads: number, adaptive = true): Promise<Ops> {
+async function makeOps(impl: Impl, threads: number, adaptive = true): Promise<Ops> {
+  if (impl === 'native') return createNativeOps({ threads });
   return impl === 'wasm' ? createNodeWasmOps({ threads, adaptive }) : createReferenceOps('f32');
 }
 
 function describeOps(ops: Ops): ChildResult {
   const w = ops as Partial<WasmOps>;
+  const n = ops as Partial<NativeOps>;
   return {
+    ...(n.library ? { library: n.library, native_calls: n.nativeCalls, wasm_calls: n.wasmCalls } : {}),
     ops: ops.name,
     threads: w.threads ?? 1,
     split_calls: w.threadedCalls ?? 0,
@@ -98,7 +105,7 @@ async function runWorkload(task: Extract<ChildTask, { kind: 'workload' }>): Prom
  * iteration = trainer.step(). Two untimed steps first (tier-up, buffers).
  */
 async function runConvnet(task: Extract<ChildTask, { kind: 'convnet' }>): Promise<ChildResult> {
-  const ops = await makeOps('wasm', task.threads, task.adaptive);
+  const ops = await makeOps(task.impl, task.threads, task.adaptive);
   const { train, test } = loadIdxFolder(task.data);
   const network = buildNetwork(SIMPLE_CONVNET, { ops, init: 'he', seed: 1 });
   const trainer = new Trainer({ network, train, test, config: simpleConvnetConfig(task.iterations, train.count) });
@@ -113,7 +120,7 @@ async function runConvnet(task: Extract<ChildTask, { kind: 'convnet' }>): Promis
   }
   const seconds = (performance.now() - t0) / 1000;
   const result: ChildResult = {
-    impl: 'wasm', workload: 'SimpleConvNet', ...describeOps(ops), adaptive: task.adaptive,
+    impl: task.impl, workload: 'SimpleConvNet', ...describeOps(ops), adaptive: task.adaptive,
     iterations: task.iterations, samples, train_s: round(seconds, 4), samples_per_s: round(samples / seconds, 1),
     loss_first: round(lossFirst, 4), loss_last: round(lossLast, 4),
     fallback_calls: (ops as Partial<WasmOps>).fallbackCalls ?? 0, peak_rss_mb: peakRssMb(),
@@ -169,7 +176,7 @@ async function runGemm(task: Extract<ChildTask, { kind: 'gemm' }>): Promise<Chil
  */
 async function runHost(task: Extract<ChildTask, { kind: 'host' }>): Promise<ChildResult> {
   const w = WORKLOADS.W1;
-  const ops = await createNodeWasmOps({ threads: task.threads });
+  const ops = await makeOps(task.impl, task.threads);
   const spec = workloadSpec(w);
   const files = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
   let result: ChildResult;
@@ -239,7 +246,7 @@ async function runHost(task: Extract<ChildTask, { kind: 'host' }>): Promise<Chil
     };
   }
   result = { ...result, ...describeOps(ops), peak_rss_mb: peakRssMb() };
-  await (ops as WasmOps).dispose();
+  await (ops as Partial<WasmOps>).dispose?.();
   return result;
 }
 

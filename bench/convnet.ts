@@ -9,7 +9,7 @@
  * thread count no more than 10% slower than one thread.
  */
 import { join } from 'node:path';
-import type { ChildTask } from './child.js';
+import type { ChildTask, Impl } from './child.js';
 import { convnetAnchorArgs } from './convnet-spec.js';
 import { runPython } from './numpy.js';
 import { Series, fmt, fmtRatio, fmtSpread, table, type Json } from './report.js';
@@ -29,6 +29,8 @@ export interface ConvnetOptions {
   iterations: number;
   /** Cores kept busy by --busy (0: none). */
   busy: number;
+  /** Engine backends to time (wasm, native). */
+  impls: Impl[];
   attempt: (s: Series, what: () => Promise<Json>) => Promise<void>;
   child: (task: ChildTask) => Promise<Json>;
   log: (s: string) => void;
@@ -47,10 +49,13 @@ export async function convnetSection(o: ConvnetOptions): Promise<{ json: Json; t
   const numpyIters = Math.max(10, Math.round(o.iterations / 5));
   o.log(`\nSimpleConvNet (book ch. 7): conv 30x5x5 - ReLU - pool 2 - fc100 - ReLU - fc10 on 1x28x28, Adam lr 0.001, batch 100, He init; ${o.iterations} iterations (NumPy ${numpyIters})${o.busy ? `; ${o.busy} core(s) kept busy` : ''}`);
   const rows: { key: string; s: Series; run: () => Promise<Json> }[] = [];
-  const engine = (t: number, adaptive: boolean): (() => Promise<Json>) => () => o.child({ kind: 'convnet', threads: t, data: o.data, iterations: o.iterations, adaptive });
+  const engine = (impl: Impl, t: number, adaptive: boolean): (() => Promise<Json>) => () => o.child({ kind: 'convnet', impl, threads: t, data: o.data, iterations: o.iterations, adaptive });
+  const wasm = o.impls.includes('wasm'), native = o.impls.includes('native');
   for (const t of threadSet) {
-    rows.push({ key: `engine_${t}t`, s: new Series(`engine ${t} thread${t > 1 ? 's' : ''}`), run: engine(t, true) });
-    if (t > 1 && o.busy) rows.push({ key: `engine_${t}t_always_split`, s: new Series(`engine ${t} threads, every call split`), run: engine(t, false) });
+    const threads = `${t} thread${t > 1 ? 's' : ''}`;
+    if (wasm) rows.push({ key: `engine_${t}t`, s: new Series(`engine (wasm) ${threads}`), run: engine('wasm', t, true) });
+    if (native) rows.push({ key: `native_${t}t`, s: new Series(`engine (native) ${threads}`), run: engine('native', t, true) });
+    if (t > 1 && o.busy && wasm) rows.push({ key: `engine_${t}t_always_split`, s: new Series(`engine (wasm) ${t} threads, every call split`), run: engine('wasm', t, false) });
     if (o.torchPython) {
       const py = o.torchPython;
       rows.push({
@@ -86,9 +91,11 @@ export async function convnetSection(o: ConvnetOptions): Promise<{ json: Json; t
   o.log(table(printed));
   const sps = (key: string): Spread | null => ((out[key] as Json | undefined)?.samples_per_s as Spread | null) ?? null;
   const vsTorch = ratio(sps(`engine_${T}t`), sps(`torch_${T}t`));
+  const nativeVsTorch = ratio(sps(`native_${T}t`), sps(`torch_${T}t`));
   const vsNumpy = ratio(sps(`engine_${T}t`), sps(`numpy_${T}t`));
   const vsOne = T > 1 ? ratio(sps(`engine_${T}t`), sps('engine_1t')) : null;
-  o.log(`  engine/PyTorch, ${T} threads: ${fmtRatio(vsTorch)}; 1 thread: ${fmtRatio(ratio(sps('engine_1t'), sps('torch_1t')))}; engine ${T} threads/NumPy book: ${fmtRatio(vsNumpy)}; engine ${T} threads/1 thread: ${fmtRatio(vsOne)}`);
+  o.log(`  engine (wasm)/PyTorch, ${T} threads: ${fmtRatio(vsTorch)}; 1 thread: ${fmtRatio(ratio(sps('engine_1t'), sps('torch_1t')))}; engine ${T} threads/NumPy book: ${fmtRatio(vsNumpy)}; engine ${T} threads/1 thread: ${fmtRatio(vsOne)}`);
+  if (native) o.log(`  engine (native)/PyTorch, ${T} threads: ${fmtRatio(nativeVsTorch)}; 1 thread: ${fmtRatio(ratio(sps('native_1t'), sps('torch_1t')))}; native/wasm ${T} threads: ${fmtRatio(ratio(sps(`native_${T}t`), sps(`engine_${T}t`)))}`);
   const peak = (key: string, pick: 'max' | 'min'): number | null => ((out[key] as Json | undefined)?.peak_rss_mb as Spread | null)?.[pick] ?? null;
   const eMem = peak(`engine_${T}t`, 'max'), tMem = peak(`torch_${T}t`, 'min');
   const targets: Target[] = [
@@ -96,9 +103,16 @@ export async function convnetSection(o: ConvnetOptions): Promise<{ json: Json; t
     { name: `SimpleConvNet, ${T} threads: engine/NumPy book version >= 2`, value: vsNumpy, goal: 2, higherIsBetter: true },
     { name: `SimpleConvNet peak memory, ${T} threads: engine/PyTorch <= 1 (worst engine run vs best PyTorch run)`, value: eMem !== null && tMem !== null ? eMem / tMem : null, goal: 1, higherIsBetter: false },
   ];
+  if (native) {
+    const nMem = peak(`native_${T}t`, 'max');
+    targets.push(
+      { name: `SimpleConvNet, ${T} threads: engine (native)/PyTorch >= 0.8 (issue 15)`, value: nativeVsTorch, goal: 0.8, higherIsBetter: true },
+      { name: `SimpleConvNet peak memory, ${T} threads: engine (native)/PyTorch <= 1`, value: nMem !== null && tMem !== null ? nMem / tMem : null, goal: 1, higherIsBetter: false },
+    );
+  }
   if (o.busy && vsOne !== null) {
     targets.push({ name: `SimpleConvNet with ${o.busy} core(s) busy: default ${T} threads / 1 thread >= 0.9`, value: vsOne, goal: 0.9, higherIsBetter: true });
   }
-  out.ratios = { engine_vs_torch: vsTorch, engine_vs_numpy: vsNumpy, threads_vs_one: vsOne };
+  out.ratios = { engine_vs_torch: vsTorch, native_vs_torch: nativeVsTorch, engine_vs_numpy: vsNumpy, threads_vs_one: vsOne };
   return { json: out, targets };
 }

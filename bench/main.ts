@@ -23,7 +23,8 @@ import { availableParallelism, cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { errorMessage } from '../core/errors.js';
-import { runChild, type ChildTask } from './child.js';
+import { runChild, type ChildTask, type Impl } from './child.js';
+import { loadOrtBinding } from '../node/native/ort-binding.js';
 import { prepareData } from './data.js';
 import { GEMM_SHAPES } from './gemm-shapes.js';
 import { detectNumpy, numpyGemm1024, numpyShapes, numpyWorkload, type PythonInfo } from './numpy.js';
@@ -50,6 +51,8 @@ interface Options {
   /** Python with PyTorch for torch_convnet.py. */
   torchPython: string;
   convnetIters: number;
+  /** The engine backends to time side by side (issue 15): wasm, and native where its library loads. */
+  impls: Impl[];
 }
 
 const SECTIONS = ['gemm', 'w1', 'w2', 'convnet', 'ts', 'host'];
@@ -68,6 +71,7 @@ function parseArgs(argv: string[], root: string): Options {
     busy: 0,
     torchPython: '/usr/bin/python3',
     convnetIters: 50,
+    impls: [],
   };
   const value = (i: number, flag: string): string => {
     const v = argv[i + 1];
@@ -94,6 +98,13 @@ function parseArgs(argv: string[], root: string): Options {
       case '--busy': o.busy = int(value(i++, a), a, 0); break;
       case '--torch-python': o.torchPython = value(i++, a); break;
       case '--convnet-iters': o.convnetIters = int(value(i++, a), a, 1); break;
+      case '--backends': {
+        const list = value(i++, a).split(',').map((x) => x.trim()).filter(Boolean);
+        const bad = list.filter((x) => x !== 'wasm' && x !== 'native');
+        if (bad.length > 0 || list.length === 0) throw new Error(`--backends: wasm and/or native, got ${bad.join(', ') || 'nothing'}`);
+        o.impls = list as Impl[];
+        break;
+      }
       case '--only': {
         const list = value(i++, a).split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
         const bad = list.filter((s) => !SECTIONS.includes(s));
@@ -103,7 +114,7 @@ function parseArgs(argv: string[], root: string): Options {
       }
       case '--help':
       case '-h':
-        process.stdout.write('usage: npm run bench -- [--runs N] [--threads N] [--data IDX_DIR] [--anchors DIR] [--python CMD] [--no-numpy] [--only gemm,w1,w2,convnet,ts,host] [--ts-w2-iters N] [--settle SECONDS] [--busy CORES] [--torch-python CMD] [--convnet-iters N] [--json]\n');
+        process.stdout.write('usage: npm run bench -- [--runs N] [--threads N] [--data IDX_DIR] [--anchors DIR] [--python CMD] [--no-numpy] [--only gemm,w1,w2,convnet,ts,host] [--ts-w2-iters N] [--settle SECONDS] [--busy CORES] [--torch-python CMD] [--convnet-iters N] [--backends wasm,native] [--json]\n');
         process.exit(0);
         break;
       default:
@@ -210,8 +221,20 @@ async function main(): Promise<void> {
   log(`Backprop Studio bench: ${cpus()[0]?.model ?? 'cpu'} x ${availableParallelism()}, Node ${process.version}, NumPy ${py.ok ? py.detail : `not run: ${py.detail}`}`);
   log(`data: ${data.source}`);
   log(`${o.runs} runs per figure, engine and NumPy alternating; medians [min-max]; each engine run in its own process; load average at start ${load0.toFixed(2)}`);
+  if (o.impls.length === 0) {
+    // Both backends side by side where the native library loads; say why when it does not.
+    try {
+      loadOrtBinding();
+      o.impls = ['wasm', 'native'];
+    } catch (e) {
+      o.impls = ['wasm'];
+      log(`native backend not measured: ${errorMessage(e)}`);
+    }
+  }
   const T = o.threads;
   const threadSet = T > 1 ? [1, T] : [1];
+  const native = o.impls.includes('native');
+  const wasm = o.impls.includes('wasm');
   const json: Json = {
     machine: { cpu: cpus()[0]?.model, cores: availableParallelism(), node: process.version, numpy: py.ok ? py.detail : null, loadavg_start: load0 },
     data: data.source,
@@ -223,12 +246,14 @@ async function main(): Promise<void> {
   if (o.only.has('gemm')) {
     log('\nSGEMM (GFLOP/s)');
     const eng = new Map(threadSet.map((t) => [t, new Series(`engine ${t}T`)]));
+    const nat = new Map(threadSet.map((t) => [t, new Series(`native ${t}T`)]));
     const np = new Map(threadSet.map((t) => [t, new Series(`numpy ${t}T`)]));
     const np1024 = new Map(threadSet.map((t) => [t, new Series(`numpy gemm.py ${t}T`)]));
     const ts = new Series('ts 1T');
     for (let r = 0; r < o.runs; r++) {
       for (const t of threadSet) {
-        await attempt(eng.get(t)!, () => child({ kind: 'gemm', impl: 'wasm', threads: t, budgetS: 0.25 }), log);
+        if (wasm) await attempt(eng.get(t)!, () => child({ kind: 'gemm', impl: 'wasm', threads: t, budgetS: 0.25 }), log);
+        if (native) await attempt(nat.get(t)!, () => child({ kind: 'gemm', impl: 'native', threads: t, budgetS: 0.25 }), log);
         if (py.ok) {
           await attempt(np1024.get(t)!, () => numpyGemm1024(py, o.anchors, t), log);
           await attempt(np.get(t)!, () => numpyShapes(py, GEMM_SHAPES, t, 0.25), log);
@@ -239,7 +264,7 @@ async function main(): Promise<void> {
     const shapeSpread = (s: Series, name: string): Spread | null =>
       spread(s.results.map((r) => Number((r.shapes as Json[]).find((x) => x.name === name)?.gflops)));
     const header = ['product (M x N x K)'];
-    for (const t of threadSet) header.push(`engine ${t}T`, `NumPy ${t}T`, 'ratio');
+    for (const t of threadSet) header.push(`wasm ${t}T`, ...(native ? [`native ${t}T`] : []), `NumPy ${t}T`, 'ratio');
     header.push('plain TS');
     const rows = [header];
     const gemmJson: Json[] = [];
@@ -247,11 +272,15 @@ async function main(): Promise<void> {
       const row = [`${s.name.padEnd(15)} ${s.M}x${s.N}x${s.K}`];
       const entry: Json = { name: s.name, M: s.M, N: s.N, K: s.K };
       for (const t of threadSet) {
-        const e = shapeSpread(eng.get(t)!, s.name);
+        const w = shapeSpread(eng.get(t)!, s.name);
+        const nv = native ? shapeSpread(nat.get(t)!, s.name) : null;
+        // The engine's figure is the backend the engine picks for this product (native when loaded).
+        const e = nv ?? w;
         // For 1024^3 the NumPy figure is gemm.py's own.
         const n = s.name === '1024^3' && np1024.get(t)!.results.length ? np1024.get(t)!.num('gflops') : shapeSpread(np.get(t)!, s.name);
-        row.push(fmtSpread(e), fmtSpread(n), fmtRatio(ratio(e, n)));
-        entry[`engine_${t}t`] = e;
+        row.push(fmtSpread(w), ...(native ? [fmtSpread(nv)] : []), fmtSpread(n), fmtRatio(ratio(e, n)));
+        entry[`engine_${t}t`] = w;
+        if (native) entry[`native_${t}t`] = nv;
         entry[`numpy_${t}t`] = n;
         entry[`ratio_${t}t`] = ratio(e, n);
       }
@@ -274,7 +303,8 @@ async function main(): Promise<void> {
     log(`\n${w.id}: ${w.layers.join('-')}${w.layers.length > 3 ? ' ReLU' : ''}, batch ${w.batch}, ${w.iterations} iterations, SGD lr ${w.lr}, ${w.init === 'std' ? '0.01·randn' : 'He'} init`);
     const series: { key: string; s: Series; task?: ChildTask; numpy?: { t: number } }[] = [];
     for (const t of threadSet) {
-      series.push({ key: `engine_${t}t`, s: new Series(`engine (wasm) ${t} thread${t > 1 ? 's' : ''}`), task: { kind: 'workload', impl: 'wasm', workload: w.id, threads: t, data: data.dir } });
+      if (wasm) series.push({ key: `engine_${t}t`, s: new Series(`engine (wasm) ${t} thread${t > 1 ? 's' : ''}`), task: { kind: 'workload', impl: 'wasm', workload: w.id, threads: t, data: data.dir } });
+      if (native) series.push({ key: `native_${t}t`, s: new Series(`engine (native) ${t} thread${t > 1 ? 's' : ''}`), task: { kind: 'workload', impl: 'native', workload: w.id, threads: t, data: data.dir } });
       if (py.ok) {
         // Same work on both sides: like the anchors (and PyTorch), the engine skips fc1's dx.
         series.push({ key: `numpy_${t}t`, s: new Series(`NumPy ${t} thread${t > 1 ? 's' : ''}`), numpy: { t } });
@@ -319,7 +349,9 @@ async function main(): Promise<void> {
       ratios[`engine_vs_numpy_${t}t`] = ratio(e, n);
       const tsS = (out.ts_1t as Json | undefined)?.samples_per_s as Spread | null;
       ratios[`engine_${t}t_vs_ts`] = ratio(e, tsS);
-      log(`  engine/NumPy, ${t} thread${t > 1 ? 's' : ''}: ${fmtRatio(ratio(e, n))}; engine/plain TS: ${fmtRatio(ratio(e, tsS))}`);
+      const nv = (out[`native_${t}t`] as Json | undefined)?.samples_per_s as Spread | null ?? null;
+      ratios[`native_vs_numpy_${t}t`] = ratio(nv, n);
+      log(`  engine/NumPy, ${t} thread${t > 1 ? 's' : ''}: wasm ${fmtRatio(ratio(e, n))}${native ? `, native ${fmtRatio(ratio(nv, n))}` : ''}; wasm/plain TS: ${fmtRatio(ratio(e, tsS))}`);
     }
     out.ratios = ratios;
     workloadJson[w.id] = out;
@@ -337,7 +369,7 @@ async function main(): Promise<void> {
     const section = await convnetSection({
       runs: o.runs, threads: T, data: data.dir, anchors: o.anchors,
       torchPython: torchOk ? o.torchPython : null, numpyPython: py.ok ? py.cmd : null,
-      iterations: o.convnetIters, busy: o.busy,
+      iterations: o.convnetIters, busy: o.busy, impls: o.impls,
       attempt: (s, what) => attempt(s, what, log), child, log,
     });
     json.convnet = section.json;
@@ -346,12 +378,13 @@ async function main(): Promise<void> {
 
   // ---- Engine host vs CLI ------------------------------------------------------------
   if (o.only.has('host')) {
-    log('\nItem 5: W1 in the engine host (live progress and layer statistics to a client) vs the CLI loop, 1 thread');
+    const hostImpl: Impl = native ? 'native' : 'wasm';
+    log(`\nItem 5: W1 in the engine host (live progress and layer statistics to a client) vs the CLI loop, 1 thread, ${hostImpl} backend`);
     const host = new Series('engine host');
     const cli = new Series('CLI loop (Trainer.run)');
     for (let r = 0; r < o.runs; r++) {
-      await attempt(cli, () => child({ kind: 'host', mode: 'cli', threads: 1, data: data.dir }), log);
-      await attempt(host, () => child({ kind: 'host', mode: 'host', threads: 1, data: data.dir }), log);
+      await attempt(cli, () => child({ kind: 'host', impl: hostImpl, mode: 'cli', threads: 1, data: data.dir }), log);
+      await attempt(host, () => child({ kind: 'host', impl: hostImpl, mode: 'host', threads: 1, data: data.dir }), log);
     }
     const rows = [['', 'start->done s', 'training s', 'progress events', 'layerStats events']];
     for (const s of [cli, host]) {
@@ -381,6 +414,13 @@ async function main(): Promise<void> {
     const n = ((wl.W2[`numpy_${T}t`] as Json | undefined)?.peak_rss_mb as Spread | null)?.min ?? null;
     check(`W2 peak memory, ${T} threads: engine/NumPy <= 1 (worst engine run vs best NumPy run)`, e !== null && n !== null ? e / n : null, 1, false);
   }
+  if (wl?.W1 && native) check('W1, 1 thread: engine (native)/NumPy >= 0.8 (issue 15)', (wl.W1.ratios as Json).native_vs_numpy_1t as number | null, 0.8);
+  if (wl?.W2 && native) {
+    check(`W2, ${T} threads: engine (native)/NumPy >= 1.0 (issue 15)`, (wl.W2.ratios as Json)[`native_vs_numpy_${T}t`] as number | null, 1.0);
+    const e = ((wl.W2[`native_${T}t`] as Json | undefined)?.peak_rss_mb as Spread | null)?.max ?? null;
+    const n = ((wl.W2[`numpy_${T}t`] as Json | undefined)?.peak_rss_mb as Spread | null)?.min ?? null;
+    check(`W2 peak memory, ${T} threads: engine (native)/NumPy <= 1`, e !== null && n !== null ? e / n : null, 1, false);
+  }
   if (json.host) check('W1 in the engine host: host speed/CLI speed >= 0.95', (json.host as Json).host_vs_cli_speed as number | null, 0.95);
   for (const t of convnetTargets) check(t.name, t.value, t.goal, t.higherIsBetter);
   if (o.busy > 0 && T > 1) {
@@ -393,7 +433,7 @@ async function main(): Promise<void> {
   }
   busy?.stop();
   if (targets.length) {
-    log('\nTargets (issue 5 items 4-5, issue 10 speed, issue 14 item 11 with --busy)');
+    log('\nTargets (issue 5 items 4-5, issue 10 speed, issue 14 item 11 with --busy, issue 15 native)');
     log(table([['target', 'measured', 'result'], ...targets.map((t) => [String(t.name), t.value === null ? '-' : (t.value as number).toFixed(2), t.pass === null ? 'not measured' : t.pass ? 'met' : 'NOT met'])]));
   }
   json.targets = targets;

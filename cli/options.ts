@@ -82,6 +82,10 @@ export const OPTIONS: Record<string, OptionDoc> = {
   standardize: { type: 'boolean', help: 'scale features by the training set\'s mean and std (kept in the model)', commands: ['train'] },
   inputs: { type: 'string', value: '12', help: 'gradcheck without --input-shape: features of the random inputs', commands: ['gradcheck'] },
   threads: { type: 'string', value: 'N', help: 'kernel threads (default: all cores)', commands: DATA },
+  backend: {
+    type: 'string', value: 'auto|native|wasm|reference',
+    help: 'auto (default): products on ONNX Runtime\'s native kernels where they load, else WebAssembly SIMD; reference: plain TypeScript', commands: DATA,
+  },
   format: { type: 'string', value: 'onnx|npz|pytorch', help: 'what export writes', commands: ['export'] },
   out: { type: 'string', value: 'path', help: 'train: the model file to write (model.safetensors); export: the file or folder', commands: ['train', 'export'] },
   force: { type: 'boolean', help: 'export: replace an existing PyTorch project folder', commands: ['export'] },

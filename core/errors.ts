@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   'SHAPE_MISMATCH', // data and network disagree
   'NOT_READY', // a command that needs a network, data or a run that is not there
   'IO', // the file system refused
+  'UNAVAILABLE', // a native library this machine cannot load (the engine falls back to WebAssembly)
   'INTERNAL', // a bug: should never be seen
 ] as const;
 

@@ -4,7 +4,7 @@ import { labelColumnOption, type ParsedCommand } from '../args.js';
 import { featureNamesOf, loadDataFile, printWarnings, requireLabelColumn } from '../data-files.js';
 import { fixed, jsonLine, thousands, type CliIO } from '../io.js';
 import { loadModel, prepareForModel } from '../model.js';
-import { threadsOption } from '../ops.js';
+import { computeOptions } from '../ops.js';
 import { withCliOps } from '../with-ops.js';
 
 /** Loss and accuracy of a saved model on a labelled data file. */
@@ -12,7 +12,7 @@ export async function evalCommand(io: CliIO, cmd: ParsedCommand): Promise<number
   const v = cmd.values;
   const [modelPath, dataPath] = cmd.positionals as [string, string];
   const labelColumn = labelColumnOption(v);
-  return withCliOps(threadsOption(v), async (ops) => {
+  return withCliOps(computeOptions(v), io, async (ops) => {
     const model = await loadModel(io, modelPath, ops);
     const loaded = await loadDataFile(io, {
       path: dataPath,

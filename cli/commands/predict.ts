@@ -6,7 +6,7 @@ import type { Dataset } from '../../core/data/dataset.js';
 import { StudioError } from '../../core/errors.js';
 import { jsonLine, type CliIO } from '../io.js';
 import { loadModel, prepareForModel } from '../model.js';
-import { threadsOption } from '../ops.js';
+import { computeOptions } from '../ops.js';
 import { withCliOps } from '../with-ops.js';
 
 /**
@@ -17,7 +17,7 @@ import { withCliOps } from '../with-ops.js';
 export async function predictCommand(io: CliIO, cmd: ParsedCommand): Promise<number> {
   const v = cmd.values;
   const [modelPath, dataPath] = cmd.positionals as [string, string];
-  return withCliOps(threadsOption(v), async (ops) => {
+  return withCliOps(computeOptions(v), io, async (ops) => {
     const model = await loadModel(io, modelPath, ops);
     const inputSize = model.content.spec.inputSize;
     const loaded = await loadForPrediction(io, dataPath, inputSize, labelColumnOption(v), model.content.labelColumn);

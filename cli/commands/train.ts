@@ -16,7 +16,7 @@ import { shapeSize } from '../../core/layers/shape.js';
 import { specOutputShape } from '../../core/layers/registry.js';
 import { featureNamesOf, loadDataFile, printWarnings } from '../data-files.js';
 import { duration, fixed, jsonLine, thousands, type CliIO } from '../io.js';
-import { threadsOption } from '../ops.js';
+import { computeOptions } from '../ops.js';
 import { withCliOps } from '../with-ops.js';
 
 export { specFromSizes, describeSpec } from '../network-spec.js';
@@ -42,7 +42,7 @@ export async function trainCommand(io: CliIO, cmd: ParsedCommand): Promise<numbe
   const split = numberOption(v, 'split', 0, { min: 0, max: 0.9 });
   if (v.split !== undefined && v.test !== undefined) throw usageError('give either --test or --split, not both');
   if (v['test-labels'] !== undefined && v.test === undefined) throw usageError('--test-labels goes with --test (the labels of the test images)');
-  const threads = threadsOption(v);
+  const compute = computeOptions(v);
 
   if (typeof v.out === 'string') await checkWritableTarget(resolve(io.cwd, v.out), v.out);
 
@@ -112,7 +112,7 @@ export async function trainCommand(io: CliIO, cmd: ParsedCommand): Promise<numbe
   if (outputs !== classes) {
     throw usageError(`--layers ends with ${outputs} outputs, but the data has ${classes} classes (${train.classNames.slice(0, 10).join(', ')}${classes > 10 ? ', …' : ''})`);
   }
-  return withCliOps(threads, async (ops) => {
+  return withCliOps(compute, io, async (ops) => {
     const network = buildNetwork(spec, { ops, init: config.init, seed: config.seed });
     if (typeof v['init-from'] === 'string') {
       // Continue or fine-tune: the saved weights (and BatchNorm statistics) replace the initializer's.

@@ -116,7 +116,7 @@ class Host {
     }
     if (this.disposed) return;
     this.session = new Session(ops);
-    this.send({ type: 'ready', protocol: PROTOCOL_VERSION, ops: ops.name });
+    this.send({ type: 'ready', protocol: PROTOCOL_VERSION, ops: ops.name, ...(ops.note ? { opsNote: ops.note.slice(0, 2000) } : {}) });
     this.drain();
   }
 

@@ -38,6 +38,11 @@ export interface Ops {
   readonly name: string;
   /** Float32Array or Float64Array: the element type of every matrix this backend makes. */
   readonly precision: 'f32' | 'f64';
+  /**
+   * Set by the host that made this backend when it is not the one asked for (e.g. "native
+   * kernels unavailable, using WebAssembly: ..."): the engine tells the user once.
+   */
+  note?: string;
 
   alloc(rows: number, cols: number): Matrix;
   /** Give a matrix from `alloc` back. Using it afterwards is a bug. */

@@ -19,8 +19,10 @@ export type RunState = (typeof RUN_STATES)[number];
 /** The engine is up and listening. */
 export const readyEventSchema = evt('ready', {
   protocol: z.literal(PROTOCOL_VERSION),
-  /** The numeric backend in use ("ts-f32", "wasm-simd"). */
+  /** The numeric backend in use ("ts-f32", "wasm-simd", "native-mlas"). */
   ops: z.string(),
+  /** Why it is not the backend asked for (no native library on this machine), when it is not. */
+  opsNote: z.string().max(2000).optional(),
 });
 
 /** The command `id` was carried out (sent after any result event of that command). */

@@ -25,7 +25,7 @@ describe('command-line flags', () => {
     );
     expect(await failsWith(tempDir(), 2, 'train', 'x.csv', '--standardise')).toMatch(/did you mean --standardize\?$/);
     expect(await failsWith(tempDir(), 2, 'eval', 'm', 'd', '--frobnicate')).toBe(
-      "backprop-studio: eval: Unknown option '--frobnicate' (the options are --json, --help, --labels, --label, --threads)",
+      "backprop-studio: eval: Unknown option '--frobnicate' (the options are --json, --help, --labels, --label, --threads, --backend)",
     );
   });
 });

@@ -78,7 +78,7 @@ describe('a reader that closes stdout early', () => {
   it('train … --out m.safetensors | head -1 still saves the model and exits 0', async () => {
     // 2,000 epoch lines are more than a pipe buffers: the writes after head has gone fail with EPIPE.
     writeBlobsCsv(dir, 'blobs.csv', 90, 1);
-    const script = `set -o pipefail; "${process.execPath}" "${bundle}" train blobs.csv --standardize --layers 4,3 --epochs 2000 --out m.safetensors | head -1`;
+    const script = `set -o pipefail; "${process.execPath}" "${bundle}" train blobs.csv --standardize --layers 4,3 --epochs 2000 --backend wasm --out m.safetensors | head -1`;
     const run = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
       execFile('bash', ['-c', script], { cwd: dir, timeout: 120_000 }, (err, stdout, stderr) =>
         resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),

@@ -215,6 +215,8 @@ export class Session {
     switch (ev.type) {
       case 'ready': {
         const first = this.status.health === 'starting' && this.status.ops === '';
+        // The note (no native library here) is said once per backend change, not at every restart.
+        if (ev.opsNote && (first || ev.ops !== this.status.ops)) this.notices.notify('warning', 'Compute backend', ev.opsNote);
         this.status.ops = ev.ops;
         if (!restarting) this.status.health = 'ready';
         if (first && !this.data.loaded) void this.data.loadSynthetic({ ...DEFAULT_SYNTHETIC });
