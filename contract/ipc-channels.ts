@@ -15,6 +15,8 @@ export const IPC = {
   runsDelete: 'studio:runs-delete',
   runsPutWeights: 'studio:runs-put-weights',
   runsGetWeights: 'studio:runs-get-weights',
+  getComputeBackend: 'studio:get-compute-backend',
+  setComputeBackend: 'studio:set-compute-backend',
   // renderer -> main, one way (ipcRenderer.send / ipcMain.on)
   documentState: 'studio:document-state',
   connectEngine: 'studio:connect-engine',

@@ -1,7 +1,7 @@
 /**
  * The `window.studio` API the preload exposes to the renderer in Electron.
  *
- * Types only (plus one string constant): no electron import. It lives in contract/,
+ * Types only (plus two constants): no electron import. It lives in contract/,
  * beside neither process, so both electron/ and renderer/ import it; the renderer can
  * `import type { StudioApi } from '../../contract/studio-api.js'` and browser mode
  * simply finds `window.studio` undefined.
@@ -128,6 +128,27 @@ export interface RunsStoreApi {
   getWeights(id: string): Promise<Uint8Array | null>;
 }
 
+/**
+ * The compute backend the user chose for the desktop engine (Settings in the run bar):
+ * `auto` runs the products on ONNX Runtime's native kernels where that library loads
+ * and on WebAssembly elsewhere; the others force one. The same names as the CLI's
+ * `--backend` (node/backend-choice.ts BACKEND_CHOICES; a test keeps the two equal).
+ */
+export const COMPUTE_BACKENDS = ['auto', 'native', 'wasm', 'reference'] as const;
+export type ComputeBackend = (typeof COMPUTE_BACKENDS)[number];
+
+/** The compute backend setting, kept by main in the user's data folder. */
+export interface ComputeBackendApi {
+  /** The stored choice (`auto` when none was made or the settings file is damaged). */
+  get(): Promise<ComputeBackend>;
+  /**
+   * Store the choice and, when it changed, restart the engine on it with the user's
+   * network, data and weights restored (the same restart as Engine > Reload Engine).
+   * The renderer then hears the restart and a new `ready` naming the backend in use.
+   */
+  set(backend: ComputeBackend): Promise<void>;
+}
+
 export interface StudioApi {
   readonly platform: PlatformInfo;
   /** Native open dialog for CSV/TSV/IDX; null when the user cancels. Rejects with a one-line message (too large, unreadable). */
@@ -159,6 +180,8 @@ export interface StudioApi {
   onEngineRestarted(cb: (event: EngineRestartEvent) => void): () => void;
   /** The runs store (absent in a preload older than the Runs view). */
   readonly runs?: RunsStoreApi;
+  /** The engine's compute backend setting (absent in a preload older than it). */
+  readonly computeBackend?: ComputeBackendApi;
 }
 
 /** `data.type` of the window message that carries the engine port (see connectEngine). */

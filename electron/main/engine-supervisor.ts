@@ -71,6 +71,14 @@ export const DEFAULT_SUPERVISOR_OPTIONS: Required<SupervisorOptions> = {
   heartbeat: {},
 };
 
+/** What the user reads around a reload that was not the menu's Reload Engine. */
+export interface ReloadWording {
+  /** The `restarting` message ("Switching the compute backend to WebAssembly…"). */
+  restarting?: string;
+  /** The first sentence of the `restarted` message, before what was restored. */
+  restartedHead?: string;
+}
+
 export type SupervisorState = 'idle' | 'running' | 'restarting' | 'failed' | 'stopped';
 
 interface PendingRequest {
@@ -135,19 +143,20 @@ export class EngineSupervisor {
   /**
    * Menu > Reload Engine: a new engine with the state restored, crash count reset.
    * After the supervisor gave up, the state that kept crashing the engine is
-   * dropped and the new engine starts empty.
+   * dropped and the new engine starts empty. `wording` says why when it is not
+   * the menu (a new compute backend: the fork picks up main's setting).
    */
-  reload(): void {
+  reload(wording: ReloadWording = {}): void {
     if (this._state === 'stopped') return;
     const fromFailure = this._state === 'failed';
     if (fromFailure) this.plan.clear();
     this.cancelRestart?.();
     this.cancelRestart = null;
     this.crashesInARow = 0;
-    this.notify('restarting', 'reload', null, 1, emptyRestore());
+    this.notify('restarting', 'reload', null, 1, emptyRestore(), wording.restarting);
     this.killChild('the engine was restarted');
     this._state = 'restarting';
-    void this.restartNow('reload', null, 1, fromFailure);
+    void this.restartNow('reload', null, 1, fromFailure, wording.restartedHead);
   }
 
   /** The window closed: end the engine, cancel any restart, fail pending requests. */
@@ -304,7 +313,13 @@ export class EngineSupervisor {
     }, delay);
   }
 
-  private async restartNow(reason: EngineRestartEvent['reason'], exitCode: number | null, attempt: number, fresh: boolean): Promise<void> {
+  private async restartNow(
+    reason: EngineRestartEvent['reason'],
+    exitCode: number | null,
+    attempt: number,
+    fresh: boolean,
+    head?: string,
+  ): Promise<void> {
     if (this._state !== 'restarting') return;
     const child = this.trySpawn(reason, exitCode, attempt);
     if (!child) return;
@@ -323,7 +338,7 @@ export class EngineSupervisor {
     this._state = 'running';
     this.connectRenderer();
     const restored = this.plan.summary(problems);
-    this.notify('restarted', reason, exitCode, attempt, restored, restartMessage(reason, restored, fresh));
+    this.notify('restarted', reason, exitCode, attempt, restored, restartMessage(reason, restored, fresh, head));
   }
 
   private failPending(why: string): void {
@@ -355,13 +370,12 @@ function emptyRestore(): RestoredState {
 }
 
 /** What the user reads once the new engine is up. */
-export function restartMessage(reason: EngineRestartEvent['reason'], r: RestoredState, fresh: boolean): string {
-  const head =
-    reason === 'crashed'
-      ? 'The engine was restarted after a crash.'
-      : reason === 'unresponsive'
-        ? 'The engine was restarted: it had stopped answering.'
-        : 'The engine was reloaded.';
+export function restartMessage(
+  reason: EngineRestartEvent['reason'],
+  r: RestoredState,
+  fresh: boolean,
+  head: string = defaultHead(reason),
+): string {
   if (fresh) return `${head} It started empty: the state that kept crashing it was not restored.`;
   const parts: string[] = [];
   if (r.network) parts.push('the network');
@@ -373,6 +387,14 @@ export function restartMessage(reason: EngineRestartEvent['reason'], r: Restored
   if (r.runPaused) text += ' The run is paused there: Resume finishes it.';
   if (r.problems.length > 0) text += ` Not restored: ${r.problems.join('; ')}.`;
   return text;
+}
+
+function defaultHead(reason: EngineRestartEvent['reason']): string {
+  return reason === 'crashed'
+    ? 'The engine was restarted after a crash.'
+    : reason === 'unresponsive'
+      ? 'The engine was restarted: it had stopped answering.'
+      : 'The engine was reloaded.';
 }
 
 function joinWords(parts: string[]): string {

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { MODEL_MAX_BYTES, type FileAccess } from './file-access.js';
 import { IPC } from '../../contract/ipc-channels.js';
 import { handleChecked, onChecked, type Logger } from './ipc-guard.js';
-import type { DocumentState, RecentFile } from '../../contract/studio-api.js';
+import type { ComputeBackend, DocumentState, RecentFile } from '../../contract/studio-api.js';
+import { computeBackendSchema } from './studio-settings.js';
 import { MAX_WEIGHTS_BYTES, RUN_ID, type RunsFolder } from './runs-folder.js';
 
 /**
@@ -41,6 +42,8 @@ export const ipcSchemas = {
     })
     .strict(),
   [IPC.runsGetWeights]: z.string().regex(RUN_ID),
+  [IPC.getComputeBackend]: z.undefined(),
+  [IPC.setComputeBackend]: computeBackendSchema,
 } as const;
 
 export interface IpcDeps {
@@ -51,6 +54,8 @@ export interface IpcDeps {
   connectEngine(): void;
   /** The kept runs' folder (the Runs view's store). */
   runs: Pick<RunsFolder, 'list' | 'put' | 'remove' | 'putWeights' | 'getWeights'>;
+  /** The engine's compute backend: the stored choice, and a new one (stored, then the engine restarts on it). */
+  computeBackend: { get(): ComputeBackend; set(backend: ComputeBackend): Promise<void> };
   log?: Logger;
 }
 
@@ -76,4 +81,7 @@ export function registerStudioIpc(ipcMain: Pick<IpcMain, 'handle' | 'on'>, deps:
   handleChecked(ipcMain, IPC.runsDelete, ipcSchemas[IPC.runsDelete], (id) => runs.remove(id), log);
   handleChecked(ipcMain, IPC.runsPutWeights, ipcSchemas[IPC.runsPutWeights], ({ id, bytes }) => runs.putWeights(id, bytes), log);
   handleChecked(ipcMain, IPC.runsGetWeights, ipcSchemas[IPC.runsGetWeights], (id) => runs.getWeights(id), log);
+  const backend = deps.computeBackend;
+  handleChecked(ipcMain, IPC.getComputeBackend, ipcSchemas[IPC.getComputeBackend], () => backend.get(), log);
+  handleChecked(ipcMain, IPC.setComputeBackend, ipcSchemas[IPC.setComputeBackend], (choice) => backend.set(choice), log);
 }

@@ -36,8 +36,10 @@ import { registerStudioIpc } from './ipc.js';
 import { createMainWindow, guardUnsavedClose, showDocumentState } from './main-window.js';
 import { buildMenuTemplate, shortcutList } from './menu.js';
 import { RecentFiles } from './recent-files.js';
-import { nodeRecentStorage } from './recent-storage.js';
+import { nodeTextFileStorage } from './recent-storage.js';
 import { RunsFolder } from './runs-folder.js';
+import { StudioSettings } from './studio-settings.js';
+import { switchComputeBackend } from './compute-backend.js';
 import type { EngineRestartEvent, MenuAction, PickedFile } from '../../contract/studio-api.js';
 import { hardenSession, hardenWebContents } from './window-security.js';
 import { errorMessage } from '../../core/errors.js';
@@ -96,11 +98,14 @@ function openFromOs(file: string): void {
 async function start(): Promise<void> {
   hardenSession(session.defaultSession);
   serveApp(session.defaultSession, RENDERER_ROOT);
-  const recent = new RecentFiles(nodeRecentStorage(path.join(app.getPath('userData'), 'recent-files.json')), {
+  const recent = new RecentFiles(nodeTextFileStorage(path.join(app.getPath('userData'), 'recent-files.json')), {
     onChange: () => studio?.refreshMenu(),
   });
   await recent.load();
-  studio = new Studio(recent);
+  // Before the first engine is forked: it starts on the stored compute backend.
+  const settings = new StudioSettings(nodeTextFileStorage(path.join(app.getPath('userData'), 'settings.json')));
+  await settings.load();
+  studio = new Studio(recent, settings);
   for (const file of modelPathsIn(process.argv, process.cwd())) studio.openFromOs(file);
   for (const file of pendingOpens.splice(0)) studio.openFromOs(file.path);
 }
@@ -116,7 +121,10 @@ class Studio {
   private readonly queued: MenuAction[] = [];
   private loaded = false;
 
-  constructor(private readonly recent: RecentFiles) {
+  constructor(
+    private readonly recent: RecentFiles,
+    private readonly settings: StudioSettings,
+  ) {
     this.document = new ModelDocument((doc) => showDocumentState(this.window, doc, process.platform));
     this.window = createMainWindow({
       preloadPath: PRELOAD,
@@ -136,7 +144,11 @@ class Studio {
     });
     this.supervisor = new EngineSupervisor({
       fork: () =>
-        utilityProcess.fork(ENGINE_ENTRY, [], engineForkOptions(`${APP_NAME} Engine`, process.env, tmpdir())) as EngineChild,
+        utilityProcess.fork(
+          ENGINE_ENTRY,
+          [],
+          engineForkOptions(`${APP_NAME} Engine`, process.env, tmpdir(), this.settings.computeBackend),
+        ) as EngineChild,
       createChannel: () => new MessageChannelMain(),
       sendPortToRenderer: (port) => {
         if (this.window.isDestroyed()) return false;
@@ -165,6 +177,10 @@ class Studio {
         else this.supervisor.connectRenderer();
       },
       runs: new RunsFolder(path.join(app.getPath('userData'), 'runs')),
+      computeBackend: {
+        get: () => this.settings.computeBackend,
+        set: (backend) => switchComputeBackend({ settings: this.settings, engine: this.supervisor }, backend),
+      },
     });
 
     guardUnsavedClose(this.window, this.document, {

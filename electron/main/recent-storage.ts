@@ -1,9 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../../node/atomic-write.js';
-import type { RecentStorage } from './recent-files.js';
 
-/** The recent files list on disk: read as text (missing file = none), written atomically. */
-export function nodeRecentStorage(file: string): RecentStorage {
+/** A small text file of main's own (recent-files.json, settings.json): read as text (missing file = null), written atomically. */
+export interface TextFileStorage {
+  read(): Promise<string | null>;
+  write(text: string): Promise<void>;
+}
+
+export function nodeTextFileStorage(file: string): TextFileStorage {
   return {
     async read() {
       try {

@@ -12,6 +12,7 @@ import { APP_ORIGIN } from '../../contract/app-origin.js';
 import { APP_VERSION_ARG } from '../../contract/preload-args.js';
 import {
   ENGINE_PORT_MESSAGE,
+  type ComputeBackend,
   type EngineRestartEvent,
   type MenuAction,
   type OpenedFile,
@@ -77,6 +78,10 @@ const studio: StudioApi = {
     remove: (id) => invoke<void>(IPC.runsDelete, id),
     putWeights: (id, bytes) => invoke<void>(IPC.runsPutWeights, { id, bytes }),
     getWeights: (id) => invoke<Uint8Array | null>(IPC.runsGetWeights, id),
+  },
+  computeBackend: {
+    get: () => invoke<ComputeBackend>(IPC.getComputeBackend),
+    set: (backend) => invoke<void>(IPC.setComputeBackend, backend),
   },
 };
 

@@ -57,6 +57,7 @@ function setup() {
     confirmDiscard: vi.fn(async () => true),
     connectEngine: vi.fn(),
     runs: { list: vi.fn(async () => []), put: vi.fn(async () => undefined), remove: vi.fn(async () => undefined), putWeights: vi.fn(async () => undefined), getWeights: vi.fn(async () => null) },
+    computeBackend: { get: vi.fn(() => 'auto' as const), set: vi.fn(async () => undefined) },
     log: vi.fn(),
   };
   registerStudioIpc(ipcMain as never, deps);
@@ -149,5 +150,37 @@ describe('registerStudioIpc', () => {
     });
     t.send(IPC.documentState, APP, { unsaved: true, untitled: true });
     expect(t.deps.setDocumentState).toHaveBeenCalledWith({ unsaved: true, untitled: true });
+  });
+});
+
+describe('the compute backend channels', () => {
+  it('answer the stored choice and pass a new one on', async () => {
+    const t = setup();
+    expect(await t.invoke(IPC.getComputeBackend, APP)).toEqual({ ok: true, value: 'auto' });
+    for (const choice of ['auto', 'native', 'wasm', 'reference']) {
+      expect(await t.invoke(IPC.setComputeBackend, APP, choice)).toEqual({ ok: true, value: undefined });
+      expect(t.deps.computeBackend.set).toHaveBeenLastCalledWith(choice);
+    }
+  });
+
+  it('refuse anything but one of the four names, and any sender but the app page', async () => {
+    const t = setup();
+    for (const args of [['gpu'], ['WASM'], [''], [1], [{ backend: 'wasm' }], [], ['wasm', 'native']]) {
+      const r = await t.invoke(IPC.setComputeBackend, APP, ...args);
+      expect(r.ok, JSON.stringify(args)).toBe(false);
+      expect(r.code).toBe('BAD_MESSAGE');
+      expect(r.message!.startsWith(IPC.setComputeBackend)).toBe(true);
+    }
+    const foreign = await t.invoke(IPC.setComputeBackend, 'https://evil.example/', 'wasm');
+    expect(foreign.code).toBe('FORBIDDEN');
+    expect((await t.invoke(IPC.getComputeBackend, APP, 'x')).code).toBe('BAD_MESSAGE');
+    expect(t.deps.computeBackend.set).not.toHaveBeenCalled();
+  });
+
+  it('turn a failed save into one line for the renderer', async () => {
+    const t = setup();
+    const { StudioError } = await import('../../../core/errors.js');
+    vi.mocked(t.deps.computeBackend.set).mockRejectedValueOnce(new StudioError('IO', 'cannot save: no space left on device'));
+    expect(await t.invoke(IPC.setComputeBackend, APP, 'wasm')).toEqual({ ok: false, code: 'IO', message: 'cannot save: no space left on device' });
   });
 });

@@ -2,7 +2,7 @@
 // window + engine at start, menu items reaching the renderer or the supervisor,
 // files handed over by the OS, the unsaved-changes question, and the engine
 // ending with the window.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { MenuItemConstructorOptions } from 'electron';
@@ -92,7 +92,10 @@ describe('main', () => {
     expect(fe.fake.forks[0]!.options).toMatchObject({ serviceName: 'Backprop Studio Engine', cwd: tmpdir() });
     // The engine parses untrusted files unsandboxed: it gets none of main's environment beyond what the OS needs.
     const env = fe.fake.forks[0]!.options.env as Record<string, string>;
-    expect(Object.keys(env).every((k) => ['SystemRoot', 'windir', 'TEMP', 'TMP', 'TMPDIR', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TZ'].includes(k))).toBe(true);
+    // (Plus the studio's own two: the compute backend chosen, the thread count when main has one.)
+    const allowed = ['SystemRoot', 'windir', 'TEMP', 'TMP', 'TMPDIR', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TZ', 'BACKPROP_STUDIO_BACKEND', 'BACKPROP_STUDIO_THREADS'];
+    expect(Object.keys(env).every((k) => allowed.includes(k))).toBe(true);
+    expect(env.BACKPROP_STUDIO_BACKEND).toBe('auto');
     expect(env).not.toHaveProperty('PATH');
     expect(env).not.toHaveProperty('HOME');
     // Every web contents created later is hardened too.
@@ -108,6 +111,22 @@ describe('main', () => {
     clickMenu('reload-engine');
     await flush();
     expect(first.killed).toBe(true);
+    expect(fe.fake.forks).toHaveLength(2);
+  });
+
+  it('the engine starts on the backend in settings.json; a new choice is saved there and restarts the engine on it', async () => {
+    await writeFile(path.join(dir, 'settings.json'), JSON.stringify({ version: 1, computeBackend: 'reference' }));
+    const { invoke } = await startMain();
+    const env = (i: number) => (fe.fake.forks[i]!.options as { env: Record<string, string> }).env;
+    expect(env(0).BACKPROP_STUDIO_BACKEND).toBe('reference');
+    expect(await invoke(IPC.getComputeBackend)).toEqual({ ok: true, value: 'reference' });
+    expect(await invoke(IPC.setComputeBackend, 'wasm')).toEqual({ ok: true, value: undefined });
+    await flush();
+    expect(fe.fake.forks[0]!.killed).toBe(true);
+    expect(fe.fake.forks).toHaveLength(2);
+    expect(env(1).BACKPROP_STUDIO_BACKEND).toBe('wasm');
+    expect(JSON.parse(await readFile(path.join(dir, 'settings.json'), 'utf8'))).toEqual({ version: 1, computeBackend: 'wasm' });
+    expect((await invoke(IPC.setComputeBackend, 'cuda')).ok).toBe(false);
     expect(fe.fake.forks).toHaveLength(2);
   });
 

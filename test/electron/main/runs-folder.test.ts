@@ -59,7 +59,7 @@ describe('the runs channels in main', () => {
     const none = (): never => {
       throw new Error('not used');
     };
-    registerStudioIpc(ipcMain as never, { files: {} as never, recentFiles: none, setDocumentState: none, confirmDiscard: none, connectEngine: none, runs: f, log: () => undefined });
+    registerStudioIpc(ipcMain as never, { files: {} as never, recentFiles: none, setDocumentState: none, confirmDiscard: none, connectEngine: none, runs: f, computeBackend: { get: none, set: none }, log: () => undefined });
     const invoke = (channel: string, ...args: unknown[]): Promise<{ ok: boolean; message?: string; value?: unknown }> =>
       ipcMain.handlers.get(channel)!(ipcEventFrom('app://studio/index.html'), ...args) as Promise<{ ok: boolean; message?: string; value?: unknown }>;
     expect((await invoke(IPC.runsPut, { id: 'r-1', record: { name: 'x' } })).ok).toBe(true);

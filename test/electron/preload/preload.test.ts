@@ -26,7 +26,7 @@ describe('window.studio', () => {
     expect(Object.keys(studio).sort()).toEqual(
       [
         'platform', 'openDataFile', 'openModelFile', 'openPath', 'saveModel', 'getRecentFiles', 'setDocumentState',
-        'confirmDiscardChanges', 'connectEngine', 'onMenu', 'onEngineRestarted', 'runs',
+        'confirmDiscardChanges', 'connectEngine', 'onMenu', 'onEngineRestarted', 'runs', 'computeBackend',
       ].sort(),
     );
     // No raw IPC objects or generic send/invoke reach the page.
@@ -51,6 +51,17 @@ describe('window.studio', () => {
     fake.ipcRenderer.invoke.mockResolvedValueOnce({ ok: true, value: [] });
     await studio.getRecentFiles();
     expect(fake.ipcRenderer.invoke).toHaveBeenLastCalledWith(IPC.recentFiles);
+  });
+
+  it('the compute backend setting goes over its own two channels', async () => {
+    fake.ipcRenderer.invoke.mockResolvedValueOnce({ ok: true, value: 'native' });
+    expect(await studio.computeBackend!.get()).toBe('native');
+    expect(fake.ipcRenderer.invoke).toHaveBeenLastCalledWith(IPC.getComputeBackend);
+    fake.ipcRenderer.invoke.mockResolvedValueOnce({ ok: true, value: undefined });
+    await studio.computeBackend!.set('wasm');
+    expect(fake.ipcRenderer.invoke).toHaveBeenLastCalledWith(IPC.setComputeBackend, 'wasm');
+    fake.ipcRenderer.invoke.mockResolvedValueOnce({ ok: false, code: 'IO', message: 'cannot save: no space left on device' });
+    await expect(studio.computeBackend!.set('reference')).rejects.toThrow(/^cannot save: no space left on device$/);
   });
 
   it('a refusal from main becomes an Error with main’s one-line message', async () => {
