@@ -17,6 +17,7 @@
 import { StudioError } from '../../core/errors.js';
 import type { Matrix } from '../../core/matrix.js';
 import type { Ops } from '../../core/ops/types.js';
+import { gemmDims } from '../../core/ops/gemm-shape.js';
 import type { WasmOps } from '../../core/ops/wasm/wasm-ops.js';
 import { createNodeWasmOps } from '../wasm-threads.js';
 import { loadOrtBinding } from './ort-binding.js';
@@ -87,16 +88,7 @@ export async function createNativeOps(opts: NativeOpsOptions): Promise<NativeOps
     wasmCalls: { get: () => wasmCalls, enumerable: true },
   });
   ops.gemm = (a, transA, b, transB, out, accumulate = false) => {
-    const M = transA ? a.cols : a.rows;
-    const K = transA ? a.rows : a.cols;
-    const N = transB ? b.rows : b.cols;
-    const Kb = transB ? b.cols : b.rows;
-    if (Kb !== K || out.rows !== M || out.cols !== N) {
-      throw new StudioError(
-        'SHAPE_MISMATCH',
-        `gemm: ${a.shapeString()}${transA ? 'ᵀ' : ''} · ${b.shapeString()}${transB ? 'ᵀ' : ''} cannot go into ${out.shapeString()}`,
-      );
-    }
+    const { M, N, K } = gemmDims(a, transA, b, transB, out);
     if (M * N * K >= min && M * N * K > 0 && nativeReady(a) && nativeReady(b) && nativeReady(out)) {
       nativeCalls++;
       gemm.run(a, transA, b, transB, out, accumulate);

@@ -33,6 +33,25 @@ describe('electron-builder.yml', () => {
     await expect(validateConfiguration({ ...config, linux: { ...config.linux, categroy: 'Development' } }, { isEnabled: false, add() {} })).rejects.toThrow(/configuration\.linux/);
   });
 
+  it('carries ONNX Runtime for its own platform and architecture only, where the engine looks for it', () => {
+    const resources = config.extraResources as { from: string; to: string; filter: string[] }[];
+    expect(resources).toEqual([{
+      from: 'node_modules/onnxruntime-node/bin/napi-v6/${platform}/${arch}',
+      to: 'onnxruntime',
+      filter: ['**/*', '!DirectML.dll', '!dxcompiler.dll', '!libonnxruntime.*.*.*.dylib'],
+    }]);
+    // Every installer target that onnxruntime-node ships a binary for finds it under that path;
+    // macOS x64 has none in this release (the engine falls back to WebAssembly there).
+    const shipped: string[] = [];
+    for (const [platform, key] of [['win32', 'win'], ['darwin', 'mac'], ['linux', 'linux']] as const) {
+      for (const arch of new Set((config[key].target as Target[]).flatMap((t) => t.arch))) {
+        const from = resources[0]!.from.replace('${platform}', platform).replace('${arch}', arch);
+        if (existsSync(path.join(root, from, 'onnxruntime_binding.node'))) shipped.push(`${platform}-${arch}`);
+      }
+    }
+    expect(shipped.sort()).toEqual(['darwin-arm64', 'linux-arm64', 'linux-x64', 'win32-arm64', 'win32-x64']);
+  });
+
   it('names the app', () => {
     expect(config.appId).toBe('studio.backprop.app');
     expect(config.productName).toBe('Backprop Studio');

@@ -1,6 +1,7 @@
 import { Matrix, type FloatArray } from '../../matrix.js';
 import { StudioError, errorMessage } from '../../errors.js';
 import type { Ops } from '../types.js';
+import { gemmDims } from '../gemm-shape.js';
 import { createReferenceOps } from '../reference.js';
 import type { ConvOps } from '../types.js';
 import type { ThreadPool } from '../threads/types.js';
@@ -306,16 +307,7 @@ export async function createWasmOps(opts: WasmOpsOptions = {}): Promise<WasmOps>
     },
 
     gemm(a, transA, b, transB, out, accumulate = false) {
-      const M = transA ? a.cols : a.rows;
-      const K = transA ? a.rows : a.cols;
-      const N = transB ? b.rows : b.cols;
-      const Kb = transB ? b.cols : b.rows;
-      if (Kb !== K || out.rows !== M || out.cols !== N) {
-        throw new StudioError(
-          'SHAPE_MISMATCH',
-          `gemm: ${a.shapeString()}${transA ? 'ᵀ' : ''} · ${b.shapeString()}${transB ? 'ᵀ' : ''} cannot go into ${out.shapeString()}`,
-        );
-      }
+      const { M, N, K } = gemmDims(a, transA, b, transB, out);
       const pa = ptr(a.data), pb = ptr(b.data), pc = ptr(out.data);
       if (pa < 0 || pb < 0 || pc < 0) {
         fallbackCalls++;
