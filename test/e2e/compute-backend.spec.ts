@@ -115,6 +115,8 @@ test('desktop app: choose the backend from the label; the engine restarts and th
   await expect(menu.getByRole('radio', { name: /^Automatic/ })).toBeFocused();
   await expect(menu.getByRole('radio', { name: /^Automatic/ })).toBeChecked();
   await expect(menu).toContainText('In use now: wasm-simd.');
+  // Automatic, yet WebAssembly runs: the menu says why (this stand-in's engine has no native library).
+  await expect(menu.getByTestId('backend-mismatch')).toHaveText('The native library did not load on this machine, so the engine runs wasm-simd instead.');
   const apply = menu.getByRole('button', { name: 'Restart engine' });
   await expect(apply).toBeDisabled();
   await page.screenshot({ path: test.info().outputPath('backend-menu.png'), clip: await clipAround(page) });
@@ -139,6 +141,9 @@ test('desktop app: choose the backend from the label; the engine restarts and th
   await page.getByRole('button', { name: 'engine: ts-f32' }).click();
   await expect(menu.getByRole('radio', { name: /^Reference/ })).toBeChecked();
   await expect(menu.getByRole('radio', { name: /^Reference/ })).toBeFocused();
+  await expect(menu.getByTestId('backend-mismatch')).toHaveCount(0);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: test.info().outputPath('backend-menu-dark.png'), clip: await clipAround(page) });
 });
 
 test('desktop app: no change during a training run; once paused, the change is offered', async ({ page }) => {

@@ -53,6 +53,18 @@ export function desktopBackendTitle(ops: string, choice: ComputeBackend | null):
 }
 
 /**
+ * When what runs is not what was chosen, why (shown in the menu): Native or Automatic
+ * chosen but the native library did not load on this machine (the engine said so once
+ * in a warning notice too), so WebAssembly runs instead. Null when they agree.
+ */
+export function backendMismatch(choice: ComputeBackend | null, ops: string): string | null {
+  if ((choice === 'native' || choice === 'auto') && ops !== '' && ops !== 'native-mlas') {
+    return `The native library did not load on this machine, so the engine runs ${ops} instead.`;
+  }
+  return null;
+}
+
+/**
  * Why the backend cannot be changed right now, or null when it can. Changing it
  * restarts the engine: not in the middle of a training run (Pause first: the
  * restored run resumes from its last epoch), and not while an engine is coming up.

@@ -6,6 +6,7 @@ import {
   BACKEND_OPTIONS,
   backendChangeBlocked,
   backendLabel,
+  backendMismatch,
   browserBackendTitle,
   ComputeBackendSetting,
   describeOps,
@@ -49,6 +50,22 @@ describe('the label explains itself', () => {
       'The engine computes with WebAssembly SIMD kernels (compute backend: Automatic). Click to choose the compute backend.',
     );
     expect(desktopBackendTitle('native-mlas', null)).toMatch(/^The engine computes with ONNX Runtime's .*\. Click to choose/);
+  });
+});
+
+describe('backendMismatch', () => {
+  it('says why WebAssembly runs when Native or Automatic was chosen', () => {
+    expect(backendMismatch('native', 'wasm-simd')).toBe('The native library did not load on this machine, so the engine runs wasm-simd instead.');
+    expect(backendMismatch('auto', 'ts-f32')).toMatch(/runs ts-f32 instead/);
+  });
+
+  it('says nothing when what runs is what was chosen, or before anything is known', () => {
+    expect(backendMismatch('native', 'native-mlas')).toBeNull();
+    expect(backendMismatch('auto', 'native-mlas')).toBeNull();
+    expect(backendMismatch('wasm', 'wasm-simd')).toBeNull();
+    expect(backendMismatch('reference', 'ts-f32')).toBeNull();
+    expect(backendMismatch(null, 'wasm-simd')).toBeNull();
+    expect(backendMismatch('auto', '')).toBeNull();
   });
 });
 
