@@ -30,8 +30,33 @@ export type Impl = 'wasm' | 'native' | 'ts';
 
 export type ChildResult = Record<string, unknown>;
 
+/** BENCH_GEMM_PROFILE=1: time every product by shape and print the table on stderr (a diagnosis aid). */
+function profileProducts(ops: Ops): Ops {
+  if (!process.env.BENCH_GEMM_PROFILE) return ops;
+  const inner = ops.gemm.bind(ops);
+  const table = new Map<string, { ms: number; calls: number; flops: number }>();
+  ops.gemm = (a, tA, b, tB, out, acc) => {
+    const t0 = performance.now();
+    inner(a, tA, b, tB, out, acc);
+    const key = `${out.rows}x${out.cols}x${tA ? a.rows : a.cols}${tA ? ' tA' : ''}${tB ? ' tB' : ''}`;
+    const e = table.get(key) ?? { ms: 0, calls: 0, flops: 0 };
+    e.ms += performance.now() - t0;
+    e.calls++;
+    e.flops += 2 * out.rows * out.cols * (tA ? a.rows : a.cols);
+    table.set(key, e);
+  };
+  process.on('exit', () => {
+    for (const [k, e] of table) process.stderr.write(`${k}: ${e.ms.toFixed(0)} ms, ${e.calls} calls, ${(e.flops / e.ms / 1e6).toFixed(1)} GFLOP/s\n`);
+  });
+  return ops;
+}
+
 async function makeOps(impl: Impl, threads: number, adaptive = true): Promise<Ops> {
-  if (impl === 'native') return createNativeOps({ threads });
+  return profileProducts(await makeOpsUnprofiled(impl, threads, adaptive));
+}
+
+async function makeOpsUnprofiled(impl: Impl, threads: number, adaptive = true): Promise<Ops> {
+  if (impl === 'native') return createNativeOps({ threads, ...(JSON.parse(process.env.BENCH_NATIVE_OPTS ?? '{}') as object) });
   return impl === 'wasm' ? createNodeWasmOps({ threads, adaptive }) : createReferenceOps('f32');
 }
 

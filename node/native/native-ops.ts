@@ -15,25 +15,58 @@
  * on timings, so a given backend and thread count give the same bits run after run.
  */
 import { StudioError } from '../../core/errors.js';
-import type { Matrix } from '../../core/matrix.js';
+import { Matrix } from '../../core/matrix.js';
 import type { Ops } from '../../core/ops/types.js';
 import { gemmDims } from '../../core/ops/gemm-shape.js';
 import type { WasmOps } from '../../core/ops/wasm/wasm-ops.js';
 import { createNodeWasmOps } from '../wasm-threads.js';
 import { loadOrtBinding } from './ort-binding.js';
 import { createNativeGemm } from './ort-gemm.js';
+import { TransposeScratch } from './transpose-scratch.js';
 
 /**
  * Products of at least this many multiply-adds (M·N·K) go to ONNX Runtime. Below it the
  * call overhead outweighs MLAS's speed (bench gemm section: "native/wasm" per shape).
  */
 export const NATIVE_GEMM_MIN = 1 << 17;
+/**
+ * ...and a reduction of at least this many terms: a product over a short K (an Affine
+ * layer's dx when it has 10 outputs) writes more than it computes, and MLAS with two
+ * threads ran it at half the WebAssembly kernel's speed (bench: 128x512x10, 14 against 35 GFLOP/s).
+ */
+export const NATIVE_GEMM_MIN_K = 16;
+
+/**
+ * Where products with a transposed A (the weight gradients xᵀ·dout) run. Measured inside
+ * the W2 training loop on the 2-core build machine (BENCH_GEMM_PROFILE=1): MLAS 24-30
+ * GFLOP/s on them (its transposed packing), a transposed copy first no better, the
+ * WebAssembly kernel 36. So they stay on WebAssembly.
+ */
+export const TRANSPOSED_A: 'flip' | 'native' | 'wasm' = 'wasm';
+/**
+ * Products with more rows than this stay on WebAssembly: a convolution's im2col product
+ * (N·OH·OW rows, e.g. 57,600 x 30 x 25) ran 3-20 GFLOP/s on MLAS against 34-48 on WebAssembly.
+ */
+export const MAX_NATIVE_ROWS = 4096;
+
+/** A transposed B goes to MLAS as a transposed copy when the products' K is below this (see TransposeScratch). */
+export const TRANSPOSE_B_BELOW_K = 64;
 
 export interface NativeOpsOptions {
+  /**
+   * Products with a transposed A (the weight gradients xᵀ·dout): 'flip' copies A transposed
+   * first (default), 'native' lets MLAS transpose, 'wasm' keeps them on WebAssembly.
+   */
+  transposedA?: 'flip' | 'native' | 'wasm';
+  /** Products with more rows than this stay on WebAssembly (a convolution's N·OH·OW rows). */
+  maxNativeRows?: number;
+  /** Copy a transposed B when K is below this (default TRANSPOSE_B_BELOW_K; 0: never). */
+  transposeBBelowK?: number;
   /** Threads for the products (ONNX Runtime's intra-op pool, the caller included), 1..64. */
   threads: number;
-  /** Override NATIVE_GEMM_MIN (tests use 0 to send every product to ONNX Runtime). */
+  /** Override NATIVE_GEMM_MIN and NATIVE_GEMM_MIN_K (tests use 0 to send every product to ONNX Runtime). */
   nativeGemmMin?: number;
+  nativeGemmMinK?: number;
   /**
    * ONNX Runtime's idle threads spin before they sleep (default true): faster between
    * back-to-back products; the desktop engine turns it off so that an idle pool thread
@@ -63,7 +96,7 @@ export async function createNativeOps(opts: NativeOpsOptions): Promise<NativeOps
     throw new StudioError('BAD_USAGE', `threads must be a whole number from 1 to 64, got ${threads}`);
   }
   const ort = loadOrtBinding(opts.env);
-  const gemm = await createNativeGemm(ort, { threads, spinning: opts.spinning ?? true });
+  const gemm = await createNativeGemm(ort, { threads, spinning: opts.spinning ?? false });
   let wasm: WasmOps;
   try {
     wasm = await createNodeWasmOps({ threads: 1, sharedMemory: false, memoryMB: opts.memoryMB ?? 2048 });
@@ -72,6 +105,7 @@ export async function createNativeOps(opts: NativeOpsOptions): Promise<NativeOps
     throw e;
   }
   const min = opts.nativeGemmMin ?? NATIVE_GEMM_MIN;
+  const minK = opts.nativeGemmMinK ?? NATIVE_GEMM_MIN_K;
   let nativeCalls = 0;
   let wasmCalls = 0;
   const library = `onnxruntime${ort.version ? ` ${ort.version}` : ''} (${process.platform}-${process.arch})`;
@@ -87,17 +121,50 @@ export async function createNativeOps(opts: NativeOpsOptions): Promise<NativeOps
     nativeCalls: { get: () => nativeCalls, enumerable: true },
     wasmCalls: { get: () => wasmCalls, enumerable: true },
   });
+  // Matrices whose sizes are multiples of 4 KiB, laid end to end, start at the same offset
+  // within a page; MLAS then reads its operands through the same cache sets and slows down
+  // up to 4x (784x128 by 128x512 with Aᵀ: 31 to 117 GFLOP/s by the operands' placement alone).
+  // So every matrix starts 64·k bytes into its block, k cycling over 61 values.
+  const originals = new WeakMap<ArrayBufferView, Matrix>();
+  let stagger = 0;
+  ops.alloc = (rows, cols) => {
+    const n = rows * cols;
+    if (n === 0) return wasm.alloc(rows, cols);
+    stagger = (stagger + 7) % 61;
+    const shift = (stagger + 1) * 16;
+    const block = wasm.alloc(1, n + shift);
+    const m = new Matrix(rows, cols, (block.data as Float32Array).subarray(shift, shift + n));
+    originals.set(m.data, block);
+    return m;
+  };
+  ops.free = (m) => {
+    const block = originals.get(m.data);
+    if (block) {
+      originals.delete(m.data);
+      wasm.free(block);
+    } else wasm.free(m);
+  };
+  const scratchA = new TransposeScratch(ops);
+  const scratchB = new TransposeScratch(ops);
+  const transposedA = opts.transposedA ?? TRANSPOSED_A;
+  const maxRows = opts.maxNativeRows ?? MAX_NATIVE_ROWS;
+  const transposeBBelowK = opts.transposeBBelowK ?? TRANSPOSE_B_BELOW_K;
   ops.gemm = (a, transA, b, transB, out, accumulate = false) => {
     const { M, N, K } = gemmDims(a, transA, b, transB, out);
-    if (M * N * K >= min && M * N * K > 0 && nativeReady(a) && nativeReady(b) && nativeReady(out)) {
+    if (M * N * K >= min && K >= minK && M <= maxRows && !(transA && transposedA === 'wasm') && nativeReady(a) && nativeReady(b) && nativeReady(out)) {
       nativeCalls++;
-      gemm.run(a, transA, b, transB, out, accumulate);
+      // MLAS is fastest on plain operands: hand it transposed copies where its own transposed paths are slow.
+      const flipA = transA && transposedA === 'flip';
+      const flipB = transB && K < transposeBBelowK;
+      gemm.run(flipA ? scratchA.of(a) : a, transA && !flipA, flipB ? scratchB.of(b) : b, transB && !flipB, out, accumulate);
     } else {
       wasmCalls++;
       wasm.gemm(a, transA, b, transB, out, accumulate);
     }
   };
   ops.dispose = async () => {
+    scratchA.dispose();
+    scratchB.dispose();
     gemm.dispose();
     await wasm.dispose();
   };

@@ -35,7 +35,7 @@ describe.skipIf(available !== '')('native backend (ONNX Runtime MLAS + WebAssemb
   let all: NativeOps; // every product on ONNX Runtime
   let two: NativeOps; // two threads, default size rule
   beforeAll(async () => {
-    all = await createNativeOps({ threads: 1, nativeGemmMin: 0, memoryMB: 256 });
+    all = await createNativeOps({ threads: 1, nativeGemmMin: 0, nativeGemmMinK: 0, maxNativeRows: Infinity, transposedA: 'flip', memoryMB: 256 });
     two = await createNativeOps({ threads: 2, memoryMB: 256 });
   });
   afterAll(async () => {
@@ -89,7 +89,7 @@ describe.skipIf(available !== '')('native backend (ONNX Runtime MLAS + WebAssemb
 
   it('gives the same bits run after run (two threads, a training step of a small MLP)', () => {
     const run = async (): Promise<Float32Array[]> => {
-      const ops = await createNativeOps({ threads: 2, nativeGemmMin: 0, memoryMB: 64 });
+      const ops = await createNativeOps({ threads: 2, nativeGemmMin: 0, nativeGemmMinK: 0, maxNativeRows: Infinity, transposedA: 'flip', memoryMB: 64 });
       try {
         const net = buildNetwork(
           { inputSize: 64, layers: [{ kind: 'affine', units: 48 }, { kind: 'relu' }, { kind: 'affine', units: 10 }], loss: 'softmax-cross-entropy' },
