@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { FileKind, RecentFile } from '../../contract/studio-api.js';
 import { errorMessage } from '../../core/errors.js';
+import { readJsonFile } from './recent-storage.js';
 
 /**
  * The Open Recent list: newest first, one entry per path, at most MAX_RECENT,
@@ -43,27 +44,9 @@ export class RecentFiles {
   }
 
   async load(): Promise<void> {
-    let text: string | null;
-    try {
-      text = await this.storage.read();
-    } catch (e) {
-      this.log(`could not read the recent files list: ${errorMessage(e)}`);
-      return;
-    }
-    if (text === null) return;
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      this.log('the recent files list is not valid JSON; starting with an empty list');
-      return;
-    }
-    const parsed = storeSchema.safeParse(json);
-    if (!parsed.success) {
-      this.log('the recent files list has an unexpected shape; starting with an empty list');
-      return;
-    }
-    this.files = parsed.data.files.slice(0, MAX_RECENT);
+    const stored = await readJsonFile(this.storage, storeSchema, 'the recent files list', 'starting with an empty list', this.log);
+    if (!stored) return;
+    this.files = stored.files.slice(0, MAX_RECENT);
     this.onChange();
   }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { COMPUTE_BACKENDS, type ComputeBackend } from '../../contract/studio-api.js';
-import { errorMessage } from '../../core/errors.js';
+import { readJsonFile } from './recent-storage.js';
 
 /**
  * The studio's own settings, in a small JSON file in the user's data folder
@@ -40,30 +40,12 @@ export class StudioSettings {
 
   /** Read the file; whatever is wrong with it falls back to the default, field by field. */
   async load(): Promise<void> {
-    let text: string | null;
-    try {
-      text = await this.storage.read();
-    } catch (e) {
-      this.log(`could not read the settings: ${errorMessage(e)}; using the defaults`);
-      return;
-    }
-    if (text === null) return;
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      this.log('the settings file is not valid JSON; using the defaults');
-      return;
-    }
-    const file = fileSchema.safeParse(json);
-    if (!file.success) {
-      this.log('the settings file has an unexpected shape; using the defaults');
-      return;
-    }
-    if (file.data.computeBackend === undefined) return;
-    const backend = computeBackendSchema.safeParse(file.data.computeBackend);
+    const file = await readJsonFile(this.storage, fileSchema, 'the settings file', 'using the defaults', this.log);
+    if (!file) return;
+    if (file.computeBackend === undefined) return;
+    const backend = computeBackendSchema.safeParse(file.computeBackend);
     if (backend.success) this.values.computeBackend = backend.data;
-    else this.log(`settings: computeBackend ${JSON.stringify(file.data.computeBackend).slice(0, 40)} is not one of ${COMPUTE_BACKENDS.join(', ')}; using auto`);
+    else this.log(`settings: computeBackend ${JSON.stringify(file.computeBackend).slice(0, 40)} is not one of ${COMPUTE_BACKENDS.join(', ')}; using auto`);
   }
 
   get computeBackend(): ComputeBackend {

@@ -62,7 +62,7 @@ describe('StudioSettings', () => {
   it('an unreadable file means auto', async () => {
     const { settings, logs } = await loaded(null, true);
     expect(settings.computeBackend).toBe('auto');
-    expect(logs).toEqual(['could not read the settings: EACCES: permission denied; using the defaults']);
+    expect(logs).toEqual(['could not read the settings file: EACCES: permission denied; using the defaults']);
   });
 
   it('keeps settings it does not know (a later version wrote them) out of the way', async () => {
