@@ -163,3 +163,37 @@ export function themeChartFrame(o: { scales?: unknown; plugins?: unknown }, c: C
   plugins.legend.labels.color = c.text;
   plugins.studioBackground = { color: c.background };
 }
+
+/**
+ * Repaint a live chart at most every `ms`, on an animation frame. Progress arrives many
+ * times a second and a chart.js update of a few thousand points takes 10-30 ms: done on
+ * every frame it leaves no time to draw the rest of the page (the Training tab fell to
+ * 14 frames a second); every 200 ms the curve still moves smoothly. `cancel` on teardown.
+ */
+export function throttledPainter(paint: () => void, ms: number): { request(): void; cancel(): void } {
+  let last = -Infinity;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let frame = 0;
+  return {
+    request() {
+      if (timer || frame) return;
+      timer = setTimeout(() => {
+        timer = null;
+        frame = requestAnimationFrame(() => {
+          frame = 0;
+          last = performance.now();
+          paint();
+        });
+      }, Math.max(0, last + ms - performance.now()));
+    },
+    cancel() {
+      if (timer) clearTimeout(timer);
+      cancelAnimationFrame(frame);
+      timer = null;
+      frame = 0;
+    },
+  };
+}
+
+/** How often the live charts repaint while a run goes on (see throttledPainter). */
+export const LIVE_CHART_MS = 200;
