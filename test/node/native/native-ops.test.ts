@@ -83,6 +83,38 @@ describe.skipIf(available !== '')('native backend (ONNX Runtime MLAS + WebAssemb
     expect([two.nativeCalls - n0, two.wasmCalls - w0]).toEqual([1, 1]);
   });
 
+  it('routes by shape: weight gradients (transposed A), short reductions and tall im2col products stay on WebAssembly', () => {
+    const rng = new Rng(9);
+    const route = (a: ReturnType<typeof randomMatrix>, tA: boolean, b: ReturnType<typeof randomMatrix>, tB: boolean, out: ReturnType<typeof randomMatrix>): string => {
+      const n0 = two.nativeCalls;
+      two.gemm(a, tA, b, tB, out);
+      return two.nativeCalls > n0 ? 'native' : 'wasm';
+    };
+    const x = randomMatrix(two, 100, 784, rng), W = randomMatrix(two, 784, 50, rng), dout = randomMatrix(two, 100, 50, rng);
+    expect(route(x, false, W, false, two.alloc(100, 50))).toBe('native'); // x·W
+    expect(route(dout, false, W, true, two.alloc(100, 784))).toBe('native'); // dout·Wᵀ
+    expect(route(x, true, dout, false, two.alloc(784, 50))).toBe('wasm'); // xᵀ·dout
+    const W10 = randomMatrix(two, 512, 10, rng), d10 = randomMatrix(two, 128, 10, rng);
+    expect(route(d10, false, W10, true, two.alloc(128, 512))).toBe('wasm'); // K = 10
+    const col = randomMatrix(two, 5000, 25, rng), F = randomMatrix(two, 30, 25, rng);
+    expect(route(col, false, F, true, two.alloc(5000, 30))).toBe('wasm'); // 5,000 rows
+  });
+
+  it('MLAS\'s own transposed-A path (transposedA: native) matches the reference too', async () => {
+    const ops = await createNativeOps({ threads: 1, nativeGemmMin: 0, nativeGemmMinK: 0, transposedA: 'native', memoryMB: 64 });
+    try {
+      const rng = new Rng(10);
+      const a = randomMatrix(ops, 33, 17, rng), b = randomMatrix(ops, 33, 9, rng), out = ops.alloc(17, 9);
+      const expected = plainCopy(out);
+      ref.gemm(plainCopy(a), true, plainCopy(b), false, expected);
+      ops.gemm(a, true, b, false, out);
+      expectClose(out.data, expected.data, 'Aᵀ·B on MLAS', { scale: productScale(a, true, b, false) });
+      expect(ops.nativeCalls).toBe(1);
+    } finally {
+      await ops.dispose();
+    }
+  });
+
   it('rejects shapes that do not fit, naming them', () => {
     expect(() => all.gemm(all.alloc(2, 3), false, all.alloc(4, 5), false, all.alloc(2, 5))).toThrow(/gemm: 2x3 · 4x5 cannot go into 2x5/);
   });
