@@ -69,6 +69,7 @@ export const OPTIONS: Record<string, OptionDoc> = {
   momentum: { type: 'string', value: '0.9', help: 'momentum and nesterov: the velocity\'s decay', commands: ['train'] },
   beta1: { type: 'string', value: '0.9', help: 'adam: decay of the first moment', commands: ['train'] },
   beta2: { type: 'string', value: '0.999', help: 'adam: decay of the second moment', commands: ['train'] },
+  decay: { type: 'string', value: '0.99', help: 'rmsprop: decay of the squared-gradient average (the book\'s decay_rate, PyTorch\'s alpha)', commands: ['train'] },
   'weight-decay': { type: 'string', value: 'λ', help: 'the book\'s weight decay: loss + ½λΣW² over conv and affine weights (default 0)', commands: NETWORK },
   batch: { type: 'string', value: '100', help: 'samples per step (gradcheck: rows of random inputs, default 3)', commands: NETWORK },
   epochs: { type: 'string', value: '5', help: 'passes over the training set', commands: ['train'] },

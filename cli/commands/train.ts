@@ -35,6 +35,7 @@ export async function trainCommand(io: CliIO, cmd: ParsedCommand): Promise<numbe
     momentum: numberOption(v, 'momentum', 0.9, { min: 0, max: 1 }),
     beta1: numberOption(v, 'beta1', 0.9, { min: 0, exclusiveMax: 1 }),
     beta2: numberOption(v, 'beta2', 0.999, { min: 0, exclusiveMax: 1 }),
+    decay: numberOption(v, 'decay', 0.99, { min: 0, exclusiveMax: 1 }),
     ...(v['weight-decay'] !== undefined ? { weightDecay: numberOption(v, 'weight-decay', 0, { min: 0, max: 100 }) } : {}),
     ...(v['no-shuffle'] === true ? { shuffle: false } : {}),
     ...(v['train-limit'] !== undefined ? { trainLimit: numberOption(v, 'train-limit', 0, { integer: true, min: 1, max: 100_000_000 }) } : {}),
