@@ -1,5 +1,5 @@
 import { expect, type Page } from '@playwright/test';
-import { openStudio, setNumber, test, waitForRunEnd } from './helpers.js';
+import { openStudio, setNumber, test } from './helpers.js';
 
 /**
  * What watching costs (issue 12, C4): the built-in spiral with the small 16-16
@@ -24,11 +24,15 @@ async function trainWatching(page: Page, tab: 'Graph' | 'Training'): Promise<Mea
   if (await ask.waitFor({ state: 'visible', timeout: 1000 }).then(() => true, () => false)) await ask.locator('button.primary').click();
   await expect(page.getByTestId('iteration')).toHaveText('0');
   // Count animation frames while the run lasts: a page that keeps up draws ~60 a second.
+  // The run's end is seen inside the page (a MutationObserver on the run state), not by
+  // Playwright's expect polling, which computes the element's box on every poll and so
+  // would itself take frames from the page being measured.
   await page.evaluate(() => {
-    const w = window as unknown as { __frames: { count: number; longest: number; last: number; on: boolean } };
-    w.__frames = { count: 0, longest: 0, last: performance.now(), on: true };
+    type Frames = { count: number; longest: number; last: number; on: boolean; start: number; end: number | null };
+    const w = window as unknown as { __frames: Frames };
+    const f: Frames = { count: 0, longest: 0, last: performance.now(), on: true, start: 0, end: null };
+    w.__frames = f;
     const tick = (now: number): void => {
-      const f = w.__frames;
       if (!f.on) return;
       f.count++;
       f.longest = Math.max(f.longest, now - f.last);
@@ -36,16 +40,24 @@ async function trainWatching(page: Page, tab: 'Graph' | 'Training'): Promise<Mea
       requestAnimationFrame(tick);
     };
     requestAnimationFrame(tick);
+    const state = document.querySelector('[data-testid="run-state"]')!;
+    const seen = new MutationObserver(() => {
+      if (f.start > 0 && state.textContent?.trim() === 'Finished') {
+        f.end = performance.now();
+        f.on = false;
+        seen.disconnect();
+      }
+    });
+    seen.observe(state, { childList: true, characterData: true, subtree: true });
+    document.querySelector('[data-testid="train-button"]')!.addEventListener('click', () => void (f.start = performance.now()), { once: true, capture: true });
   });
-  const t0 = Date.now();
   await page.getByTestId('train-button').click();
-  await waitForRunEnd(page);
-  const seconds = (Date.now() - t0) / 1000;
+  await page.waitForFunction(() => (window as unknown as { __frames: { end: number | null } }).__frames.end !== null, undefined, { timeout: 90_000, polling: 500 });
   const frames = await page.evaluate(() => {
-    const f = (window as unknown as { __frames: { count: number; longest: number; on: boolean } }).__frames;
-    f.on = false;
-    return { count: f.count, longest: f.longest };
+    const f = (window as unknown as { __frames: { count: number; longest: number; start: number; end: number } }).__frames;
+    return { count: f.count, longest: f.longest, seconds: (f.end - f.start) / 1000 };
   });
+  const seconds = frames.seconds;
   return { seconds, fps: frames.count / seconds, longestFrameMs: frames.longest };
 }
 
