@@ -66,9 +66,8 @@ export async function createNativeGemm(ort: LoadedOrt, opts: NativeGemmOptions):
     interOpNumThreads: 1,
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',
-    // The arena keeps MLAS's packing buffers from one product to the next. Without it each
-    // call mallocs them afresh, glibc maps large ones with mmap, and every product pays for
-    // zeroing new pages: the same shape then ran anywhere from 15 to 130 GFLOP/s.
+    // The arena keeps MLAS's packing buffers from one product to the next instead of
+    // allocating them afresh on every call (large ones are fresh, zeroed pages each time).
     enableCpuMemArena: true,
     enableMemPattern: false,
     extra: { session: { intra_op: { allow_spinning: opts.spinning ? '1' : '0' } } },
