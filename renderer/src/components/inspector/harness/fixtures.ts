@@ -4,17 +4,10 @@
  */
 import type { EventOf, GradcheckRow, LayerInfo } from '../../../../../core/protocol/messages.js';
 import type { LayerStatsSnapshot } from '../../../viz/norms.js';
+import { mulberry32 } from '../../../../../scripts/seeded-random.mjs';
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The build scripts' and e2e fixtures' seeded generator: the same numbers from the same seed.
+const rng = mulberry32;
 function randn(r: () => number): number {
   return Math.sqrt(-2 * Math.log(r() + 1e-12)) * Math.cos(2 * Math.PI * r());
 }
