@@ -1,9 +1,6 @@
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadOrtBinding } from '../../node/native/ort-binding.js';
-import { cli, jsonLines, tempDir, writeBlobsCsv } from './helpers.js';
+import { BUILT_CLI, builtCliExists, cli, jsonLines, runNodeScript, tempDir, writeBlobsCsv } from './helpers.js';
 
 /** `--backend` (issue 15): auto picks the native kernels where they load, and every choice trains the same network. */
 let nativeHere = '';
@@ -52,18 +49,14 @@ describe('--backend', () => {
   });
 });
 
-const bundle = fileURLToPath(new URL('../../dist/cli/backprop-studio.mjs', import.meta.url));
-const built = existsSync(bundle);
-if (!built) console.log('cli backend: the fallback test needs the built CLI; run `npm run build:cli` (npm test does)');
+if (!builtCliExists) console.log('cli backend: the fallback test needs the built CLI; run `npm run build:cli` (npm test does)');
 
-describe.skipIf(!built)('a machine without the native library', () => {
+describe.skipIf(!builtCliExists)('a machine without the native library', () => {
   it('says so once on stderr and trains on WebAssembly', async () => {
     const dir = tempDir();
     writeBlobsCsv(dir, 'blobs.csv', 60, 1);
-    const run = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, [bundle, 'train', 'blobs.csv', '--layers', '4,3', '--epochs', '2', '--standardize'], {
-        cwd: dir, timeout: 120_000, env: { ...process.env, BACKPROP_STUDIO_ORT_DIR: dir },
-      }, (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+    const run = await runNodeScript(BUILT_CLI, ['train', 'blobs.csv', '--layers', '4,3', '--epochs', '2', '--standardize'], dir, {
+      ...process.env, BACKPROP_STUDIO_ORT_DIR: dir,
     });
     expect(run.code).toBe(0);
     expect(run.stderr.trim().split('\n')).toEqual([

@@ -1,6 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { expect } from 'vitest';
 import { runCli } from '../../cli/main.js';
@@ -85,4 +87,26 @@ export function labelFirstCsv(dir: string, name: string): void {
   const rows = ['species,a,b'];
   for (let i = 0; i < 30; i++) rows.push(`${['setosa', 'virginica'][i % 2]},${(i % 2) * 3 + (i % 5) * 0.1},${i % 7}`);
   writeFileSync(join(dir, name), rows.join('\n') + '\n');
+}
+
+/** The bundled CLI (`npm run build:cli`, which `npm test` runs first); tests of it as a process skip, saying so, without it. */
+export const BUILT_CLI = fileURLToPath(new URL('../../dist/cli/backprop-studio.mjs', import.meta.url));
+export const builtCliExists = existsSync(BUILT_CLI);
+
+export interface ProcessRun {
+  /** Exit code; null when the process was killed by a signal. */
+  code: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run `node script ...args` as a process in `cwd`, killed after 120 s (a hang fails the caller's checks). */
+export function runNodeScript(script: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<ProcessRun> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [script, ...args], { cwd, env, timeout: 120_000 }, (err, stdout, stderr) => {
+      const e = err as (NodeJS.ErrnoException & { code?: number | string; signal?: string }) | null;
+      resolve({ code: e ? (typeof e.code === 'number' ? e.code : null) : 0, signal: e?.signal ?? null, stdout, stderr });
+    });
+  });
 }

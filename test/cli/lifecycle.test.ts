@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { cli, jsonLines, tempDir, writeBlobsCsv } from './helpers.js';
+import { builtCliExists, cli, jsonLines, runNodeScript, tempDir, writeBlobsCsv } from './helpers.js';
 
 /**
  * The WebAssembly backend runs kernel worker threads. A command that leaves them
@@ -31,20 +29,13 @@ describe('every command shuts its kernel threads down', () => {
 });
 
 const bin = fileURLToPath(new URL('../../bin/backprop-studio.js', import.meta.url));
-const bundle = fileURLToPath(new URL('../../dist/cli/backprop-studio.mjs', import.meta.url));
-const built = existsSync(bundle);
-if (!built) console.log('lifecycle: the process-exit test needs the built CLI; run `npm run build:cli` (npm test does)');
+if (!builtCliExists) console.log('lifecycle: the process-exit test needs the built CLI; run `npm run build:cli` (npm test does)');
 
-describe.skipIf(!built)('the built CLI as a process', () => {
+describe.skipIf(!builtCliExists)('the built CLI as a process', () => {
   it('exits by itself when train is done (a hang is killed after 120 s and fails the test)', async () => {
     const dir = tempDir();
     writeBlobsCsv(dir, 'blobs.csv', 60, 1);
-    const run = await new Promise<{ code: number | null; signal: string | null; stdout: string }>((resolve) => {
-      execFile(process.execPath, [bin, 'train', 'blobs.csv', '--layers', '4,3', '--epochs', '2', '--json'], { cwd: dir, timeout: 120_000 }, (err, stdout) => {
-        const e = err as (NodeJS.ErrnoException & { code?: number | string; signal?: string }) | null;
-        resolve({ code: e ? (typeof e.code === 'number' ? e.code : null) : 0, signal: e?.signal ?? null, stdout });
-      });
-    });
+    const run = await runNodeScript(bin, ['train', 'blobs.csv', '--layers', '4,3', '--epochs', '2', '--json'], dir);
     expect(run.signal).toBeNull();
     expect(run.code).toBe(0);
     expect(jsonLines({ code: 0, out: run.stdout.split('\n'), err: [] }).at(-1)).toMatchObject({ event: 'done', reason: 'finished' });
