@@ -86,7 +86,6 @@ export interface NativeOps extends Ops {
   readonly wasmCalls: number;
   /** "onnxruntime 1.31.1 (linux-x64)" */
   readonly library: string;
-  readonly wasm: WasmOps;
   dispose(): Promise<void>;
 }
 
@@ -117,7 +116,6 @@ export async function createNativeOps(opts: NativeOpsOptions): Promise<NativeOps
     name: { value: 'native-mlas', enumerable: true },
     threads: { value: threads, enumerable: true },
     library: { value: library, enumerable: true },
-    wasm: { value: wasm },
     nativeCalls: { get: () => nativeCalls, enumerable: true },
     wasmCalls: { get: () => wasmCalls, enumerable: true },
   });
