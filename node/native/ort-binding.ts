@@ -23,6 +23,7 @@ import { StudioError, errorMessage } from '../../core/errors.js';
 
 export const ORT_DIR_ENV = 'BACKPROP_STUDIO_ORT_DIR';
 const BINDING_FILE = 'onnxruntime_binding.node';
+const requireHere = createRequire(import.meta.url);
 
 /** The part of the binding's session the native backend uses (onnxruntime-node/dist/binding.d.ts). */
 export interface OrtBindingSession {
@@ -53,7 +54,7 @@ export function bindingCandidates(env: Record<string, string | undefined>, resou
   if (fromEnv) return [fromEnv];
   if (resourcesPath) dirs.push(path.join(resourcesPath, 'onnxruntime'));
   try {
-    const pkg = createRequire(import.meta.url).resolve('onnxruntime-node/package.json');
+    const pkg = requireHere.resolve('onnxruntime-node/package.json');
     dirs.push(path.join(path.dirname(pkg), 'bin', 'napi-v6', process.platform, process.arch));
   } catch {
     // not installed (a packaged app ships no node_modules): the other places remain
@@ -69,7 +70,6 @@ export function loadOrtBinding(env: Record<string, string | undefined> = process
   if (loaded) return loaded;
   const resources = (process as { resourcesPath?: string }).resourcesPath;
   const tried: string[] = [];
-  const require = createRequire(import.meta.url);
   for (const dir of bindingCandidates(env, resources)) {
     const file = path.join(dir, BINDING_FILE);
     if (!existsSync(file)) {
@@ -77,7 +77,7 @@ export function loadOrtBinding(env: Record<string, string | undefined> = process
       continue;
     }
     try {
-      const binding = require(file) as OrtBinding;
+      const binding = requireHere(file) as OrtBinding;
       // Log level 3 (errors only): the engine reports its own state; warnings would go to stderr.
       binding.initOrtOnce(3, Tensor, isMainThread);
       loaded = { binding, Tensor, dir, version: ortVersion(dir) };
@@ -95,8 +95,7 @@ export function loadOrtBinding(env: Record<string, string | undefined> = process
 /** The libonnxruntime version shipped beside the binding, when its file name says it (e.g. libonnxruntime.1.31.1.dylib). */
 function ortVersion(dir: string): string {
   try {
-    const require = createRequire(import.meta.url);
-    const pkg = require(path.join(dir, '..', '..', '..', '..', 'package.json')) as { name?: string; version?: string };
+    const pkg = requireHere(path.join(dir, '..', '..', '..', '..', 'package.json')) as { name?: string; version?: string };
     if (pkg.name === 'onnxruntime-node' && pkg.version) return pkg.version;
   } catch {
     // a packaged app has no package.json beside the binary
