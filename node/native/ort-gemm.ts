@@ -14,6 +14,7 @@ import onnxProto from 'onnx-proto';
 import type { Tensor } from 'onnxruntime-common';
 import type { Matrix } from '../../core/matrix.js';
 import type { LoadedOrt, OrtBindingSession } from './ort-binding.js';
+import { CopyCollector } from './minor-gc.js';
 
 const { onnx } = onnxProto;
 
@@ -26,6 +27,11 @@ export interface NativeGemmOptions {
    * a step. See NativeOpsOptions.spinning.
    */
   spinning: boolean;
+  /**
+   * Collect the young generation each time this many bytes of the binding's output copies
+   * have been dropped (see minor-gc.ts; Infinity: never).
+   */
+  collectEveryBytes: number;
 }
 
 export interface NativeGemm {
@@ -103,6 +109,7 @@ export async function createNativeGemm(ort: LoadedOrt, opts: NativeGemmOptions):
     return fresh;
   };
   const noOptions = {};
+  const collector = new CopyCollector(opts.collectEveryBytes);
 
   return {
     run(a, transA, b, transB, out, accumulate) {
@@ -110,6 +117,8 @@ export async function createNativeGemm(ort: LoadedOrt, opts: NativeGemmOptions):
       const c = wrap(out);
       if (accumulate) s.run({ a: wrap(a), b: wrap(b), c_in: c }, { c }, noOptions);
       else s.run({ a: wrap(a), b: wrap(b) }, { c }, noOptions);
+      // The binding returned a copy of `out`, which nobody reads.
+      collector.dropped(out.data.length * 4);
     },
     dispose() {
       for (const s of sessions.splice(0)) s.dispose();
