@@ -37,12 +37,14 @@ export const NATIVE_GEMM_MIN = 1 << 17;
 export const NATIVE_GEMM_MIN_K = 16;
 
 /**
- * Where products with a transposed A (the weight gradients xᵀ·dout) run. Measured inside
- * the W2 training loop on the 2-core build machine (BENCH_GEMM_PROFILE=1): MLAS 24-30
- * GFLOP/s on them (its transposed packing), a transposed copy first no better, the
- * WebAssembly kernel 36. So they stay on WebAssembly.
+ * Where products with a transposed A (the weight gradients xᵀ·dout) run. MLAS's own
+ * transposed packing: with the binding's output copies collected (COLLECT_EVERY_BYTES) it
+ * ran them at 80-140 GFLOP/s against WebAssembly's 45-50 (1 thread, interleaved: 784x512x128,
+ * 512x512x128, 784x50x100), and a transposed copy first ('flip') was no faster (W1 and W2,
+ * 1 thread, 4 alternating runs each: within 3%). They had looked slow on MLAS only because
+ * their outputs are the largest, so their copies faulted the most pages.
  */
-export const TRANSPOSED_A: 'flip' | 'native' | 'wasm' = 'wasm';
+export const TRANSPOSED_A: 'flip' | 'native' | 'wasm' = 'native';
 /**
  * Products with more rows than this stay on WebAssembly: a convolution's im2col product
  * (N·OH·OW rows, e.g. 57,600 x 30 x 25) ran 3-20 GFLOP/s on MLAS against 34-48 on WebAssembly.
@@ -61,8 +63,8 @@ export const TRANSPOSE_B_BELOW_K = 64;
 
 export interface NativeOpsOptions {
   /**
-   * Products with a transposed A (the weight gradients xᵀ·dout): 'flip' copies A transposed
-   * first (default), 'native' lets MLAS transpose, 'wasm' keeps them on WebAssembly.
+   * Products with a transposed A (the weight gradients xᵀ·dout): 'native' lets MLAS
+   * transpose (default, TRANSPOSED_A), 'flip' copies A transposed first, 'wasm' keeps them on WebAssembly.
    */
   transposedA?: 'flip' | 'native' | 'wasm';
   /** Products with more rows than this stay on WebAssembly (a convolution's N·OH·OW rows). */

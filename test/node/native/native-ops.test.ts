@@ -83,7 +83,7 @@ describe.skipIf(available !== '')('native backend (ONNX Runtime MLAS + WebAssemb
     expect([two.nativeCalls - n0, two.wasmCalls - w0]).toEqual([1, 1]);
   });
 
-  it('routes by shape: weight gradients (transposed A), short reductions and tall im2col products stay on WebAssembly', () => {
+  it('routes by shape: weight gradients (transposed A) go native with the forward products; short reductions and tall im2col products stay on WebAssembly', () => {
     const rng = new Rng(9);
     const route = (a: ReturnType<typeof randomMatrix>, tA: boolean, b: ReturnType<typeof randomMatrix>, tB: boolean, out: ReturnType<typeof randomMatrix>): string => {
       const n0 = two.nativeCalls;
@@ -93,7 +93,7 @@ describe.skipIf(available !== '')('native backend (ONNX Runtime MLAS + WebAssemb
     const x = randomMatrix(two, 100, 784, rng), W = randomMatrix(two, 784, 50, rng), dout = randomMatrix(two, 100, 50, rng);
     expect(route(x, false, W, false, two.alloc(100, 50))).toBe('native'); // x·W
     expect(route(dout, false, W, true, two.alloc(100, 784))).toBe('native'); // dout·Wᵀ
-    expect(route(x, true, dout, false, two.alloc(784, 50))).toBe('wasm'); // xᵀ·dout
+    expect(route(x, true, dout, false, two.alloc(784, 50))).toBe('native'); // xᵀ·dout
     const W10 = randomMatrix(two, 512, 10, rng), d10 = randomMatrix(two, 128, 10, rng);
     expect(route(d10, false, W10, true, two.alloc(128, 512))).toBe('wasm'); // K = 10
     const col = randomMatrix(two, 5000, 25, rng), F = randomMatrix(two, 30, 25, rng);
