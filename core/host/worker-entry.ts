@@ -2,6 +2,7 @@ import { errorMessage } from '../errors.js';
 import type { Ops } from '../ops/types.js';
 import { createReferenceOps } from '../ops/reference.js';
 import { createWasmOps } from '../ops/wasm/wasm-ops.js';
+import { batchOutgoing } from '../protocol/batching-port.js';
 import { fromEventTarget, type EventTargetPort } from '../protocol/port.js';
 import { createHost } from './host.js';
 
@@ -24,4 +25,5 @@ async function browserOps(): Promise<Ops> {
   }
 }
 
-createHost(fromEventTarget(self as unknown as EventTargetPort), { ops: browserOps });
+// The page hears one message per engine task (batching-port.ts says why).
+createHost(batchOutgoing(fromEventTarget(self as unknown as EventTargetPort)), { ops: browserOps });

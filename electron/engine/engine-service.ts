@@ -1,4 +1,5 @@
 import { createHost, type EngineHost, type HostOptions } from '../../core/host/host.js';
+import { batchOutgoing } from '../../core/protocol/batching-port.js';
 import { fromMessagePortMain, type MessagePortMainLike } from '../../core/protocol/port.js';
 import { describeZodError } from '../../core/spec.js';
 import { mainToEngineSchema, type EngineToMain } from '../../contract/engine-control.js';
@@ -42,7 +43,8 @@ export function startEngineService(parent: ParentPortLike, hostOptions: HostOpti
           console.error('[engine] attach-renderer without a port');
           return;
         }
-        tap.attachRenderer(fromMessagePortMain(port), () => (port as { close?: () => void }).close?.());
+        // The renderer hears one message per engine task (core/protocol/batching-port.ts says why).
+        tap.attachRenderer(batchOutgoing(fromMessagePortMain(port)), () => (port as { close?: () => void }).close?.());
         return;
       }
       case 'run-commands':

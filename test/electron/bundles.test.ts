@@ -85,7 +85,9 @@ const asPortMain = {
   close: () => port1.close(),
 };
 for (const l of mainListeners) l({ data: { type: 'attach-renderer' }, ports: [asPortMain] });
-port2.on('message', (ev) => {
+// The engine batches its events per task (core/protocol/batching-port.ts): a message is one event or an array.
+port2.on('message', (msg) => { for (const ev of Array.isArray(msg) ? msg : [msg]) onEvent(ev); });
+function onEvent(ev) {
   report.events.push(ev.type);
   if (ev.type === 'ready') report.ops = ev.ops;
   if (ev.type === 'error') report.error = ev.message;
@@ -95,7 +97,7 @@ port2.on('message', (ev) => {
     report.done = ev.reason;
     for (const l of mainListeners) l({ data: { type: 'run-commands', requestId: 1, commands: [{ type: 'exportModel', id: '__main:1' }] }, ports: [] });
   }
-});
+}
 port2.postMessage({ type: 'configure', id: 1, spec: { inputSize: 2, layers: [{ kind: 'affine', units: 16 }, { kind: 'relu' }, { kind: 'affine', units: 3 }] },
   training: { optimizer: 'adam', learningRate: 0.02, batchSize: 20, epochs: 8, seed: 3, init: 'he' } });
 port2.postMessage({ type: 'loadBuiltin', id: 2, dataset: { kind: 'spiral', count: 300, noise: 0.1, seed: 1, classes: 3 }, options: { testSplit: 0.2 } });

@@ -1,4 +1,5 @@
 import { errorMessage, type ErrorCode, type ErrorPlace } from '../../../core/errors.js';
+import { eventsOf } from '../../../core/protocol/batching-port.js';
 import {
   eventSchema,
   type CommandInput,
@@ -101,7 +102,10 @@ export class EngineClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly listeners = new Set<Listener>();
-  private readonly onMessage = (ev: MessageEvent): void => this.receive(ev.data);
+  // One message may carry several events (core/protocol/batching-port.ts): handled in order, in one task.
+  private readonly onMessage = (ev: MessageEvent): void => {
+    for (const raw of eventsOf(ev.data)) this.receive(raw);
+  };
   private closed = false;
 
   constructor(private readonly port: EnginePort) {

@@ -8,6 +8,7 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EngineEvent, EventOf } from '../../../core/protocol/messages.js';
 import { eventSchema } from '../../../core/protocol/messages.js';
+import { eventsOf } from '../../../core/protocol/batching-port.js';
 import { EngineSupervisor, type EngineChild } from '../../../electron/main/engine-supervisor.js';
 import { startEngineService, type EngineService, type ParentPortLike } from '../../../electron/engine/engine-service.js';
 import type { EngineRestartEvent } from '../../../contract/studio-api.js';
@@ -89,11 +90,14 @@ class Client {
   attach(port: MessagePort): void {
     this.port?.close();
     this.port = port;
-    port.on('message', (raw: unknown) => {
-      const parsed = eventSchema.safeParse(raw);
-      if (!parsed.success) throw new Error(`invalid event: ${JSON.stringify(raw).slice(0, 200)}`);
-      this.events.push(parsed.data);
-      this.waiters = this.waiters.filter((w) => (w.pred(parsed.data) ? (w.resolve(parsed.data), false) : true));
+    // One message is one event or the batch of one engine task (core/protocol/batching-port.ts).
+    port.on('message', (data: unknown) => {
+      for (const raw of eventsOf(data)) {
+        const parsed = eventSchema.safeParse(raw);
+        if (!parsed.success) throw new Error(`invalid event: ${JSON.stringify(raw).slice(0, 200)}`);
+        this.events.push(parsed.data);
+        this.waiters = this.waiters.filter((w) => (w.pred(parsed.data) ? (w.resolve(parsed.data), false) : true));
+      }
     });
   }
 

@@ -74,6 +74,30 @@ describe('EngineClient over a real engine host', () => {
     expect((got[0] as EventOf<'error'>).message).toMatch(/invalid 'progress' event/);
   });
 
+  it('handles a batch (one message of several events) in order, an answer included, and refuses only its bad event', async () => {
+    let listener: ((ev: MessageEvent) => void) | null = null;
+    const fake: EnginePort = {
+      postMessage: () => undefined,
+      addEventListener: (_t, l) => (listener = l),
+      removeEventListener: () => undefined,
+    };
+    const client = new EngineClient(fake);
+    const got: string[] = [];
+    client.subscribe((ev) => got.push(ev.type === 'error' ? `error: ${ev.message}` : ev.type));
+    const answered = client.send({ type: 'evaluate' });
+    const evaluation = { type: 'evaluation', id: 1, trainLoss: 0.5, trainAccuracy: 0.75, testLoss: null, testAccuracy: null };
+    listener!({
+      data: [
+        { type: 'status', state: 'idle', hasNetwork: true, hasData: true, iteration: 4, epoch: 1 },
+        { type: 'progress', iteration: 'many' },
+        evaluation,
+        { type: 'ack', id: 1 },
+      ],
+    } as MessageEvent);
+    await expect(answered).resolves.toMatchObject({ type: 'evaluation', trainAccuracy: 0.75 });
+    expect(got).toEqual(['status', expect.stringMatching(/^error: .*invalid 'progress' event/), 'evaluation']);
+  });
+
   it('fails the commands still waiting when the port is closed (a crashed engine)', async () => {
     const fake: EnginePort = { postMessage: () => undefined, addEventListener: () => undefined, removeEventListener: () => undefined };
     const client = new EngineClient(fake);
