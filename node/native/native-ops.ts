@@ -23,6 +23,7 @@ import { createNodeWasmOps } from '../wasm-threads.js';
 import { loadOrtBinding } from './ort-binding.js';
 import { createNativeGemm } from './ort-gemm.js';
 import { TransposeScratch } from './transpose-scratch.js';
+import { prefetchRows } from './row-prefetch.js';
 
 /**
  * Products of at least this many multiply-adds (M·N·K) go to ONNX Runtime. Below it the
@@ -84,6 +85,8 @@ export interface NativeOpsOptions {
   spinning?: boolean;
   /** Collect the binding's dropped output copies every this many bytes (default COLLECT_EVERY_BYTES; Infinity: never). */
   collectEveryBytes?: number;
+  /** Read the first element of every gathered row before the gather (row-prefetch.ts; default true). */
+  prefetchRows?: boolean;
   /** Where to look for the binary (see ort-binding.ts); default process.env. */
   env?: Record<string, string | undefined>;
   /** Most WebAssembly memory for tensors, in MiB (a plain memory is reserved whole; default 2048). */
@@ -171,6 +174,12 @@ export async function createNativeOps(opts: NativeOpsOptions): Promise<NativeOps
       wasm.gemm(a, transA, b, transB, out, accumulate);
     }
   };
+  if (opts.prefetchRows ?? true) {
+    ops.gatherRows = (source, cols, indices, scale, out) => {
+      prefetchRows(source, cols, indices);
+      wasm.gatherRows(source, cols, indices, scale, out);
+    };
+  }
   ops.dispose = async () => {
     scratchA.dispose();
     scratchB.dispose();
