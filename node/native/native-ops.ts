@@ -54,10 +54,13 @@ export const MAX_NATIVE_ROWS = 4096;
 
 /**
  * The young generation is collected each time the binding's dropped output copies reach
- * this many bytes (minor-gc.ts): W2 on the 2-core build VM, 1 thread, 128x512x784 ran at
- * 75 GFLOP/s without, 140-160 with a collection every 0.5-4 MiB; ~50 µs per collection.
+ * this many bytes (minor-gc.ts). Measured on the 2-core build VM, 1 thread: 128x512x784
+ * 75 GFLOP/s without collections, 140-160 with one every 0.25-4 MiB; but products with
+ * small outputs (784x50x100, 153 KB) stayed at 14 GFLOP/s with 1 MiB in some runs and ran
+ * 50-62 with 256 KiB (the C allocator gives a large freed block back to the system, then
+ * faults it in again). A collection takes ~50 µs.
  */
-export const COLLECT_EVERY_BYTES = 1 << 20;
+export const COLLECT_EVERY_BYTES = 256 << 10;
 
 /** A transposed B goes to MLAS as a transposed copy when the products' K is below this (see TransposeScratch). */
 export const TRANSPOSE_B_BELOW_K = 64;
