@@ -48,7 +48,9 @@ export const NATIVE_GEMM_MIN_K = 16;
 export const TRANSPOSED_A: 'flip' | 'native' | 'wasm' = 'native';
 /**
  * Products with more rows than this stay on WebAssembly: a convolution's im2col product
- * (N·OH·OW rows, e.g. 57,600 x 30 x 25) ran 3-20 GFLOP/s on MLAS against 34-48 on WebAssembly.
+ * (N·OH·OW rows, e.g. 57,600 x 30 x 25) ran 3-20 GFLOP/s on MLAS against 34-48 on WebAssembly,
+ * and still 19 against 34 with the copies collected: the binding copies its 6.9 MB result
+ * on every call (SimpleConvNet, 1 thread, BENCH_GEMM_PROFILE=1).
  */
 export const MAX_NATIVE_ROWS = 4096;
 
