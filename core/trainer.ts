@@ -95,6 +95,11 @@ const EVAL_VALUES = 1 << 23;
 /** The shuffle draws from its own stream, so the weight initializer's stream (same seed) stays independent. */
 const SHUFFLE_STREAM = 0x5eed5eed;
 
+/** The seed of a run's shuffle stream (exported for bench/torch-replay, which replays a run's batch order). */
+export function shuffleStreamSeed(seed: number): number {
+  return (seed ^ SHUFFLE_STREAM) >>> 0;
+}
+
 /** Index of the largest value in each row (the predicted class). */
 export function argmaxRows(m: Matrix, out: Int32Array = new Int32Array(m.rows)): Int32Array {
   for (let r = 0; r < m.rows; r++) {
@@ -147,7 +152,7 @@ export class Trainer {
     checkDataset(this.network, this.train, 'training set', true);
     if (this.test) checkDataset(this.network, this.test, 'test set', true);
     this.optimizer = createOptimizer(this.config, this.network.ops);
-    this.rng = new Rng((this.config.seed ^ SHUFFLE_STREAM) >>> 0);
+    this.rng = new Rng(shuffleStreamSeed(this.config.seed));
     this.iterationsPerEpoch = Math.ceil(this.train.count / this.config.batchSize);
     this.batchX = new RowBuffers(this.network.ops, this.network.inputSize);
   }
