@@ -2,6 +2,7 @@ import type { Matrix } from './matrix.js';
 import type { Ops } from './ops/types.js';
 import { createReferenceOps } from './ops/reference.js';
 import { Rng } from './rng.js';
+import { scopedOps, type ScopedOps } from './ops/scoped-ops.js';
 import { StudioError } from './errors.js';
 import {
   INITIALIZERS,
@@ -113,12 +114,16 @@ export class Network {
   private readonly namedParamList: readonly NamedParam[];
   private readonly namedBufferList: readonly NamedBuffer[];
 
+  /**
+   * The backend as this network sees it: everything its layers allocate (and the trainers
+   * and probes that use `network.ops`) is given back by dispose() (see scoped-ops.ts).
+   */
+  readonly ops: ScopedOps;
+
   /** Use buildNetwork: this constructor trusts a validated spec and leaves all weights zero. */
-  constructor(
-    spec: NetworkSpec,
-    readonly ops: Ops,
-    seed = 1,
-  ) {
+  constructor(spec: NetworkSpec, ops: Ops, seed = 1) {
+    this.ops = scopedOps(ops);
+    ops = this.ops;
     this.spec = spec;
     this.inputSize = spec.inputSize;
     this.inputShape = specInputShape(spec);
@@ -159,6 +164,16 @@ export class Network {
   /** The Affine layers in order (the ones with weights). */
   affineLayers(): AffineLayer[] {
     return this.layers.filter((l): l is AffineLayer => l instanceof AffineLayer);
+  }
+
+  /**
+   * Give the backend memory of this network back: weights, gradients, layer buffers and
+   * whatever else was allocated through `ops` and is still held (a trainer's state, a
+   * traced twin). The network must not be used afterwards. Without it a dropped network
+   * stays in the WebAssembly heap for the engine's lifetime.
+   */
+  dispose(): void {
+    this.ops.releaseAll();
   }
 
   /** Every parameter in the order fc1.weight, fc1.bias, fc2.weight, … (what optimizers step). */

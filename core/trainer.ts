@@ -1,6 +1,7 @@
 import type { FloatArray, Matrix } from './matrix.js';
 import type { Dataset } from './data/dataset.js';
 import { Rng, type RngState } from './rng.js';
+import { scopedOps, type ScopedOps } from './ops/scoped-ops.js';
 import { StudioError } from './errors.js';
 import { describeZodError, trainingConfigSchema, type NetworkSpec, type TrainingConfig } from './spec.js';
 import type { Network } from './network.js';
@@ -129,6 +130,7 @@ export class Trainer {
   readonly iterationsPerEpoch: number;
 
   private readonly rng: Rng;
+  private readonly ops: ScopedOps;
   private readonly batchX: RowBuffers;
   private readonly batchLabels = new IndexBuffers();
 
@@ -151,10 +153,18 @@ export class Trainer {
     this.test = opts.test;
     checkDataset(this.network, this.train, 'training set', true);
     if (this.test) checkDataset(this.network, this.test, 'test set', true);
-    this.optimizer = createOptimizer(this.config, this.network.ops);
+    // The trainer's own memory (optimizer state, the batch) in a scope of its own: a new trainer
+    // for the same network (new data, new settings) gives the old one's back with dispose().
+    this.ops = scopedOps(this.network.ops);
+    this.optimizer = createOptimizer(this.config, this.ops);
     this.rng = new Rng(shuffleStreamSeed(this.config.seed));
     this.iterationsPerEpoch = Math.ceil(this.train.count / this.config.batchSize);
-    this.batchX = new RowBuffers(this.network.ops, this.network.inputSize);
+    this.batchX = new RowBuffers(this.ops, this.network.inputSize);
+  }
+
+  /** Give the optimizer state and batch memory back to the backend; the network stays. Do not use the trainer afterwards. */
+  dispose(): void {
+    this.ops.releaseAll();
   }
 
   /** Epochs completed (finishEpoch called). */

@@ -1,3 +1,4 @@
+import { disposeOnThrow } from '../disposable.js';
 import { buildNetwork, type Network } from '../network.js';
 import { decodeModel, encodeModel, loadTensorsIntoParams, tensorsFromParams } from '../model/model-file.js';
 import type { Ops } from '../ops/types.js';
@@ -42,7 +43,7 @@ export function importModelBytes(name: string, bytes: Bytes, ops: Ops): OpenedMo
   const content = decodeModel(toUint8(bytes), name);
   const training = content.training ?? trainingConfigSchema.parse({});
   const network = buildNetwork(content.spec, { ops, init: training.init, seed: training.seed });
-  loadTensorsIntoParams(content.tensors, network.namedParams(), network.namedBuffers());
+  disposeOnThrow(network, () => loadTensorsIntoParams(content.tensors, network.namedParams(), network.namedBuffers()));
   return {
     network,
     training,

@@ -1,5 +1,6 @@
 import { StudioError } from '../errors.js';
 import type { Ops } from '../ops/types.js';
+import { disposeOnThrow } from '../disposable.js';
 import { buildNetwork, type Network } from '../network.js';
 import { Trainer } from '../trainer.js';
 import { layerStats } from '../stats.js';
@@ -125,12 +126,11 @@ export class Session {
     const network = buildNetwork(spec, { ops: this.ops, init: training.init, seed: training.seed });
     // A new network no longer belongs to an opened model: the model's statistics go with it.
     const leavesModel = this.modelNormalization !== null || this.modelClassNames !== null;
-    const data = (leavesModel || this.trainedWith) && this.raw ? planData(this.raw, null, null) : null;
+    const data = disposeOnThrow(network, () => ((leavesModel || this.trainedWith) && this.raw ? planData(this.raw, null, null) : null));
     return () => {
       this.spec = network.spec;
       this.training = training;
-      this.network = network;
-      this.trainer = null;
+      this.replaceNetwork(network);
       this.trainedWith = null;
       if (leavesModel) {
         this.modelNormalization = null;
@@ -163,7 +163,7 @@ export class Session {
     this.train = plan.train;
     this.test = plan.test;
     this.normalization = plan.normalization;
-    this.trainer = null;
+    this.dropTrainer();
   }
 
   /** Layer-by-layer output sizes and parameter counts of the current network. */
@@ -178,8 +178,7 @@ export class Session {
   resetWeights(seed?: number): void {
     const { spec, training } = this.needNetwork('reset the weights');
     if (seed !== undefined) this.training = { ...training, seed };
-    this.network = buildNetwork(spec, { ops: this.ops, init: this.training!.init, seed: this.training!.seed });
-    this.trainer = null;
+    this.replaceNetwork(buildNetwork(spec, { ops: this.ops, init: this.training!.init, seed: this.training!.seed }));
     if (this.trainedWith) {
       // Fresh weights belong to no statistics yet: the data's own apply again.
       this.trainedWith = null;
@@ -218,13 +217,16 @@ export class Session {
     const cp = old.checkpoint();
     const fresh = this.makeTrainer(network);
     const kept = cp.optimizer.kind === training.optimizer;
-    fresh.restore({
-      ...cp,
-      // The optimizer's state only means something to the same kind of optimizer.
-      optimizer: kept ? cp.optimizer : fresh.optimizer.getState(),
-      // Batches of the new size from where the epoch stands (the order and position are kept).
-      batchInEpoch: Math.ceil(cp.position / training.batchSize),
-    });
+    disposeOnThrow(fresh, () =>
+      fresh.restore({
+        ...cp,
+        // The optimizer's state only means something to the same kind of optimizer.
+        optimizer: kept ? cp.optimizer : fresh.optimizer.getState(),
+        // Batches of the new size from where the epoch stands (the order and position are kept).
+        batchInEpoch: Math.ceil(cp.position / training.batchSize),
+      }),
+    );
+    old.dispose();
     this.trainer = fresh;
     return { type: 'trainingChanged', training: { ...training }, optimizerStateKept: kept };
   }
@@ -280,6 +282,20 @@ export class Session {
     this.validation = split.validation;
     this.trainer = this.makeTrainer(network);
     return this.trainer;
+  }
+
+  /** Put `network` in place of the current one; the old one's backend memory goes back (Network.dispose). */
+  private replaceNetwork(network: Network): void {
+    const old = this.network;
+    this.dropTrainer();
+    this.network = network;
+    if (old && old !== network) old.dispose();
+  }
+
+  /** Forget the trainer (the next use makes a new one) and give its memory back. */
+  private dropTrainer(): void {
+    this.trainer?.dispose();
+    this.trainer = null;
   }
 
   private makeTrainer(network: Network): Trainer {
@@ -404,12 +420,11 @@ export class Session {
     bytes: Bytes,
   ): () => { configured: Omit<EventOf<'configured'>, 'id'>; imported: Omit<EventOf<'modelImported'>, 'id'> } {
     const model = importModelBytes(name, bytes, this.ops);
-    const data = this.raw ? planData(this.raw, model.normalization, model.classNames) : null;
+    const data = disposeOnThrow(model.network, () => (this.raw ? planData(this.raw, model.normalization, model.classNames) : null));
     return () => {
       this.spec = model.network.spec;
       this.training = model.training;
-      this.network = model.network;
-      this.trainer = null;
+      this.replaceNetwork(model.network);
       this.modelNormalization = model.normalization;
       this.modelClassNames = model.classNames;
       this.trainedWith = null;
@@ -447,3 +462,4 @@ export class Session {
     return Array.from({ length: n }, (_, i) => names[i] ?? String(i));
   }
 }
+

@@ -22,9 +22,12 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>engine worker</title>
   const worker = new Worker('/worker.js', { type: 'module' });
   const events = [];
   const waiters = [];
+  // One message is one event or the batch of one engine task (core/protocol/batching-port.ts).
   worker.onmessage = (e) => {
-    events.push(e.data);
-    for (const w of waiters.splice(0)) if (!w(e.data)) waiters.push(w);
+    for (const ev of Array.isArray(e.data) ? e.data : [e.data]) {
+      events.push(ev);
+      for (const w of waiters.splice(0)) if (!w(ev)) waiters.push(w);
+    }
   };
   let id = 0;
   window.command = (cmd) => new Promise((resolve) => {
