@@ -47,9 +47,11 @@ async function installFakeMain(page: Page, stored: string): Promise<void> {
         worker = w;
         const { port1, port2 } = new MessageChannel();
         port1.onmessage = (e) => w.postMessage(e.data);
+        // A message is one event or one engine task's batch of them (core/protocol/batching-port.ts).
+        const relabel = (d: { type?: string }): unknown => (d?.type === 'ready' && backend === 'reference' ? { ...d, ops: 'ts-f32' } : d);
         w.onmessage = (e) => {
-          const d = e.data as { type?: string };
-          port1.postMessage(d?.type === 'ready' && backend === 'reference' ? { ...d, ops: 'ts-f32' } : d);
+          const d = e.data as { type?: string } | { type?: string }[];
+          port1.postMessage(Array.isArray(d) ? d.map(relabel) : relabel(d));
         };
         window.postMessage({ type: 'backprop-studio:engine-port' }, location.origin, [port2]);
       };
