@@ -83,5 +83,9 @@ export function layerTensors(v: ProbeView, cmd: CommandOf<'layerTensors'>): Repl
     packer.add(`${p.name}.grad`, shape, p.grad.data);
   }
   for (const b of layer.buffers ?? []) if (b.dtype === 'F32') packer.add(b.name, b.fileShape, b.data);
+  // The filters before training, whenever the Inspector was first opened.
+  const start = v.startWeights.get(layer.name);
+  const weight = layer.params.find((p) => p.name === 'weight');
+  if (start && weight && !weight.transposed) packer.add('weight.start', paramFileShape(weight), start);
   return { type: 'layerTensorsResult', layer: layer.name, kind: layer.kind, tensors: packer.slices, values: packer.values(), iteration: v.iteration };
 }

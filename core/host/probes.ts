@@ -29,6 +29,8 @@ export interface ProbeView {
   normalization: Normalization | null;
   classNames: string[];
   iteration: number;
+  /** Each Convolution's weights as the network was built or opened, by layer name: the book's "before training" filters. */
+  startWeights: ReadonlyMap<string, Float32Array>;
 }
 
 type Reply<T extends EventType> = Omit<EventOf<T>, 'id'>;

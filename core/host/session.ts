@@ -46,6 +46,8 @@ export class Session {
   /** Class names that came with an opened model (used until data brings its own). */
   private modelClassNames: string[] | null = null;
   private trainer: Trainer | null = null;
+  /** Each Convolution's weights as the current network was built or opened (probes.ts ProbeView.startWeights). */
+  private startWeights: ReadonlyMap<string, Float32Array> = new Map();
   /** Set by the first batch trained on the current weights: data loaded later is standardized the same way. */
   private trainedWith: TrainedWith | null = null;
   /**
@@ -290,6 +292,8 @@ export class Session {
     this.dropTrainer();
     this.network = network;
     if (old && old !== network) old.dispose();
+    const convs = new Set(network.layers.filter((l) => l.kind === 'conv').map((l) => l.name));
+    this.startWeights = new Map(network.namedParams().filter((p) => p.name === 'weight' && convs.has(p.layer)).map((p) => [p.layer, Float32Array.from(p.param.value.data)]));
   }
 
   /** Forget the trainer (the next use makes a new one) and give its memory back. */
@@ -453,6 +457,7 @@ export class Session {
       normalization: this.normalization,
       classNames: this.network ? this.classNamesFor(this.network.outputSize) : [],
       iteration: this.iteration(),
+      startWeights: this.startWeights,
     };
   }
 

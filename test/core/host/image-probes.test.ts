@@ -56,13 +56,39 @@ describe('image probes (the inspector of image layers)', () => {
     const h = harness();
     await ready(h);
     const conv = await reply(h, { type: 'layerTensors', layer: 'conv1' }, 'layerTensorsResult');
-    expect(conv.tensors.map((t) => `${t.name} ${t.shape.join('x')} @${t.offset}`)).toEqual(['weight 2x1x3x3 @0', 'weight.grad 2x1x3x3 @18', 'bias 2 @36', 'bias.grad 2 @38']);
+    expect(conv.tensors.map((t) => `${t.name} ${t.shape.join('x')} @${t.offset}`)).toEqual([
+      'weight 2x1x3x3 @0', 'weight.grad 2x1x3x3 @18', 'bias 2 @36', 'bias.grad 2 @38', 'weight.start 2x1x3x3 @40',
+    ]);
     expect(conv.values.subarray(18, 36).some((v) => v !== 0)).toBe(true);
     const bn = await reply(h, { type: 'layerTensors', layer: 'bn1' }, 'layerTensorsResult');
     expect(bn.tensors.map((t) => t.name)).toEqual(['weight', 'weight.grad', 'bias', 'bias.grad', 'running_mean', 'running_var']);
     const varAt = bn.tensors.find((t) => t.name === 'running_var')!.offset;
     // Running variances moved from their start of 1 over the epochs.
     expect(Array.from(bn.values.subarray(varAt, varAt + 2)).every((v) => v > 0 && v !== 1)).toBe(true);
+  });
+
+  it('layerTensors keeps a Convolution\'s filters as built ("before training") through training, a reset and a new network', async () => {
+    const h = harness();
+    await h.ok({ type: 'configure', spec: SPEC, training: { ...TRAINING, batchSize: 10, epochs: 2 } });
+    const filters = async (): Promise<{ now: number[]; start: number[] }> => {
+      const r = await reply(h, { type: 'layerTensors', layer: 'conv1' }, 'layerTensorsResult');
+      const at = (name: string) => r.tensors.find((t) => t.name === name)!.offset;
+      return { now: Array.from(r.values.subarray(at('weight'), at('weight') + 18)), start: Array.from(r.values.subarray(at('weight.start'), at('weight.start') + 18)) };
+    };
+    const built = await filters();
+    expect(built.start).toEqual(built.now);
+    await h.ok({ type: 'loadData', name: 'images.csv', bytes: csvBytes(imagesCsv()), options: { standardize: false, testSplit: 0.25 } });
+    const done = h.next('done');
+    await h.ok({ type: 'start' });
+    await done;
+    const trained = await filters();
+    expect(trained.now).not.toEqual(built.now);
+    expect(trained.start).toEqual(built.now);
+    // New weights (another seed): their own starting filters.
+    await h.ok({ type: 'resetWeights', seed: 9 });
+    const reset = await filters();
+    expect(reset.start).toEqual(reset.now);
+    expect(reset.start).not.toEqual(built.start);
   });
 
   it('names the layers when asked for one that does not exist', async () => {
