@@ -74,6 +74,8 @@ function twinOf(network: Network): Network {
     twins.set(network, twin);
   }
   twin.copyParamsFrom(network);
+  // Dropout draws the masks the network's next training batch would draw (its stream is not advanced).
+  twin.setRngState(network.getRngState());
   return twin;
 }
 
@@ -191,9 +193,13 @@ export function checkWeightGradient(network: Network, x: Matrix, t: Targets, par
   }
   const twin = buildNetwork(network.spec, { ops: createReferenceOps('f64') });
   twin.copyParamsFrom(network);
+  // The same Dropout masks as the trace of this batch (see twinOf), kept for the differences of L:
+  // a new mask per forward would make the numerical gradient another function's.
+  twin.setRngState(network.getRngState());
   const x64 = new Matrix(x.rows, x.cols, Float64Array.from(x.data));
   const t64: Targets = t instanceof Int32Array ? t : new Matrix(t.rows, t.cols, Float64Array.from(t.data));
   twin.gradient(x64, t64);
+  twin.freezeRandomness(true);
   const target = twin.namedParams().find((p) => `${p.layer}.${p.name}` === param)!.param;
   const backprop = target.grad.data[index]!;
   const values = target.value.data;

@@ -122,6 +122,29 @@ describe('network trace (the network as a computational graph)', () => {
     expect(heatOf(trace, fc1w.grad)[7]).toBeCloseTo(checkWeightGradient(net, x, t, 'fc1.weight', 7).numeric, 5);
   });
 
+  it('with Dropout, the one-weight check keeps the masks of its backprop, and they are the trace\'s masks', () => {
+    const spec: NetworkSpec = {
+      inputSize: 6,
+      layers: [{ kind: 'affine', units: 8 }, { kind: 'relu' }, { kind: 'dropout', rate: 0.5 }, { kind: 'affine', units: 3 }],
+      loss: 'softmax-cross-entropy',
+    };
+    const net = buildNetwork(spec, { init: 'he', seed: 5 });
+    const { x, t } = batch(4, 6, 3);
+    const before = JSON.stringify(net.getRngState());
+    const trace = traceNetwork(net, x, t);
+    const dW = heatOf(trace, trace.nodes[1]!.params[0]!.grad);
+    // Weights into units the masks keep (a dropped unit's weights have no gradient).
+    const live = Array.from(dW.keys()).filter((i) => Math.abs(dW[i]!) > 1e-4).slice(0, 4);
+    expect(live.length).toBe(4);
+    for (const i of live) {
+      const r = checkWeightGradient(net, x, t, 'fc1.weight', i);
+      expect(r.relError).toBeLessThan(1e-6);
+      expect(dW[i]).toBeCloseTo(r.numeric, 5);
+    }
+    // Looking does not move the network's own Dropout stream (training draws what it would have).
+    expect(JSON.stringify(net.getRngState())).toBe(before);
+  });
+
   it('names the parameter or index that does not exist', () => {
     const net = buildNetwork(SPEC, { seed: 1 });
     const { x, t } = batch(2, 6, 1);
