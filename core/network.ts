@@ -123,7 +123,7 @@ export class Network {
   /** Use buildNetwork: this constructor trusts a validated spec and leaves all weights zero. */
   constructor(spec: NetworkSpec, ops: Ops, seed = 1) {
     this.ops = scopedOps(ops);
-    ops = this.ops;
+    ops = this.ops; // the layers below allocate through the scope, so dispose() gives their memory back
     this.spec = spec;
     this.inputSize = spec.inputSize;
     this.inputShape = specInputShape(spec);

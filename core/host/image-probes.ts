@@ -83,7 +83,7 @@ export function layerTensors(v: ProbeView, cmd: CommandOf<'layerTensors'>): Repl
     packer.add(`${p.name}.grad`, shape, p.grad.data);
   }
   for (const b of layer.buffers ?? []) if (b.dtype === 'F32') packer.add(b.name, b.fileShape, b.data);
-  // The filters before training, whenever the Inspector was first opened.
+  // The filters before training (as the network was built or opened), for the book's before/after figure.
   const start = v.startWeights.get(layer.name);
   const weight = layer.params.find((p) => p.name === 'weight');
   if (start && weight && !weight.transposed) packer.add('weight.start', paramFileShape(weight), start);
