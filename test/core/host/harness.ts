@@ -2,6 +2,7 @@ import { afterEach, expect } from 'vitest';
 import { eventSchema, type EngineEvent, type EventOf, type EventType } from '../../../core/protocol/messages.js';
 import { fromEventTarget, type EventTargetPort } from '../../../core/protocol/port.js';
 import { createHost, type EngineHost, type HostOptions } from '../../../core/host/host.js';
+import { createWasmOps, type WasmOps } from '../../../core/ops/wasm/wasm-ops.js';
 
 /** A command without its id; loose on purpose, since tests also send what the schema must refuse. */
 export type Body = { type: string; [field: string]: unknown };
@@ -152,5 +153,29 @@ export function harnessPerTest(): (options?: HostOptions) => Harness {
     const h = new Harness(options);
     made.push(h);
     return h;
+  };
+}
+
+/**
+ * A host on the WebAssembly backend (one thread) per call, as browser mode and the desktop
+ * engine run it, ready to take commands: the harness, its ops (for memory and fallback
+ * counters) and the ready event. After the test every one is checked as harnessPerTest
+ * does, closed, and its backend disposed, in that order.
+ */
+export function wasmHarnessPerTest(): () => Promise<{ h: Harness; ops: WasmOps; ready: EventOf<'ready'> }> {
+  const made: { h: Harness; ops: () => WasmOps | null }[] = [];
+  afterEach(async () => {
+    for (const { h, ops } of made.splice(0)) {
+      expect(h.invalid, 'every event matches the protocol schema').toEqual([]);
+      h.close();
+      await ops()?.dispose();
+    }
+  });
+  return async () => {
+    let ops: WasmOps | null = null;
+    const h = new Harness({ ops: async () => (ops = await createWasmOps({ threads: 1 })) });
+    made.push({ h, ops: () => ops });
+    const ready = await h.next('ready');
+    return { h, ops: ops!, ready };
   };
 }

@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { Harness, SPEC, TRAINING, csvBytes, makeCsv } from './harness.js';
-import { createWasmOps, type WasmOps } from '../../../core/ops/wasm/wasm-ops.js';
+import { describe, expect, it } from 'vitest';
+import { SPEC, TRAINING, csvBytes, makeCsv, wasmHarnessPerTest, type Harness } from './harness.js';
+import type { WasmOps } from '../../../core/ops/wasm/wasm-ops.js';
 import type { EventOf } from '../../../core/protocol/messages.js';
 
 /**
@@ -11,15 +11,8 @@ import type { EventOf } from '../../../core/protocol/messages.js';
  * grow at all.
  */
 
-let h: Harness | null = null;
-let ops: WasmOps | null = null;
-afterEach(async () => {
-  expect(h?.invalid ?? []).toEqual([]);
-  h?.close();
-  await ops?.dispose();
-  h = null;
-  ops = null;
-});
+const wasmHost = wasmHarnessPerTest();
+let ops: WasmOps;
 
 const CONV_SPEC = {
   inputSize: 36,
@@ -29,9 +22,9 @@ const CONV_SPEC = {
 };
 
 async function engine(): Promise<Harness> {
-  h = new Harness({ ops: async () => (ops = await createWasmOps({ threads: 1 })) });
-  await h.next('ready');
-  return h;
+  const made = await wasmHost();
+  ops = made.ops;
+  return made.h;
 }
 
 /** Bytes of the WebAssembly heap in use after each of `rounds` repetitions of `change`. */
@@ -39,7 +32,7 @@ async function inUseAfter(rounds: number, change: (round: number) => Promise<voi
   const seen: number[] = [];
   for (let r = 0; r < rounds; r++) {
     await change(r);
-    seen.push(ops!.memoryStats().inUse);
+    seen.push(ops.memoryStats().inUse);
   }
   return seen;
 }

@@ -1,6 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { Harness, SPEC, TRAINING, csvBytes, makeCsv } from './harness.js';
-import { createWasmOps, type WasmOps } from '../../../core/ops/wasm/wasm-ops.js';
+import { describe, expect, it } from 'vitest';
+import { SPEC, TRAINING, csvBytes, makeCsv, wasmHarnessPerTest } from './harness.js';
 import type { EventOf } from '../../../core/protocol/messages.js';
 
 /**
@@ -9,21 +8,12 @@ import type { EventOf } from '../../../core/protocol/messages.js';
  * still be plain, transferable copies.
  */
 
-let h: Harness | null = null;
-let ops: WasmOps | null = null;
-afterEach(async () => {
-  expect(h?.invalid ?? []).toEqual([]);
-  h?.close();
-  await ops?.dispose();
-  h = null;
-  ops = null;
-});
+const wasmHost = wasmHarnessPerTest();
 
 describe('host on the WebAssembly backend', () => {
   it('trains, inspects and predicts with every tensor in WebAssembly memory', async () => {
-    h = new Harness({ ops: async () => (ops = await createWasmOps({ threads: 1 })) });
-    const ready = await h.next('ready');
-    expect(ready.ops).toBe(ops!.name);
+    const { h, ops, ready } = await wasmHost();
+    expect(ready.ops).toBe(ops.name);
     await h.ok({ type: 'configure', spec: SPEC, training: TRAINING });
     await h.ok({ type: 'loadData', name: 'toy.csv', bytes: csvBytes(makeCsv(240)), options: { testSplit: 0.25, standardize: true } });
     const done = h.next('done');
@@ -42,12 +32,11 @@ describe('host on the WebAssembly backend', () => {
     const [exported] = (await h.ok({ type: 'exportModel' })) as EventOf<'modelExported'>[];
     expect(exported!.bytes.byteLength).toBeGreaterThan(131 * 4);
     // The hot path never fell back to the TypeScript kernels.
-    expect(ops!.fallbackCalls).toBe(0);
+    expect(ops.fallbackCalls).toBe(0);
   });
 
   it('draws decision regions without leaving WebAssembly', async () => {
-    h = new Harness({ ops: async () => (ops = await createWasmOps({ threads: 1 })) });
-    await h.next('ready');
+    const { h, ops } = await wasmHost();
     await h.ok({
       type: 'configure',
       spec: { inputSize: 2, layers: [{ kind: 'affine', units: 8 }, { kind: 'tanh' }, { kind: 'affine', units: 2 }] },
@@ -58,6 +47,6 @@ describe('host on the WebAssembly backend', () => {
     const [grid] = (await h.ok({ type: 'predictGrid', bounds: { xMin: -6, xMax: 6, yMin: -6, yMax: 6 }, cols: 100, rows: 90 })) as EventOf<'gridResult'>[];
     expect(grid!.classes.length).toBe(9000);
     expect(new Set(grid!.classes).size).toBe(2);
-    expect(ops!.fallbackCalls).toBe(0);
+    expect(ops.fallbackCalls).toBe(0);
   });
 });

@@ -20,6 +20,17 @@ afterEach(() => {
   for (const c of cleanups.splice(0)) c();
 });
 
+/** A port with no engine behind it: the test delivers what "the engine" sends (one event or a batch). */
+function silentPort(): { port: EnginePort; deliver: (data: unknown) => void } {
+  let listener: ((ev: MessageEvent) => void) | null = null;
+  const port: EnginePort = {
+    postMessage: () => undefined,
+    addEventListener: (_t, l) => (listener = l),
+    removeEventListener: () => undefined,
+  };
+  return { port, deliver: (data) => listener!({ data } as MessageEvent) };
+}
+
 function engine(): { port: EnginePort; host: EngineHost } {
   return hostOnChannel(cleanups);
 }
@@ -59,48 +70,35 @@ describe('EngineClient over a real engine host', () => {
   });
 
   it('turns a malformed event into an error event for the listeners instead of throwing', () => {
-    let listener: ((ev: MessageEvent) => void) | null = null;
-    const fake: EnginePort = {
-      postMessage: () => undefined,
-      addEventListener: (_t, l) => (listener = l),
-      removeEventListener: () => undefined,
-    };
-    const client = new EngineClient(fake);
+    const { port, deliver } = silentPort();
+    const client = new EngineClient(port);
     const got: EngineEvent[] = [];
     client.subscribe((ev) => got.push(ev));
-    listener!({ data: { type: 'progress', iteration: 'many' } } as MessageEvent);
+    deliver({ type: 'progress', iteration: 'many' });
     expect(got).toHaveLength(1);
     expect(got[0]).toMatchObject({ type: 'error', code: 'INTERNAL' });
     expect((got[0] as EventOf<'error'>).message).toMatch(/invalid 'progress' event/);
   });
 
   it('handles a batch (one message of several events) in order, an answer included, and refuses only its bad event', async () => {
-    let listener: ((ev: MessageEvent) => void) | null = null;
-    const fake: EnginePort = {
-      postMessage: () => undefined,
-      addEventListener: (_t, l) => (listener = l),
-      removeEventListener: () => undefined,
-    };
-    const client = new EngineClient(fake);
+    const { port, deliver } = silentPort();
+    const client = new EngineClient(port);
     const got: string[] = [];
     client.subscribe((ev) => got.push(ev.type === 'error' ? `error: ${ev.message}` : ev.type));
     const answered = client.send({ type: 'evaluate' });
     const evaluation = { type: 'evaluation', id: 1, trainLoss: 0.5, trainAccuracy: 0.75, testLoss: null, testAccuracy: null };
-    listener!({
-      data: [
-        { type: 'status', state: 'idle', hasNetwork: true, hasData: true, iteration: 4, epoch: 1 },
-        { type: 'progress', iteration: 'many' },
-        evaluation,
-        { type: 'ack', id: 1 },
-      ],
-    } as MessageEvent);
+    deliver([
+      { type: 'status', state: 'idle', hasNetwork: true, hasData: true, iteration: 4, epoch: 1 },
+      { type: 'progress', iteration: 'many' },
+      evaluation,
+      { type: 'ack', id: 1 },
+    ]);
     await expect(answered).resolves.toMatchObject({ type: 'evaluation', trainAccuracy: 0.75 });
     expect(got).toEqual(['status', expect.stringMatching(/^error: .*invalid 'progress' event/), 'evaluation']);
   });
 
   it('fails the commands still waiting when the port is closed (a crashed engine)', async () => {
-    const fake: EnginePort = { postMessage: () => undefined, addEventListener: () => undefined, removeEventListener: () => undefined };
-    const client = new EngineClient(fake);
+    const client = new EngineClient(silentPort().port);
     const pending = client.send({ type: 'evaluate' });
     client.close('The engine stopped: test');
     await expect(pending).rejects.toThrow('The engine stopped: test');
