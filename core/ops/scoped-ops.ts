@@ -30,28 +30,22 @@ export function scopedOps(base: Ops): ScopedOps {
   const indices = new Set<Int32Array>();
   let released = false;
   const scope = Object.create(base) as ScopedOps;
+  const track = <T>(held: Set<T>, make: () => T): T => {
+    if (released) throw new Error('the backend scope was released: its network or trainer is no longer in use');
+    const item = make();
+    held.add(item);
+    return item;
+  };
+  // Something this scope does not hold is either already given back by a release (nothing
+  // to do) or someone else's (the backend frees it).
+  const give = <T>(held: Set<T>, item: T, free: (x: T) => void): void => {
+    if (held.delete(item) || !released) free(item);
+  };
   const own: Pick<ScopedOps, 'alloc' | 'free' | 'allocIndices' | 'freeIndices' | 'releaseAll'> = {
-    alloc(rows, cols) {
-      if (released) throw new Error('the backend scope was released: its network or trainer is no longer in use');
-      const m = base.alloc(rows, cols);
-      matrices.add(m);
-      return m;
-    },
-    free(m) {
-      if (matrices.delete(m)) base.free(m);
-      // A matrix this scope does not hold: already given back by a release, or someone else's.
-      else if (!released) base.free(m);
-    },
-    allocIndices(n) {
-      if (released) throw new Error('the backend scope was released: its network or trainer is no longer in use');
-      const a = base.allocIndices(n);
-      indices.add(a);
-      return a;
-    },
-    freeIndices(a) {
-      if (indices.delete(a)) base.freeIndices(a);
-      else if (!released) base.freeIndices(a);
-    },
+    alloc: (rows, cols) => track(matrices, () => base.alloc(rows, cols)),
+    free: (m) => give(matrices, m, (x) => base.free(x)),
+    allocIndices: (n) => track(indices, () => base.allocIndices(n)),
+    freeIndices: (a) => give(indices, a, (x) => base.freeIndices(x)),
     releaseAll() {
       released = true;
       for (const m of matrices) base.free(m);
