@@ -52,7 +52,38 @@ function profileProducts(ops: Ops): Ops {
 }
 
 async function makeOps(impl: Impl, threads: number, adaptive = true): Promise<Ops> {
-  return profileProducts(await makeOpsUnprofiled(impl, threads, adaptive));
+  return profileAll(profileProducts(await makeOpsUnprofiled(impl, threads, adaptive)));
+}
+
+/**
+ * BENCH_OPS_PROFILE=1: time every Ops call by method and print the table on stderr (where a
+ * step's time goes beyond the products: the gather, softmax, updates...). A diagnosis aid.
+ */
+function profileAll(ops: Ops): Ops {
+  if (!process.env.BENCH_OPS_PROFILE) return ops;
+  const table = new Map<string, { ms: number; calls: number }>();
+  const methods = ops as unknown as Record<string, unknown>;
+  const skip = new Set(['alloc', 'free', 'allocIndices', 'freeIndices', 'dispose']);
+  for (const name of new Set([...Object.keys(Object.getPrototypeOf(ops) ?? {}), ...Object.keys(ops)])) {
+    const method = methods[name];
+    if (typeof method !== 'function' || skip.has(name)) continue;
+    const inner = (method as (...args: unknown[]) => unknown).bind(ops);
+    methods[name] = (...args: unknown[]) => {
+      const t0 = performance.now();
+      const result = inner(...args);
+      const e = table.get(name) ?? { ms: 0, calls: 0 };
+      e.ms += performance.now() - t0;
+      e.calls++;
+      table.set(name, e);
+      return result;
+    };
+  }
+  process.on('exit', () => {
+    for (const [k, e] of [...table].sort((x, y) => y[1].ms - x[1].ms)) {
+      process.stderr.write(`${k}: ${e.ms.toFixed(1)} ms, ${e.calls} calls, ${((e.ms * 1000) / e.calls).toFixed(1)} us a call\n`);
+    }
+  });
+  return ops;
 }
 
 async function makeOpsUnprofiled(impl: Impl, threads: number, adaptive = true): Promise<Ops> {
@@ -64,7 +95,7 @@ function describeOps(ops: Ops): ChildResult {
   const w = ops as Partial<WasmOps>;
   const n = ops as Partial<NativeOps>;
   return {
-    ...(n.library ? { library: n.library, native_calls: n.nativeCalls, wasm_calls: n.wasmCalls } : {}),
+    ...(n.library ? { library: n.library, native_calls: n.nativeCalls, wasm_calls: n.wasmCalls, copy_remedy: n.copyRemedy } : {}),
     ops: ops.name,
     threads: w.threads ?? 1,
     split_calls: w.threadedCalls ?? 0,

@@ -22,6 +22,7 @@ import type { WasmOps } from '../../core/ops/wasm/wasm-ops.js';
 import { createNodeWasmOps } from '../wasm-threads.js';
 import { loadOrtBinding } from './ort-binding.js';
 import { createNativeGemm } from './ort-gemm.js';
+import type { CopyRemedy } from './dropped-copies.js';
 import { TransposeScratch } from './transpose-scratch.js';
 import { prefetchRows } from './row-prefetch.js';
 
@@ -39,7 +40,7 @@ export const NATIVE_GEMM_MIN_K = 16;
 
 /**
  * Where products with a transposed A (the weight gradients xᵀ·dout) run. MLAS's own
- * transposed packing: with the binding's output copies collected (COLLECT_EVERY_BYTES) it
+ * transposed packing: with the binding's output copies given back (dropped-copies.ts) it
  * ran them at 80-140 GFLOP/s against WebAssembly's 45-50 (1 thread, interleaved: 784x512x128,
  * 512x512x128, 784x50x100), and a transposed copy first ('flip') was no faster (W1 and W2,
  * 1 thread, 4 alternating runs each: within 3%). They had looked slow on MLAS only because
@@ -55,12 +56,13 @@ export const TRANSPOSED_A: 'flip' | 'native' | 'wasm' = 'native';
 export const MAX_NATIVE_ROWS = 4096;
 
 /**
- * The young generation is collected each time the binding's dropped output copies reach
- * this many bytes (minor-gc.ts). Measured on the 2-core build VM, 1 thread: 128x512x784
- * 75 GFLOP/s without collections, 140-160 with one every 0.25-4 MiB; but products with
- * small outputs (784x50x100, 153 KB) stayed at 14 GFLOP/s with 1 MiB in some runs and ran
- * 50-62 with 256 KiB (the C allocator gives a large freed block back to the system, then
- * faults it in again). A collection takes ~50 µs.
+ * Where the runtime cannot detach the binding's output copies (dropped-copies.ts), the
+ * young generation is collected each time the dropped copies reach this many bytes.
+ * Measured on the 2-core build VM, 1 thread: 128x512x784 75 GFLOP/s without collections,
+ * 140-160 with one every 0.25-4 MiB; products with small outputs (784x50x100, 153 KB) ran
+ * 14-62 GFLOP/s by the run at 1 MiB and 50-62 at 256 KiB (the C allocator gives a large
+ * freed block back to the system, then faults it in again). A collection takes 140-170 µs
+ * inside the training loop, which is why detaching is the default.
  */
 export const COLLECT_EVERY_BYTES = 256 << 10;
 
@@ -88,7 +90,9 @@ export interface NativeOpsOptions {
    * does not take a core from the window that draws the charts.
    */
   spinning?: boolean;
-  /** Collect the binding's dropped output copies every this many bytes (default COLLECT_EVERY_BYTES; Infinity: never). */
+  /** Detach the binding's output copies as they come back (default true; dropped-copies.ts). */
+  detachCopies?: boolean;
+  /** Without detaching: collect the dropped copies every this many bytes (default COLLECT_EVERY_BYTES; Infinity: never). */
   collectEveryBytes?: number;
   /** Read the first element of every gathered row before the gather (row-prefetch.ts; default true). */
   prefetchRows?: boolean;
@@ -105,6 +109,8 @@ export interface NativeOps extends Ops {
   readonly wasmCalls: number;
   /** "onnxruntime 1.31.1 (linux-x64)" */
   readonly library: string;
+  /** How the binding's output copies are given back: 'detach', 'collect' or 'none' (dropped-copies.ts). */
+  readonly copyRemedy: CopyRemedy;
   dispose(): Promise<void>;
 }
 
@@ -114,7 +120,12 @@ export async function createNativeOps(opts: NativeOpsOptions): Promise<NativeOps
     throw new StudioError('BAD_USAGE', `threads must be a whole number from 1 to 64, got ${threads}`);
   }
   const ort = loadOrtBinding(opts.env);
-  const gemm = await createNativeGemm(ort, { threads, spinning: opts.spinning ?? false, collectEveryBytes: opts.collectEveryBytes ?? COLLECT_EVERY_BYTES });
+  const gemm = await createNativeGemm(ort, {
+    threads,
+    spinning: opts.spinning ?? false,
+    detachCopies: opts.detachCopies ?? true,
+    collectEveryBytes: opts.collectEveryBytes ?? COLLECT_EVERY_BYTES,
+  });
   let wasm: WasmOps;
   try {
     wasm = await createNodeWasmOps({ threads: 1, sharedMemory: false, memoryMB: opts.memoryMB ?? 2048 });
@@ -135,6 +146,7 @@ export async function createNativeOps(opts: NativeOpsOptions): Promise<NativeOps
     name: { value: 'native-mlas', enumerable: true },
     threads: { value: threads, enumerable: true },
     library: { value: library, enumerable: true },
+    copyRemedy: { value: gemm.copyRemedy, enumerable: true },
     nativeCalls: { get: () => nativeCalls, enumerable: true },
     wasmCalls: { get: () => wasmCalls, enumerable: true },
   });

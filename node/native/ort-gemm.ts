@@ -14,7 +14,7 @@ import onnxProto from 'onnx-proto';
 import type { Tensor } from 'onnxruntime-common';
 import type { Matrix } from '../../core/matrix.js';
 import type { LoadedOrt, OrtBindingSession } from './ort-binding.js';
-import { CopyCollector } from './minor-gc.js';
+import { DroppedCopies, type CopyRemedy } from './dropped-copies.js';
 
 const { onnx } = onnxProto;
 
@@ -27,9 +27,11 @@ export interface NativeGemmOptions {
    * a step. See NativeOpsOptions.spinning.
    */
   spinning: boolean;
+  /** Detach the binding's output copies as `run` returns them (dropped-copies.ts), where the runtime can. */
+  detachCopies: boolean;
   /**
-   * Collect the young generation each time this many bytes of the binding's output copies
-   * have been dropped (see minor-gc.ts; Infinity: never).
+   * Where copies cannot be detached: collect the young generation each time this many bytes
+   * of them have been dropped (Infinity: never).
    */
   collectEveryBytes: number;
 }
@@ -37,6 +39,8 @@ export interface NativeGemmOptions {
 export interface NativeGemm {
   /** out = op(a) · op(b) (+ out when accumulate). Shapes are the caller's to check. */
   run(a: Matrix, transA: boolean, b: Matrix, transB: boolean, out: Matrix, accumulate: boolean): void;
+  /** How the binding's output copies are given back (dropped-copies.ts). */
+  readonly copyRemedy: CopyRemedy;
   dispose(): void;
 }
 
@@ -109,17 +113,17 @@ export async function createNativeGemm(ort: LoadedOrt, opts: NativeGemmOptions):
     return fresh;
   };
   const noOptions = {};
-  const collector = new CopyCollector(opts.collectEveryBytes);
+  const copies = new DroppedCopies({ detach: opts.detachCopies, collectEveryBytes: opts.collectEveryBytes });
 
   return {
     run(a, transA, b, transB, out, accumulate) {
       const s = sessions[(transA ? 1 : 0) | (transB ? 2 : 0) | (accumulate ? 4 : 0)]!;
       const c = wrap(out);
-      if (accumulate) s.run({ a: wrap(a), b: wrap(b), c_in: c }, { c }, noOptions);
-      else s.run({ a: wrap(a), b: wrap(b) }, { c }, noOptions);
+      const result = accumulate ? s.run({ a: wrap(a), b: wrap(b), c_in: c }, { c }, noOptions) : s.run({ a: wrap(a), b: wrap(b) }, { c }, noOptions);
       // The binding returned a copy of `out`, which nobody reads.
-      collector.dropped(out.data.length * 4);
+      copies.dropped(result.c?.data as ArrayBufferView | undefined, out.data);
     },
+    copyRemedy: copies.remedy,
     dispose() {
       for (const s of sessions.splice(0)) s.dispose();
     },
