@@ -48,12 +48,14 @@ export const NATIVE_GEMM_MIN_K = 16;
  */
 export const TRANSPOSED_A: 'flip' | 'native' | 'wasm' = 'native';
 /**
- * Products with more rows than this stay on WebAssembly: a convolution's im2col product
- * (N·OH·OW rows, e.g. 57,600 x 30 x 25) ran 3-20 GFLOP/s on MLAS against 34-48 on WebAssembly,
- * and still 19 against 34 with the copies collected: the binding copies its 6.9 MB result
- * on every call (SimpleConvNet, 1 thread, BENCH_GEMM_PROFILE=1).
+ * Products with more rows than this stay on WebAssembly (none, by default). A convolution's
+ * im2col product (N·OH·OW rows, e.g. 57,600 x 30 x 25) had stayed there while the binding's
+ * 6.9 MB copy of its result waited for a collection (19 GFLOP/s on MLAS against 34); with
+ * the copies detached (dropped-copies.ts) MLAS wins: SimpleConvNet, medians of 5 alternating
+ * runs, 1 thread 5,724 -> 7,111 samples/s, 2 threads 5,024 -> 6,405 (WebAssembly alone 4,410
+ * and 5,814). Kept as an option (BENCH_NATIVE_OPTS maxNativeRows) to compare.
  */
-export const MAX_NATIVE_ROWS = 4096;
+export const MAX_NATIVE_ROWS = Infinity;
 
 /**
  * Where the runtime cannot detach the binding's output copies (dropped-copies.ts), the
@@ -75,7 +77,7 @@ export interface NativeOpsOptions {
    * transpose (default, TRANSPOSED_A), 'flip' copies A transposed first, 'wasm' keeps them on WebAssembly.
    */
   transposedA?: 'flip' | 'native' | 'wasm';
-  /** Products with more rows than this stay on WebAssembly (a convolution's N·OH·OW rows). */
+  /** Products with more rows than this stay on WebAssembly (default MAX_NATIVE_ROWS: none). */
   maxNativeRows?: number;
   /** Copy a transposed B when K is below this (default TRANSPOSE_B_BELOW_K; 0: never). */
   transposeBBelowK?: number;
