@@ -237,7 +237,7 @@ export class Session {
     const t = this.ensureTrainer('finish the epoch');
     const e = t.finishEpoch(); // the training set's loss and accuracy
     this.samplesIntoEpoch = 0;
-    const test = this.test && !t.diverged ? evaluateWithConfusion(this.network!, this.test, 'test set') : null;
+    const test = this.test && !t.diverged ? evaluateWithConfusion(this.network!, this.test, 'test set', t.batchBuffers) : null;
     if (test && !Number.isFinite(test.loss)) this.testDiverged = true;
     const validation = this.validation && !t.diverged ? t.evaluate(this.validation) : null;
     const epoch: EventOf<'epoch'> = {
@@ -262,7 +262,7 @@ export class Session {
     if (test?.confusion) confusion = this.confusionEvent('test', test.confusion);
     else if (!this.test && !t.diverged && this.train!.count <= TRAIN_CONFUSION_MAX) {
       // No test set: the training set's confusion, while it is cheap (else on `evaluate`).
-      const c = evaluateWithConfusion(this.network!, this.train!, 'training set').confusion;
+      const c = evaluateWithConfusion(this.network!, this.train!, 'training set', t.batchBuffers).confusion;
       if (c) confusion = this.confusionEvent('train', c);
     }
     return { epoch, confusion, checkpoint };
@@ -368,10 +368,10 @@ export class Session {
   }
 
   evaluate(): { evaluation: Omit<EventOf<'evaluation'>, 'id'>; confusion: EventOf<'confusion'> | null } {
-    this.ensureTrainer('evaluate');
+    const { batchBuffers } = this.ensureTrainer('evaluate');
     const network = this.network!;
-    const train = evaluateWithConfusion(network, this.train!, 'training set');
-    const test = this.test ? evaluateWithConfusion(network, this.test, 'test set') : null;
+    const train = evaluateWithConfusion(network, this.train!, 'training set', batchBuffers);
+    const test = this.test ? evaluateWithConfusion(network, this.test, 'test set', batchBuffers) : null;
     const counts = test ? test.confusion : train.confusion;
     return {
       evaluation: {

@@ -4,6 +4,7 @@ import { buildNetwork } from '../../../core/network.js';
 import { confusionMatrix, evaluateDataset } from '../../../core/trainer.js';
 import { generate2D } from '../../../core/data/synthetic2d.js';
 import { StudioError } from '../../../core/errors.js';
+import { RowBuffers } from '../../../core/layers/buffers.js';
 
 describe('one-pass evaluation with confusion matrix', () => {
   const net = buildNetwork(
@@ -20,6 +21,20 @@ describe('one-pass evaluation with confusion matrix', () => {
     expect(one.accuracy).toBe(ref.accuracy);
     expect(Array.from(one.confusion!)).toEqual(Array.from(confusionMatrix(net, ds)));
     expect(Array.from(one.confusion!).reduce((a, b) => a + b)).toBe(2345);
+  });
+
+  it("gathers into the caller's buffers when given (the trainer's, already in use) and keeps them", () => {
+    const buffers = new RowBuffers(net.ops, net.inputSize);
+    const first = evaluateWithConfusion(net, ds, 'test set', buffers);
+    const chunk = buffers.get(1000);
+    const again = evaluateWithConfusion(net, ds, 'test set', buffers);
+    expect(buffers.get(1000)).toBe(chunk); // neither freed nor replaced
+    const ref = evaluateDataset(net, ds);
+    for (const r of [first, again]) {
+      expect(r.loss).toBe(ref.loss);
+      expect(r.accuracy).toBe(ref.accuracy);
+    }
+    expect(Array.from(again.confusion!)).toEqual(Array.from(first.confusion!));
   });
 
   it('refuses data that does not fit, naming the set', () => {
