@@ -68,6 +68,17 @@ export const MAX_NATIVE_ROWS = Infinity;
  */
 export const COLLECT_EVERY_BYTES = 256 << 10;
 
+/**
+ * With more than one thread, products of fewer multiply-adds (M·N·K) than this run on the
+ * calling thread alone (a second set of one-thread sessions): waking ONNX Runtime's
+ * sleeping pool thread costs more than it saves on them. W1 on 2 threads (its products
+ * 3.9 M each), medians of 5 alternating runs: 0.220 s an epoch with every product on the
+ * pool, 0.169 s with this rule (1 thread: 0.17); W2's (33-51 M) stay on the pool, where they
+ * are faster than on one thread (0.539 s against 0.604 for 200 steps). MLAS splits a product
+ * by rows and columns, never along K, so both give the same bits (tested).
+ */
+export const PARALLEL_GEMM_MIN = 1 << 23;
+
 /** A transposed B goes to MLAS as a transposed copy when the products' K is below this (see TransposeScratch). */
 export const TRANSPOSE_B_BELOW_K = 64;
 
@@ -83,6 +94,8 @@ export interface NativeOpsOptions {
   transposeBBelowK?: number;
   /** Threads for the products (ONNX Runtime's intra-op pool, the caller included), 1..64. */
   threads: number;
+  /** With threads > 1, smaller products run on one thread (default PARALLEL_GEMM_MIN; 0: never). */
+  parallelGemmMin?: number;
   /** Override NATIVE_GEMM_MIN and NATIVE_GEMM_MIN_K (tests use 0 to send every product to ONNX Runtime). */
   nativeGemmMin?: number;
   nativeGemmMinK?: number;
@@ -180,6 +193,7 @@ export async function createNativeOps(opts: NativeOpsOptions): Promise<NativeOps
   const transposedA = opts.transposedA ?? TRANSPOSED_A;
   const maxRows = opts.maxNativeRows ?? MAX_NATIVE_ROWS;
   const transposeBBelowK = opts.transposeBBelowK ?? TRANSPOSE_B_BELOW_K;
+  const parallelMin = opts.parallelGemmMin ?? PARALLEL_GEMM_MIN;
   ops.gemm = (a, transA, b, transB, out, accumulate = false) => {
     const { M, N, K } = gemmDims(a, transA, b, transB, out);
     if (M * N * K >= min && K >= minK && M <= maxRows && !(transA && transposedA === 'wasm') && nativeReady(a) && nativeReady(b) && nativeReady(out)) {
@@ -187,7 +201,7 @@ export async function createNativeOps(opts: NativeOpsOptions): Promise<NativeOps
       // MLAS is fastest on plain operands: hand it transposed copies where its own transposed paths are slow.
       const flipA = transA && transposedA === 'flip';
       const flipB = transB && K < transposeBBelowK;
-      gemm.run(flipA ? scratchA.of(a) : a, transA && !flipA, flipB ? scratchB.of(b) : b, transB && !flipB, out, accumulate);
+      gemm.run(flipA ? scratchA.of(a) : a, transA && !flipA, flipB ? scratchB.of(b) : b, transB && !flipB, out, accumulate, M * N * K < parallelMin);
     } else {
       wasmCalls++;
       wasm.gemm(a, transA, b, transB, out, accumulate);

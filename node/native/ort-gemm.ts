@@ -37,8 +37,11 @@ export interface NativeGemmOptions {
 }
 
 export interface NativeGemm {
-  /** out = op(a) · op(b) (+ out when accumulate). Shapes are the caller's to check. */
-  run(a: Matrix, transA: boolean, b: Matrix, transB: boolean, out: Matrix, accumulate: boolean): void;
+  /**
+   * out = op(a) · op(b) (+ out when accumulate). Shapes are the caller's to check.
+   * `oneThread`: on the calling thread alone, whatever `threads` is (small products).
+   */
+  run(a: Matrix, transA: boolean, b: Matrix, transB: boolean, out: Matrix, accumulate: boolean, oneThread?: boolean): void;
   /** How the binding's output copies are given back (dropped-copies.ts). */
   readonly copyRemedy: CopyRemedy;
   dispose(): void;
@@ -71,8 +74,8 @@ export function gemmModelBytes(transA: boolean, transB: boolean, accumulate: boo
 }
 
 export async function createNativeGemm(ort: LoadedOrt, opts: NativeGemmOptions): Promise<NativeGemm> {
-  const sessionOptions = {
-    intraOpNumThreads: opts.threads,
+  const sessionOptions = (threads: number) => ({
+    intraOpNumThreads: threads,
     interOpNumThreads: 1,
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',
@@ -81,15 +84,19 @@ export async function createNativeGemm(ort: LoadedOrt, opts: NativeGemmOptions):
     enableCpuMemArena: true,
     enableMemPattern: false,
     extra: { session: { intra_op: { allow_spinning: opts.spinning ? '1' : '0' } } },
-  };
+  });
+  // Sessions 0-7 run on `threads`; with more than one, 8-15 are the same products on the
+  // calling thread alone (a session's pool size is fixed when it is made).
   const sessions: OrtBindingSession[] = [];
   try {
-    for (let v = 0; v < 8; v++) {
-      const bytes = gemmModelBytes((v & 1) !== 0, (v & 2) !== 0, (v & 4) !== 0);
-      const s = new ort.binding.InferenceSession();
-      sessions.push(s);
-      // protobufjs hands out a view into a shared pool (a Node Buffer): pass its place in that pool.
-      await s.loadModel(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength, sessionOptions);
+    for (const threads of opts.threads > 1 ? [opts.threads, 1] : [1]) {
+      for (let v = 0; v < 8; v++) {
+        const bytes = gemmModelBytes((v & 1) !== 0, (v & 2) !== 0, (v & 4) !== 0);
+        const s = new ort.binding.InferenceSession();
+        sessions.push(s);
+        // protobufjs hands out a view into a shared pool (a Node Buffer): pass its place in that pool.
+        await s.loadModel(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength, sessionOptions(threads));
+      }
     }
   } catch (e) {
     for (const s of sessions) {
@@ -116,8 +123,9 @@ export async function createNativeGemm(ort: LoadedOrt, opts: NativeGemmOptions):
   const copies = new DroppedCopies({ detach: opts.detachCopies, collectEveryBytes: opts.collectEveryBytes });
 
   return {
-    run(a, transA, b, transB, out, accumulate) {
-      const s = sessions[(transA ? 1 : 0) | (transB ? 2 : 0) | (accumulate ? 4 : 0)]!;
+    run(a, transA, b, transB, out, accumulate, oneThread = false) {
+      const single = oneThread && sessions.length > 8 ? 8 : 0;
+      const s = sessions[single + ((transA ? 1 : 0) | (transB ? 2 : 0) | (accumulate ? 4 : 0))]!;
       const c = wrap(out);
       const result = accumulate ? s.run({ a: wrap(a), b: wrap(b), c_in: c }, { c }, noOptions) : s.run({ a: wrap(a), b: wrap(b) }, { c }, noOptions);
       // The binding returned a copy of `out`, which nobody reads.

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReferenceOps } from '../../../core/ops/reference.js';
 import { buildNetwork } from '../../../core/network.js';
-import { createNativeOps, type NativeOps } from '../../../node/native/native-ops.js';
+import { PARALLEL_GEMM_MIN, createNativeOps, type NativeOps } from '../../../node/native/native-ops.js';
 import { loadOrtBinding } from '../../../node/native/ort-binding.js';
 import { Rng, buildKernels, expectClose, expectSameBits, plainCopy, productScale, randomMatrix } from '../../core/ops/wasm/wasm-test-helpers.js';
 import { loadParityFixture, maxRelError, replay as replayMlp } from '../../core/parity-replay.js';
@@ -124,7 +124,7 @@ describe.skipIf(available !== '')('native backend (ONNX Runtime MLAS + WebAssemb
 
   it('gives the same bits run after run (two threads, a training step of a small MLP)', () => {
     const run = async (): Promise<Float32Array[]> => {
-      const ops = await createNativeOps({ threads: 2, nativeGemmMin: 0, nativeGemmMinK: 0, maxNativeRows: Infinity, transposedA: 'flip', memoryMB: 64 });
+      const ops = await createNativeOps({ threads: 2, nativeGemmMin: 0, nativeGemmMinK: 0, parallelGemmMin: 0, transposedA: 'flip', memoryMB: 64 });
       try {
         const net = buildNetwork(
           { inputSize: 64, layers: [{ kind: 'affine', units: 48 }, { kind: 'relu' }, { kind: 'affine', units: 10 }], loss: 'softmax-cross-entropy' },
@@ -145,6 +145,30 @@ describe.skipIf(available !== '')('native backend (ONNX Runtime MLAS + WebAssemb
     return Promise.all([run(), run()]).then(([first, second]) => {
       first.forEach((w, i) => expectSameBits(second[i]!, w, `parameter ${i}`));
     });
+  });
+
+  it('with two threads, products below PARALLEL_GEMM_MIN run on the calling thread alone, with the same bits as on both', async () => {
+    const pooled = await createNativeOps({ threads: 2, parallelGemmMin: 0, memoryMB: 64 });
+    try {
+      const rng = new Rng(12);
+      // W1's forward product and weight gradient (3.9 M multiply-adds each, below the threshold) and one above it.
+      for (const [M, N, K, transA] of [[100, 50, 784, false], [784, 50, 100, true], [128, 512, 784, false]] as const) {
+        const a = transA ? randomMatrix(two, K, M, rng) : randomMatrix(two, M, K, rng);
+        const b = randomMatrix(two, K, N, rng);
+        const a2 = pooled.alloc(a.rows, a.cols), b2 = pooled.alloc(b.rows, b.cols);
+        a2.data.set(a.data);
+        b2.data.set(b.data);
+        const out = two.alloc(M, N), out2 = pooled.alloc(M, N);
+        const n0 = two.nativeCalls;
+        two.gemm(a, transA, b, false, out);
+        pooled.gemm(a2, transA, b2, false, out2);
+        expect(two.nativeCalls - n0).toBe(1);
+        expect(M * N * K < PARALLEL_GEMM_MIN).toBe(M !== 128);
+        expectSameBits(out2.data as Float32Array, out.data as Float32Array, `${M}x${N}x${K}${transA ? ' tA' : ''}`);
+      }
+    } finally {
+      await pooled.dispose();
+    }
   });
 
   const mlp = loadParityFixture(fileURLToPath(new URL('../../fixtures/parity-fixture.json', import.meta.url)));
