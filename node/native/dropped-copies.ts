@@ -15,7 +15,7 @@
  *      no collection is needed. Native from V8 11.4 (Electron's Node); Node 20's V8 11.3 has
  *      it behind --harmony-rab-gsab-transfer, which applies to contexts made after it is
  *      set, so the builtin is taken from a fresh context (it works on any ArrayBuffer).
- *      W1 on the native backend, 1 thread, 7 alternating runs: 0.182 s a epoch against
+ *      W1 on the native backend, 1 thread, 7 alternating runs: 0.182 s an epoch against
  *      0.218 s with the collections of (2) (issue 15).
  *   2. Otherwise collect V8's young generation each time `everyBytes` of copies have been
  *      dropped (`gc`, exposed at run time the same way). A collection took 140-170 µs inside
@@ -76,15 +76,18 @@ export class DroppedCopies {
   /** Copies detached and collections made so far (for the bench and tests). */
   detached = 0;
   collections = 0;
-  readonly remedy: CopyRemedy;
   private pending = 0;
-  private readonly transfer: TransferFunction | null;
-  private readonly gc: GcFunction | null;
+  private transfer: TransferFunction | null;
+  private gc: GcFunction | null;
 
   constructor(private readonly opts: DroppedCopiesOptions) {
     this.transfer = opts.detach ? arrayBufferTransfer() : null;
-    this.gc = !this.transfer && Number.isFinite(opts.collectEveryBytes) ? exposedGc() : null;
-    this.remedy = this.transfer ? 'detach' : this.gc ? 'collect' : 'none';
+    this.gc = this.transfer ? null : this.collector();
+  }
+
+  /** What is done with the copies now. */
+  get remedy(): CopyRemedy {
+    return this.transfer ? 'detach' : this.gc ? 'collect' : 'none';
   }
 
   /**
@@ -94,11 +97,17 @@ export class DroppedCopies {
    */
   dropped(copy: ArrayBufferView | undefined, kept: ArrayBufferView): void {
     if (this.transfer) {
-      if (copy && copy.buffer !== kept.buffer && copy.buffer instanceof ArrayBuffer) {
-        this.transfer.call(copy.buffer, 0);
+      if (!copy || copy.buffer === kept.buffer) return;
+      try {
+        this.transfer.call(copy.buffer as ArrayBuffer, 0);
         this.detached++;
+        return;
+      } catch {
+        // A buffer V8 will not detach (shared, or marked so by another binding version):
+        // collect instead from now on, rather than fail the product that already succeeded.
+        this.transfer = null;
+        this.gc = this.collector();
       }
-      return;
     }
     if (!this.gc) return;
     this.pending += copy?.byteLength ?? kept.byteLength;
@@ -107,5 +116,9 @@ export class DroppedCopies {
       this.collections++;
       this.gc({ type: 'minor' });
     }
+  }
+
+  private collector(): GcFunction | null {
+    return Number.isFinite(this.opts.collectEveryBytes) ? exposedGc() : null;
   }
 }

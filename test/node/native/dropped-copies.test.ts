@@ -40,6 +40,15 @@ describe('DroppedCopies', () => {
     expect(copies.detached).toBe(0);
   });
 
+  it('falls back to collecting, without failing, when a copy cannot be detached', () => {
+    const copies = new DroppedCopies({ detach: true, collectEveryBytes: 0 });
+    const shared = new Float32Array(new SharedArrayBuffer(64));
+    copies.dropped(shared, new Float32Array(4));
+    expect(copies.remedy).toBe('collect');
+    expect(copies.collections).toBe(1);
+    expect(shared.buffer.byteLength).toBe(64);
+  });
+
   it('without detaching, collects once each time the dropped bytes reach the threshold', () => {
     const c = new DroppedCopies({ detach: false, collectEveryBytes: 1000 });
     expect(c.remedy).toBe('collect');
