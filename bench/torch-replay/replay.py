@@ -5,7 +5,9 @@
   replay.py <start.json> <idx folder> [--order engine|torch] [--init engine|torch]
 
 --order torch / --init torch swap in PyTorch's own shuffle or He init (seeded with the same
-seed) to tell which of the two a difference comes from. Prints test accuracy per epoch."""
+seed) to tell which of the two a difference comes from; --order torch-separate draws PyTorch's
+shuffle from a generator of its own (seed + 1000), as the engine keeps its shuffle stream apart
+from its init stream. Prints test accuracy per epoch."""
 import argparse, gzip, json, os, struct
 import numpy as np
 import torch
@@ -14,7 +16,7 @@ from torch import nn
 ap = argparse.ArgumentParser(description=__doc__)
 ap.add_argument("start")
 ap.add_argument("data")
-ap.add_argument("--order", choices=["engine", "torch"], default="engine")
+ap.add_argument("--order", choices=["engine", "torch", "torch-separate"], default="engine")
 ap.add_argument("--init", choices=["engine", "torch"], default="engine")
 ap.add_argument("--threads", type=int, default=2)
 args = ap.parse_args()
@@ -34,6 +36,7 @@ def idx(name):
 start = json.load(open(args.start))
 seed = start["seed"]
 gen = torch.Generator().manual_seed(seed)
+order_gen = torch.Generator().manual_seed(seed + 1000) if args.order == "torch-separate" else gen
 xtr = torch.from_numpy(idx("train-images-idx3-ubyte").astype(np.float32) / 255).reshape(-1, 1, 28, 28)
 ytr = torch.from_numpy(idx("train-labels-idx1-ubyte").astype(np.int64))
 xte = torch.from_numpy(idx("t10k-images-idx3-ubyte").astype(np.float32) / 255).reshape(-1, 1, 28, 28)
@@ -63,7 +66,7 @@ def accuracy(x, t):
 
 
 for epoch, engine_order in enumerate(start["orders"], 1):
-    order = torch.tensor(engine_order) if args.order == "engine" else torch.randperm(len(xtr), generator=gen)
+    order = torch.tensor(engine_order) if args.order == "engine" else torch.randperm(len(xtr), generator=order_gen)
     for j in range(len(xtr) // 100):
         batch = order[j * 100:(j + 1) * 100]
         opt.zero_grad(set_to_none=True)

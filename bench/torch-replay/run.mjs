@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Replays the engine's SimpleConvNet run (issue 10) in PyTorch: start.ts writes the engine's
 // initial weights and batch order, replay.py trains from them (Debian's /usr/bin/python3 with
-// python3-torch). --order torch / --init torch use PyTorch's own shuffle or init instead.
+// python3-torch). --order torch / --init torch use PyTorch's own shuffle or init instead;
+// --order torch-separate draws PyTorch's shuffle from a generator of its own.
 //   node bench/torch-replay/run.mjs --seed 1 --epochs 3 --data /usr/share/datasets/fashion-mnist
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
