@@ -30,24 +30,39 @@ export type Impl = 'wasm' | 'native' | 'ts';
 
 export type ChildResult = Record<string, unknown>;
 
+/** Time spent per key (a product's shape, an Ops method), printed on stderr when the child exits. */
+class CallTimes {
+  private readonly table = new Map<string, { ms: number; calls: number; flops: number }>();
+
+  constructor(format: (key: string, e: { ms: number; calls: number; flops: number }) => string) {
+    process.on('exit', () => {
+      for (const [k, e] of [...this.table].sort((x, y) => y[1].ms - x[1].ms)) process.stderr.write(`${format(k, e)}\n`);
+    });
+  }
+
+  /** Runs `call`, adding its time (and `flops`) to `key`. */
+  time<T>(key: string, call: () => T, flops = 0): T {
+    const t0 = performance.now();
+    const result = call();
+    const e = this.table.get(key) ?? { ms: 0, calls: 0, flops: 0 };
+    e.ms += performance.now() - t0;
+    e.calls++;
+    e.flops += flops;
+    this.table.set(key, e);
+    return result;
+  }
+}
+
 /** BENCH_GEMM_PROFILE=1: time every product by shape and print the table on stderr (a diagnosis aid). */
 function profileProducts(ops: Ops): Ops {
   if (!process.env.BENCH_GEMM_PROFILE) return ops;
   const inner = ops.gemm.bind(ops);
-  const table = new Map<string, { ms: number; calls: number; flops: number }>();
+  const times = new CallTimes((k, e) => `${k}: ${e.ms.toFixed(0)} ms, ${e.calls} calls, ${(e.flops / e.ms / 1e6).toFixed(1)} GFLOP/s`);
   ops.gemm = (a, tA, b, tB, out, acc) => {
-    const t0 = performance.now();
-    inner(a, tA, b, tB, out, acc);
-    const key = `${out.rows}x${out.cols}x${tA ? a.rows : a.cols}${tA ? ' tA' : ''}${tB ? ' tB' : ''}`;
-    const e = table.get(key) ?? { ms: 0, calls: 0, flops: 0 };
-    e.ms += performance.now() - t0;
-    e.calls++;
-    e.flops += 2 * out.rows * out.cols * (tA ? a.rows : a.cols);
-    table.set(key, e);
+    const K = tA ? a.rows : a.cols;
+    const key = `${out.rows}x${out.cols}x${K}${tA ? ' tA' : ''}${tB ? ' tB' : ''}`;
+    times.time(key, () => inner(a, tA, b, tB, out, acc), 2 * out.rows * out.cols * K);
   };
-  process.on('exit', () => {
-    for (const [k, e] of table) process.stderr.write(`${k}: ${e.ms.toFixed(0)} ms, ${e.calls} calls, ${(e.flops / e.ms / 1e6).toFixed(1)} GFLOP/s\n`);
-  });
   return ops;
 }
 
@@ -61,28 +76,15 @@ async function makeOps(impl: Impl, threads: number, adaptive = true): Promise<Op
  */
 function profileAll(ops: Ops): Ops {
   if (!process.env.BENCH_OPS_PROFILE) return ops;
-  const table = new Map<string, { ms: number; calls: number }>();
+  const times = new CallTimes((k, e) => `${k}: ${e.ms.toFixed(1)} ms, ${e.calls} calls, ${((e.ms * 1000) / e.calls).toFixed(1)} us a call`);
   const methods = ops as unknown as Record<string, unknown>;
   const skip = new Set(['alloc', 'free', 'allocIndices', 'freeIndices', 'dispose']);
   for (const name of new Set([...Object.keys(Object.getPrototypeOf(ops) ?? {}), ...Object.keys(ops)])) {
     const method = methods[name];
     if (typeof method !== 'function' || skip.has(name)) continue;
     const inner = (method as (...args: unknown[]) => unknown).bind(ops);
-    methods[name] = (...args: unknown[]) => {
-      const t0 = performance.now();
-      const result = inner(...args);
-      const e = table.get(name) ?? { ms: 0, calls: 0 };
-      e.ms += performance.now() - t0;
-      e.calls++;
-      table.set(name, e);
-      return result;
-    };
+    methods[name] = (...args: unknown[]) => times.time(name, () => inner(...args));
   }
-  process.on('exit', () => {
-    for (const [k, e] of [...table].sort((x, y) => y[1].ms - x[1].ms)) {
-      process.stderr.write(`${k}: ${e.ms.toFixed(1)} ms, ${e.calls} calls, ${((e.ms * 1000) / e.calls).toFixed(1)} us a call\n`);
-    }
-  });
   return ops;
 }
 

@@ -31,7 +31,7 @@ export interface ConvnetOptions {
   busy: number;
   /** Engine backends to time (wasm, native). */
   impls: Impl[];
-  attempt: (s: Series, what: () => Promise<Json>) => Promise<void>;
+  attempt: (s: Series, what: () => Promise<Json>) => Promise<unknown>;
   child: (task: ChildTask) => Promise<Json>;
   log: (s: string) => void;
 }

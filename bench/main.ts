@@ -376,7 +376,7 @@ async function main(): Promise<void> {
       runs: o.runs, threads: T, data: data.dir, anchors: o.anchors,
       torchPython: torchOk ? o.torchPython : null, numpyPython: py.ok ? py.cmd : null,
       iterations: o.convnetIters, busy: o.busy, impls: o.impls,
-      attempt: async (s, what) => void (await attempt(s, what, log)), child, log,
+      attempt: (s, what) => attempt(s, what, log), child, log,
     });
     json.convnet = section.json;
     convnetTargets = section.targets;
