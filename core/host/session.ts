@@ -467,4 +467,3 @@ export class Session {
     return Array.from({ length: n }, (_, i) => names[i] ?? String(i));
   }
 }
-
