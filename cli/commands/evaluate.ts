@@ -1,4 +1,4 @@
-import { confusionMatrix, evaluateDataset } from '../../core/trainer.js';
+import { confusionMatrix, evaluateDataset } from '../../core/evaluation.js';
 import { alignClasses } from '../../core/data/prepare.js';
 import { labelColumnOption, type ParsedCommand } from '../args.js';
 import { featureNamesOf, loadDataFile, printWarnings, requireLabelColumn } from '../data-files.js';

@@ -1,4 +1,4 @@
-import { predictDataset } from '../../core/trainer.js';
+import { predictDataset } from '../../core/evaluation.js';
 import { labelColumnOption, type ParsedCommand } from '../args.js';
 import { featureNamesOf, loadDataFile, printWarnings } from '../data-files.js';
 import type { LoadedData } from '../../core/data/read-data.js';

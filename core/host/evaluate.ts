@@ -1,7 +1,7 @@
 import type { Dataset } from '../data/dataset.js';
 import { RowBuffers } from '../layers/buffers.js';
 import type { Network } from '../network.js';
-import { argmaxRows, checkDataset, forEachChunk } from '../trainer.js';
+import { argmaxRows, checkDataset, forEachChunk } from '../evaluation.js';
 
 /**
  * Loss, accuracy and the confusion matrix of a data set in ONE forward pass.

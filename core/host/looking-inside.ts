@@ -2,7 +2,7 @@ import { StudioError } from '../errors.js';
 import { Matrix } from '../matrix.js';
 import type { Ops } from '../ops/types.js';
 import type { Network } from '../network.js';
-import { argmaxRows } from '../trainer.js';
+import { argmaxRows } from '../evaluation.js';
 import { GRADCHECK_THRESHOLD, gradientCheckNetwork, randomGradcheckInputs } from '../gradcheck.js';
 import { Rng } from '../rng.js';
 import type { Normalization, TrainingConfig } from '../spec.js';

@@ -5,7 +5,7 @@ import type { Normalization } from '../spec.js';
 import type { Dataset } from '../data/dataset.js';
 import { alignClasses, applyNormalization, matchFeatureNames } from '../data/prepare.js';
 import { readDataFile, type LoadedData } from '../data/read-data.js';
-import { predictDataset } from '../trainer.js';
+import { predictDataset } from '../evaluation.js';
 import { GRADCHECK_THRESHOLD } from '../gradcheck.js';
 import { checkWeightGradient, traceNetwork } from '../graph/network-trace.js';
 import type { CommandOf, EventOf, EventType } from '../protocol/messages.js';

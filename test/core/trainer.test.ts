@@ -5,13 +5,8 @@ import { createReferenceOps } from '../../core/ops/reference.js';
 import { buildNetwork, type Network } from '../../core/network.js';
 import { Rng } from '../../core/rng.js';
 import { trainingConfigSchema, type NetworkSpec, type TrainingConfig } from '../../core/spec.js';
-import {
-  Trainer,
-  confusionMatrix,
-  evaluateDataset,
-  predictDataset,
-  type StepResult,
-} from '../../core/trainer.js';
+import { Trainer, type StepResult } from '../../core/trainer.js';
+import { confusionMatrix, evaluateDataset, predictDataset } from '../../core/evaluation.js';
 import { layerStats } from '../../core/stats.js';
 import { StudioError } from '../../core/errors.js';
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { unzipSync } from 'fflate';
 import { exportNpz } from '../../../core/export/npz.js';
 import { npyFloat32 } from '../../../core/export/npy.js';
-import { predictDataset } from '../../../core/trainer.js';
+import { predictDataset } from '../../../core/evaluation.js';
 import type { ModelFileContent } from '../../../core/model/model-file.js';
 import { imageSpec } from '../image-spec.js';
 import { irisDataset, mnistIdx, rawFeatures, trainModel, type TrainedModel } from './fixtures.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import onnxProto from 'onnx-proto';
 import { exportOnnx, ONNX_INPUT, ONNX_OUTPUT_PROBABILITIES, ONNX_OUTPUT_SCORES, ONNX_OPSET } from '../../../core/export/onnx.js';
-import { predictDataset } from '../../../core/trainer.js';
+import { predictDataset } from '../../../core/evaluation.js';
 import type { Dataset } from '../../../core/data/dataset.js';
 import { imageSpec } from '../image-spec.js';
 import { argmax, irisDataset, mnistIdx, rawFeatures, trainModel, type TrainedModel } from './fixtures.js';

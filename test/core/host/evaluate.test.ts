@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateWithConfusion } from '../../../core/host/evaluate.js';
 import { buildNetwork } from '../../../core/network.js';
-import { confusionMatrix, evaluateDataset } from '../../../core/trainer.js';
+import { confusionMatrix, evaluateDataset } from '../../../core/evaluation.js';
 import { generate2D } from '../../../core/data/synthetic2d.js';
 import { StudioError } from '../../../core/errors.js';
 import { RowBuffers } from '../../../core/layers/buffers.js';
