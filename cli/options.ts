@@ -102,15 +102,24 @@ export function parserOptions(command: CommandName): NonNullable<ParseArgsConfig
   return out;
 }
 
+/** Width of the name column in `--help`; a longer name puts its description on the next line. */
+const NAME_COLUMN = 28;
+
+/** One row of `--help`: the name, then its description in the second column, never run together. */
+function helpRow(name: string, help: string): string[] {
+  if (name.length < NAME_COLUMN - 1) return [`  ${name.padEnd(NAME_COLUMN)}${help}`];
+  return [`  ${name}`, `  ${''.padEnd(NAME_COLUMN)}${help}`];
+}
+
 /** The whole `--help` text, from the tables above. */
 export function usageText(): string {
   const lines = ['Usage: backprop-studio <command> [options]', '', 'Commands:'];
-  for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${`${name} ${c.args}`.padEnd(28)}${c.help}`);
+  for (const [name, c] of Object.entries(COMMANDS)) lines.push(...helpRow(`${name} ${c.args}`, c.help));
   for (const command of ALL) {
     lines.push('', `Options of ${command}:`);
     for (const [name, o] of Object.entries(OPTIONS)) {
       if (!o.commands.includes(command) || name === 'json' || name === 'help') continue;
-      lines.push(`  ${`--${name}${o.value ? ` <${o.value}>` : ''}`.padEnd(28)}${o.help}`);
+      lines.push(...helpRow(`--${name}${o.value ? ` <${o.value}>` : ''}`, o.help));
     }
   }
   lines.push(

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { usageText } from '../../cli/options.js';
 import { cli, failsWith, jsonLines, labelFirstCsv, tempDir } from './helpers.js';
 
 describe('command-line flags', () => {
@@ -83,5 +84,21 @@ describe('usage', () => {
       }
       expect(text).toContain('0-based index');
     }
+  });
+
+  it('--help keeps every name apart from its description, however long the name', () => {
+    const rows = usageText().split('\n').filter((l) => /^ {2}\S/.test(l));
+    expect(rows.length).toBeGreaterThan(20);
+    for (const row of rows) {
+      // A name is a word and its placeholders (<...>); after it comes the line's end or a gap of two spaces.
+      const name = /^ {2}(\S+(?: <[^>]*>)*)/.exec(row);
+      expect(name, row).not.toBeNull();
+      expect(row.slice(2 + name![1]!.length), row).toMatch(/^$| {2}/);
+    }
+    // The long ones carry their description on the next line, aligned with the others.
+    const lines = usageText().split('\n');
+    const at = lines.indexOf('  --optimizer <sgd|momentum|nesterov|adagrad|rmsprop|adam>');
+    expect(at).toBeGreaterThan(0);
+    expect(lines[at + 1]).toMatch(/^ {30}the book's update rules/);
   });
 });
