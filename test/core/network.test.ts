@@ -93,8 +93,23 @@ describe('buildNetwork', () => {
     expect(studioFailure(() => buildNetwork({ inputSize: 4, layers: [{ kind: 'affine', units: 0 }] } as NetworkSpec))).toMatch(
       /^BAD_SPEC: network spec field layers\[0\]\.units/,
     );
+    // A known kind names its own field that is wrong, not just the layer.
     expect(studioFailure(() => buildNetwork({ inputSize: 4, layers: [{ kind: 'conv' }] } as unknown as NetworkSpec))).toMatch(
-      /^BAD_SPEC: network spec field layers\[0\]/,
+      /^BAD_SPEC: network spec field layers\[0\]\.filters: .*expected number/,
+    );
+    expect(studioFailure(() => buildNetwork({ inputSize: 4, layers: [{ kind: 'affine', units: '3' }] } as unknown as NetworkSpec))).toMatch(
+      /^BAD_SPEC: network spec field layers\[0\]\.units: .*expected number, received string/,
+    );
+    expect(studioFailure(() => buildNetwork({ inputSize: 4, layers: [{ kind: 'affine', units: 3, stride: 2 }] } as unknown as NetworkSpec))).toMatch(
+      /^BAD_SPEC: network spec field layers\[0\]: .*"stride"/,
+    );
+    // An unknown or missing kind lists the kinds there are.
+    const kinds = 'affine, relu, sigmoid, tanh, conv, pool, flatten, batchnorm, dropout';
+    expect(studioFailure(() => buildNetwork({ inputSize: 4, layers: [{ kind: 'affine', units: 2 }, { kind: 'fc', units: 3 }] } as unknown as NetworkSpec))).toBe(
+      `BAD_SPEC: network spec field layers[1].kind: "fc" is not a layer kind; the kinds are ${kinds}`,
+    );
+    expect(studioFailure(() => buildNetwork({ inputSize: 4, layers: [{ units: 3 }] } as unknown as NetworkSpec))).toBe(
+      `BAD_SPEC: network spec field layers[0].kind: missing; the kinds are ${kinds}`,
     );
     expect(studioFailure(() => buildNetwork({ inputSize: 4, layers: [{ kind: 'affine', units: 1 }], loss: 'softmax-cross-entropy' }))).toMatch(
       /^BAD_SPEC: .*at least 2 outputs/,

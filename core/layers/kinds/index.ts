@@ -50,9 +50,22 @@ export function kindEntryByName(kind: string): LayerKindEntry | undefined {
   return byKind.get(kind);
 }
 
-/** A layer spec: one of the table's schemas, chosen by `kind`. */
-export const layerSpecSchema = z.union(
-  LAYER_TABLE.map((e) => e.schema) as unknown as [z.ZodType<LayerSpec>, z.ZodType<LayerSpec>, ...z.ZodType<LayerSpec>[]],
+/**
+ * A layer spec: one of the table's schemas, chosen by `kind`. Discriminated, so a
+ * known kind reports its own field ("layers[0].units: expected number") rather than
+ * "invalid input" for the whole layer, and an unknown kind lists the kinds there are.
+ */
+export const layerSpecSchema = z.discriminatedUnion(
+  'kind',
+  LAYER_TABLE.map((e) => e.schema) as unknown as [z.ZodObject, ...z.ZodObject[]],
+  {
+    error: (issue) => {
+      if (issue.code !== 'invalid_union') return undefined;
+      const kind = (issue.input as { kind?: unknown } | undefined)?.kind;
+      const got = kind === undefined ? 'missing' : `${JSON.stringify(kind)} is not a layer kind`;
+      return `${got}; the kinds are ${LAYER_KIND_NAMES.join(', ')}`;
+    },
+  },
 ) as unknown as z.ZodType<LayerSpec>;
 
 /** The one layer spec a CLI token stands for, or null (conv30x5, pool2s1, bn, dropout0.5, relu, fc100, flatten). */
