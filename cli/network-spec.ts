@@ -3,7 +3,8 @@ import { StudioError, errorMessage, formatPlace } from '../core/errors.js';
 import { validateSpec } from '../core/network.js';
 import { LAYER_TABLE, layerToken, parseLayerToken, planLayers } from '../core/layers/registry.js';
 import { describeShape, shapeSize } from '../core/layers/shape.js';
-import { LIMITS, networkSpecSchema, describeZodError, type LayerSpec, type NetworkSpec } from '../core/spec.js';
+import { LIMITS, networkSpecSchema, fieldPath, type LayerSpec, type NetworkSpec } from '../core/spec.js';
+import { parseJsonText } from '../core/json-text.js';
 import { readFileCapped } from '../node/read-file.js';
 import { activationOption, choiceOption, usageError, type ParsedCommand } from './args.js';
 import type { CliIO } from './io.js';
@@ -118,21 +119,24 @@ async function readSpecFile(
   io: CliIO, path: string, inputSize: number, inputShape: [number, number, number] | undefined, loss: NetworkSpec['loss'],
 ): Promise<NetworkSpec> {
   const bytes = await readFileCapped(resolve(io.cwd, path), MAX_SPEC_BYTES, path);
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder().decode(bytes));
-  } catch (e) {
-    throw new StudioError('BAD_SPEC', `not valid JSON (${errorMessage(e)})`, { file: path });
-  }
+  const text = parseJsonText(new TextDecoder().decode(bytes), path, 'BAD_SPEC');
+  const json = text.value;
   if (typeof json !== 'object' || json === null || !Array.isArray((json as { layers?: unknown }).layers)) {
-    throw new StudioError('BAD_SPEC', 'must be a JSON object with "layers": [{"kind": ...}, ...]', { file: path });
+    throw new StudioError('BAD_SPEC', 'must be a JSON object with "layers": [{"kind": ...}, ...]', { file: path, ...text.placeOf([]) });
   }
   // The data decides the input; a spec file may state it (it must then agree) or leave it out.
   const merged = { inputSize, ...(inputShape ? { inputShape } : {}), loss, ...(json as object) };
   const parsed = networkSpecSchema.safeParse(merged);
-  if (!parsed.success) throw new StudioError('BAD_SPEC', describeZodError(parsed.error, 'network spec'), { file: path });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = fieldPath(issue.path);
+    throw new StudioError('BAD_SPEC', issue.message, { file: path, ...text.placeOf(issue.path), ...(field ? { field } : {}) });
+  }
   if (parsed.data.inputSize !== inputSize) {
-    throw new StudioError('BAD_SPEC', `inputSize ${parsed.data.inputSize} does not match the data's ${inputSize} values per sample`, { file: path });
+    throw new StudioError('BAD_SPEC', `inputSize ${parsed.data.inputSize} does not match the data's ${inputSize} values per sample`, {
+      file: path,
+      ...text.placeOf(['inputSize']),
+    });
   }
   return parsed.data;
 }

@@ -92,12 +92,15 @@ export const TWO_LAYER_NET: NetworkSpec = {
   loss: 'softmax-cross-entropy',
 };
 
+/** A zod issue's path as a field name: `layers[2].units` ('' for the root). */
+export function fieldPath(path: readonly PropertyKey[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
+}
+
 /** Turn a zod error into one line that names the field: `layers[2].units: ...`. */
 export function describeZodError(err: z.ZodError, what: string): string {
   const first = err.issues[0];
   if (!first) return `${what}: invalid`;
-  const path = first.path
-    .map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`))
-    .join('');
+  const path = fieldPath(first.path);
   return `${what}${path ? ` field ${path}` : ''}: ${first.message}`;
 }

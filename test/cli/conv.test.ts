@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeModel } from '../../core/model/model-file.js';
-import { cli, failsWith, jsonLines, tempDir, writeIdxPair } from './helpers.js';
+import { cli, failsWith, jsonLines, tempDir, writeBlobsCsv, writeIdxPair } from './helpers.js';
 
 /** The CLI's convolutional networks: layer tokens, input shapes, spec files, fine-tuning, gradcheck. */
 describe('train with layer tokens', () => {
@@ -52,6 +52,28 @@ describe('train with layer tokens', () => {
     expect(decodeModel(readFileSync(join(dir, 'm.safetensors'))).spec.inputShape).toEqual([1, 4, 4]);
     expect(await failsWith(dir, 2, 'train', 'img.csv', '--label', 'label', '--layers', 'conv2x3,fc2', '--input-shape', '1x4x5')).toBe(
       'backprop-studio: --input-shape 1x4x5 holds 20 values, but each sample has 16',
+    );
+  });
+
+  it('a bad spec file is one line naming the file, line, column and field', async () => {
+    const dir = tempDir();
+    writeBlobsCsv(dir, 'blobs.csv', 20, 1);
+    const spec = (name: string, text: string): string => {
+      writeFileSync(join(dir, name), text);
+      return name;
+    };
+    const fails = (file: string): Promise<string> => failsWith(dir, 1, 'train', 'blobs.csv', '--spec', file);
+    expect(await fails(spec('comma.json', '{\n  "layers": [\n    {"kind": "affine", "units": 3},\n  ]\n}\n'))).toBe(
+      "backprop-studio: comma.json:4:3: not valid JSON: a comma before ']' (JSON allows no trailing comma)",
+    );
+    expect(await fails(spec('string.json', '{\n  "layers": [\n    {"kind": "affine", "units": "3"}\n  ]\n}\n'))).toBe(
+      'backprop-studio: string.json:3:33: field layers[0].units: Invalid input: expected number, received string',
+    );
+    expect(await fails(spec('kind.json', '{"layers": [{"kind": "affine", "units": 4},\n  {"kind": "fc", "units": 2}]}'))).toBe(
+      'backprop-studio: kind.json:2:12: field layers[1].kind: "fc" is not a layer kind; the kinds are affine, relu, sigmoid, tanh, conv, pool, flatten, batchnorm, dropout',
+    );
+    expect(await fails(spec('array.json', '[{"kind": "affine", "units": 2}]'))).toBe(
+      'backprop-studio: array.json:1:1: must be a JSON object with "layers": [{"kind": ...}, ...]',
     );
   });
 
