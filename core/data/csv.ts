@@ -467,8 +467,11 @@ function resolveLabelColumn(
   let index: number;
   if (typeof choice === 'string') {
     const name = choice.trim();
-    const byName = header ? findColumn(header, name) : -1;
-    if (byName >= 0) return byName;
+    const byName = header ? columnsNamed(header, name) : [];
+    if (byName.length > 1) {
+      throw usage(`${byName.length} columns are named "${name}" (columns ${byName.slice(0, -1).join(', ')} and ${byName.at(-1)!}, counting from 0); give the column's index`);
+    }
+    if (byName.length === 1) return byName[0]!;
     if (!/^-?\d+$/.test(name)) {
       if (!header) throw usage(`the file has no header row, so there is no column named "${name}"; give the column's index`);
       const list = header.slice(0, 12).map((h) => `"${h}"`).join(', ');
@@ -484,11 +487,13 @@ function resolveLabelColumn(
   return index < 0 ? width + index : index;
 }
 
-function findColumn(header: string[], name: string): number {
-  const exact = header.indexOf(name);
-  if (exact >= 0) return exact;
+/** Indices of the columns named `name`: exact matches, else matches ignoring case. */
+function columnsNamed(header: string[], name: string): number[] {
+  const indicesWhere = (same: (h: string) => boolean): number[] => header.flatMap((h, i) => (same(h) ? [i] : []));
+  const exact = indicesWhere((h) => h === name);
+  if (exact.length > 0) return exact;
   const lower = name.toLowerCase();
-  return header.findIndex((h) => h.toLowerCase() === lower);
+  return indicesWhere((h) => h.toLowerCase() === lower);
 }
 
 // ---------------------------------------------------------------- classes

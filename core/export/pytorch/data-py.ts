@@ -212,11 +212,11 @@ def resolve_label_column(choice, model_column, header, width, path):
         return width - 1
     text = str(choice).strip()
     if header:
-        if text in header:
-            return header.index(text)
-        lower = [h.lower() for h in header]
-        if text.lower() in lower:
-            return lower.index(text.lower())
+        named = [i for i, h in enumerate(header) if h == text] or [i for i, h in enumerate(header) if h.lower() == text.lower()]
+        if len(named) > 1:
+            raise DataError(f"{path}: {len(named)} columns are named {text!r} (columns {', '.join(map(str, named))}); give the column's index")
+        if named:
+            return named[0]
     if not re.fullmatch(r"-?\d+", text):
         raise DataError(f"{path}: no column named {text!r}" + (f"; the columns are {', '.join(header[:12])}" if header else " (the file has no header row)"))
     index = int(text)

@@ -296,6 +296,14 @@ describe('malformed files', () => {
     expect(e.message).toBe('t.csv: field label column: no column named "knd"; the columns are "x", "y", "kind"');
   });
 
+  test('a label column name two columns share is refused, not guessed', () => {
+    const e = failure('x,kind,Kind,kind\n1,a,b,c\n', { labelColumn: 'kind' });
+    expect(e.code).toBe('BAD_USAGE');
+    expect(e.message).toBe('t.csv: field label column: 2 columns are named "kind" (columns 1 and 3, counting from 0); give the column\'s index');
+    // An exact match settles it before case is ignored; ignoring case, two are again ambiguous.
+    expect(failure('x,kind,Kind,kind\n1,a,b,c\n', { labelColumn: 'KIND' }).message).toContain('3 columns are named "KIND" (columns 1, 2 and 3, counting from 0)');
+  });
+
   test('a label column index out of range', () => {
     const e = failure('1,2,0\n', { labelColumn: 3 });
     expect(e.code).toBe('BAD_USAGE');

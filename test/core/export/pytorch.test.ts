@@ -101,6 +101,25 @@ describe.skipIf(noTorch)('PyTorch project', () => {
     for (let i = 0; i < p.length; i++) expect(Math.abs(p[i]! - want[i]!)).toBeLessThan(1e-5);
   });
 
+  it("data.py picks a label column by name as the studio does, and refuses a name two columns share", () => {
+    const dir = writeProject(irisModel.content);
+    const out = runPython(
+      'import json\nfrom data import resolve_label_column, DataError\n' +
+        'def pick(choice):\n    try:\n        return resolve_label_column(choice, None, ["x", "kind", "Kind", "kind"], 4, "t.csv")\n' +
+        '    except DataError as e:\n        return str(e)\n' +
+        'print(json.dumps([pick("x"), pick("X"), pick("kind"), pick("KIND"), pick("-1"), pick(None)]))',
+      dir,
+    );
+    expect(JSON.parse(out)).toEqual([
+      0,
+      0,
+      "t.csv: 2 columns are named 'kind' (columns 1, 3); give the column's index",
+      "t.csv: 3 columns are named 'KIND' (columns 1, 2, 3); give the column's index",
+      3,
+      3,
+    ]);
+  });
+
   it('train.py continues like the CLI from the same start: 20 --no-shuffle steps, the same losses within 1e-4 relative', async () => {
     const { cli, tempDir } = await import('../../cli/helpers.js');
     const work = tempDir();
