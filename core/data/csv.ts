@@ -2,9 +2,10 @@
 // and fails with "Buffer is not defined" in a Web Worker; this one carries its
 // own Buffer and runs unchanged in Node, a Worker and the utility process.
 import { parse, CsvError } from 'csv-parse/browser/esm/sync';
+import { csvParseError } from './csv-errors.js';
 import { StudioError, errorMessage, type ErrorCode } from '../errors.js';
 import type { Dataset } from './dataset.js';
-import { DATA_LIMITS, checkBytes, checkShape, clip, formatBytes, formatCount } from './limits.js';
+import { DATA_LIMITS, checkBytes, checkShape, clip, formatCount } from './limits.js';
 import { scanCsvText, sniffDelimiter } from './csv-scan.js';
 import { assignClasses } from './csv-classes.js';
 import { DECIMAL, DECIMAL_COMMA, exactDecimal, isIntegerDecimal, parseDecimal } from './csv-number.js';
@@ -335,10 +336,12 @@ function parseCsv(
   onRow?: (cells: string[], endLine: number) => void,
 ): HeadRow[] | void {
   const rows: HeadRow[] = [];
+  let lastRecordEndLine = 0;
   try {
     parse(bytes, {
       ...options,
       on_record: (record: string[], context: { lines: number }) => {
+        lastRecordEndLine = context.lines;
         if (onRow) onRow(record, context.lines);
         else rows.push({ cells: record, line: startLine(record, context.lines) });
         return null; // keep nothing in the parser
@@ -347,14 +350,7 @@ function parseCsv(
   } catch (e) {
     if (e instanceof StudioError) throw e;
     if (e instanceof CsvError) {
-      const line = typeof e['lines'] === 'number' ? e['lines'] : undefined;
-      // "Quote Not Closed: the parsing is finished with an opening quote at line 5" -> without the line part.
-      const message = e.message.replace(/\s+at line \d+\.?$/, '');
-      const where = { file, ...(line === undefined ? {} : { line }) };
-      if (e.code === 'CSV_MAX_RECORD_SIZE') {
-        throw new StudioError('TOO_LARGE', `a record of more than ${formatBytes(options.max_record_size)} (the limit): does a quote never close?`, where);
-      }
-      throw new StudioError('BAD_DATA', message, where);
+      throw csvParseError(e, { file, bytes, delimiter: options.delimiter, lastRecordEndLine, maxRecordSize: options.max_record_size });
     }
     throw new StudioError('BAD_DATA', `cannot parse the text: ${errorMessage(e)}`, { file });
   }

@@ -273,10 +273,26 @@ describe('malformed files', () => {
     expect(failure('a,b\n1,2,0\n').message).toBe('t.csv:2: the header has 2 columns but the first data row has 3 fields');
   });
 
-  test('an unclosed quote', () => {
+  test('an unclosed quote is reported where it opens, not where the file ends', () => {
+    const opened = 't.csv:2:2: a quoted field opens here and its closing quote never comes (the file ends inside it)';
     const e = failure('1,2,0\n3,"4,1\n5,6,0\n');
     expect(e.code).toBe('BAD_DATA');
-    expect(e.message).toMatch(/^t\.csv:\d+: Quote Not Closed/);
+    expect(e.message).toBe(opened);
+    // 200 lines after it, CRLF line ends, a doubled quote closed before it on its line, a quote inside an unquoted field.
+    const rows = Array.from({ length: 200 }, (_, i) => `${i},5,6,0`);
+    expect(failure(['a,b,c,d', '1,"x""y",2,0', '2,4",5,"6,0', ...rows].join('\r\n')).message).toBe(
+      't.csv:3:4: a quoted field opens here and its closing quote never comes (the file ends inside it)',
+    );
+    // After blank lines, with semicolons.
+    expect(failure('a;b;c\n1;2;0\n\n\n3; "4;1\n5;6;0\n').message).toBe(
+      't.csv:5:2: a quoted field opens here and its closing quote never comes (the file ends inside it)',
+    );
+  });
+
+  test('text after a closing quote names the line and field', () => {
+    const e = failure('a,b,c\n1,2,0\n3,"4"x,1\n');
+    expect(e.code).toBe('BAD_DATA');
+    expect(e.message).toBe('t.csv:3:2: text follows the closing quote of a quoted field; a quote inside a quoted field is written twice ("")');
   });
 
   test('a single column', () => {
