@@ -17,15 +17,24 @@ export interface LoadedModel {
   network: Network;
 }
 
+/** Read and validate a saved model file: spec, tensors, metadata (no network yet). */
+export async function readModelFile(io: CliIO, path: string): Promise<{ file: string; content: ModelFileContent }> {
+  const bytes = await readFileCapped(resolve(io.cwd, path), MAX_MODEL_BYTES, path);
+  return { file: path, content: decodeModel(bytes, path) };
+}
+
 /** Read, validate and rebuild a saved model, weights included. */
 export async function loadModel(io: CliIO, path: string, ops: Ops): Promise<LoadedModel> {
-  const full = resolve(io.cwd, path);
-  const bytes = await readFileCapped(full, MAX_MODEL_BYTES, path);
-  const content = decodeModel(bytes, path);
+  const { content } = await readModelFile(io, path);
+  return { file: path, content, network: modelNetwork(content, path, ops) };
+}
+
+/** The network of a read model file, with its weights and BatchNorm statistics. */
+export function modelNetwork(content: ModelFileContent, path: string, ops: Ops): Network {
   try {
     const network = buildNetwork(content.spec, { ops });
     loadTensorsIntoParams(content.tensors, network.namedParams(), network.namedBuffers());
-    return { file: path, content, network };
+    return network;
   } catch (e) {
     // Building the network and loading its weights know nothing of files: say which one.
     if (!(e instanceof StudioError) || e.where.file !== undefined) throw e;
@@ -59,7 +68,7 @@ export function prepareForModel(
  * cases: 0..255 pixels given to a model trained on IDX images (read as 0..1) give
  * confident nonsense. "Far" is more than twice the training range beyond either end.
  */
-export function scaleWarning(ds: Dataset, model: LoadedModel, dataFile: string): string | undefined {
+export function scaleWarning(ds: Dataset, model: Pick<LoadedModel, 'file' | 'content'>, dataFile: string): string | undefined {
   const range = model.content.inputRange;
   if (!range) return undefined;
   const [lo, hi] = dataRange(ds);

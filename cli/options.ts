@@ -77,7 +77,7 @@ export const OPTIONS: Record<string, OptionDoc> = {
     type: 'string', value: INITIALIZERS.join('|'),
     help: 'std: 0.01 x randn, the book\'s TwoLayerNet (train default); xavier: randn/√fan_in; he: randn·√(2/fan_in)', commands: NETWORK,
   },
-  'init-from': { type: 'string', value: 'model.safetensors', help: 'start from a saved model\'s weights (continue or fine-tune)', commands: ['train'] },
+  'init-from': { type: 'string', value: 'model.safetensors', help: 'continue or fine-tune a saved model: its weights, network, columns, classes and scaling; its optimizer settings unless given', commands: ['train'] },
   seed: { type: 'string', value: '1', help: 'weights, shuffles, Dropout and --split; the same seed gives the same run', commands: NETWORK },
   'no-shuffle': { type: 'boolean', help: 'visit the training samples in file order every epoch', commands: ['train'] },
   standardize: { type: 'boolean', help: 'scale features by the training set\'s mean and std (kept in the model)', commands: ['train'] },

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { buildNetwork } from '../../core/network.js';
 import { StudioError } from '../../core/errors.js';
 import { Trainer, type EpochResult } from '../../core/trainer.js';
-import { alignClasses, matchFeatureNames, splitDataset, standardize } from '../../core/data/prepare.js';
+import { alignClasses, applyNormalization, matchFeatureNames, splitDataset, standardize } from '../../core/data/prepare.js';
 import { encodeModel, tensorsFromParams } from '../../core/model/model-file.js';
 import { trainingConfigSchema, type Normalization } from '../../core/spec.js';
 import type { Dataset } from '../../core/data/dataset.js';
@@ -11,10 +11,12 @@ import { dataRange } from '../model.js';
 import { initOption, labelColumnOption, numberOption, optimizerOption, usageError, type ParsedCommand } from '../args.js';
 import { describeSpec, specFromCli } from '../network-spec.js';
 import { splitTraining } from '../../core/training-split.js';
-import { loadModel } from '../model.js';
+import { modelNetwork, readModelFile } from '../model.js';
+import { continuedSpec, dataForStart, namesANetwork } from '../start-model.js';
 import { shapeSize } from '../../core/layers/shape.js';
 import { specOutputShape } from '../../core/layers/registry.js';
 import { featureNamesOf, loadDataFile, printWarnings } from '../data-files.js';
+import type { LoadedData } from '../../core/data/read-data.js';
 import { duration, fixed, jsonLine, thousands, type CliIO } from '../io.js';
 import { computeOptions } from '../ops.js';
 import { withCliOps } from '../with-ops.js';
@@ -25,18 +27,24 @@ export async function trainCommand(io: CliIO, cmd: ParsedCommand): Promise<numbe
   const v = cmd.values;
   const json = v.json === true;
   const labelColumn = labelColumnOption(v);
+  // Continue or fine-tune: the saved model decides the network, the columns, the classes and the
+  // scaling, and its optimizer settings are the defaults (as in the exported project's train.py).
+  const start = typeof v['init-from'] === 'string' ? await readModelFile(io, v['init-from']) : undefined;
+  const was = start?.content.training;
   const config = trainingConfigSchema.parse({
-    optimizer: optimizerOption(v),
-    learningRate: numberOption(v, 'lr', 0.1, { exclusiveMin: 0, max: 1000 }),
-    batchSize: numberOption(v, 'batch', 100, { integer: true, min: 1, max: 65536 }),
+    optimizer: v.optimizer === undefined && was ? was.optimizer : optimizerOption(v),
+    learningRate: numberOption(v, 'lr', was?.learningRate ?? 0.1, { exclusiveMin: 0, max: 1000 }),
+    batchSize: numberOption(v, 'batch', was?.batchSize ?? 100, { integer: true, min: 1, max: 65536 }),
     epochs: numberOption(v, 'epochs', 5, { integer: true, min: 1, max: 100000 }),
     seed: numberOption(v, 'seed', 1, { integer: true, min: 0, max: 2 ** 32 - 1 }),
     init: initOption(v),
-    momentum: numberOption(v, 'momentum', 0.9, { min: 0, max: 1 }),
-    beta1: numberOption(v, 'beta1', 0.9, { min: 0, exclusiveMax: 1 }),
-    beta2: numberOption(v, 'beta2', 0.999, { min: 0, exclusiveMax: 1 }),
-    decay: numberOption(v, 'decay', 0.99, { min: 0, exclusiveMax: 1 }),
-    ...(v['weight-decay'] !== undefined ? { weightDecay: numberOption(v, 'weight-decay', 0, { min: 0, max: 100 }) } : {}),
+    momentum: numberOption(v, 'momentum', was?.momentum ?? 0.9, { min: 0, max: 1 }),
+    beta1: numberOption(v, 'beta1', was?.beta1 ?? 0.9, { min: 0, exclusiveMax: 1 }),
+    beta2: numberOption(v, 'beta2', was?.beta2 ?? 0.999, { min: 0, exclusiveMax: 1 }),
+    decay: numberOption(v, 'decay', was?.decay ?? 0.99, { min: 0, exclusiveMax: 1 }),
+    ...(v['weight-decay'] !== undefined || was?.weightDecay !== undefined
+      ? { weightDecay: numberOption(v, 'weight-decay', was?.weightDecay ?? 0, { min: 0, max: 100 }) }
+      : {}),
     ...(v['no-shuffle'] === true ? { shuffle: false } : {}),
     ...(v['train-limit'] !== undefined ? { trainLimit: numberOption(v, 'train-limit', 0, { integer: true, min: 1, max: 100_000_000 }) } : {}),
   });
@@ -47,14 +55,19 @@ export async function trainCommand(io: CliIO, cmd: ParsedCommand): Promise<numbe
 
   if (typeof v.out === 'string') await checkWritableTarget(resolve(io.cwd, v.out), v.out);
 
+  const modelLabelColumn = start?.content.labelColumn;
   const inputs: { path: string; shown: string }[] = [];
   const trainFile = await loadDataFile(io, {
     path: cmd.positionals[0]!,
     inputs,
     ...(typeof v.labels === 'string' ? { labelsPath: v.labels } : {}),
     ...(labelColumn !== undefined ? { labelColumn } : {}),
+    ...(modelLabelColumn !== undefined ? { modelLabelColumn } : {}),
   });
-  let train: Dataset = trainFile.dataset;
+  const startWarnings: string[] = [];
+  let train: Dataset = start
+    ? dataForStart(trainFile.dataset, start, cmd.positionals[0]!, featureNamesOf(trainFile), startWarnings)
+    : trainFile.dataset;
   let test: Dataset | undefined;
   let testWarnings: string[] = [];
   if (typeof v.test === 'string') {
@@ -64,24 +77,12 @@ export async function trainCommand(io: CliIO, cmd: ParsedCommand): Promise<numbe
       labelsFlag: '--test-labels',
       ...(typeof v['test-labels'] === 'string' ? { labelsPath: v['test-labels'] } : {}),
       ...(labelColumn !== undefined ? { labelColumn } : {}),
+      ...(modelLabelColumn !== undefined ? { modelLabelColumn } : {}),
     });
     testWarnings = [...testFile.warnings];
-    if (testFile.dataset.features !== train.features) {
-      throw new StudioError(
-        'BAD_DATA',
-        `has ${thousands(testFile.dataset.features)} features per sample, the training file ${cmd.positionals[0]!} has ${thousands(train.features)}`,
-        { file: v.test },
-      );
-    }
-    const trainNames = featureNamesOf(trainFile);
-    const testNames = featureNamesOf(testFile);
-    let testData = testFile.dataset;
-    if (trainNames && testNames) {
-      const matched = matchFeatureNames(testData, testNames, trainNames, v.test);
-      testData = matched.dataset;
-      if (matched.note) testWarnings.push(matched.note);
-    }
-    test = alignClasses(testData, train.classNames, v.test);
+    test = start
+      ? dataForStart(testFile.dataset, start, v.test, featureNamesOf(testFile), testWarnings)
+      : testLikeTraining(testFile, trainFile, train, cmd.positionals[0]!, v.test, testWarnings);
   } else if (split > 0) {
     ({ train, test } = splitDataset(train, split, config.seed));
   }
@@ -91,9 +92,20 @@ export async function trainCommand(io: CliIO, cmd: ParsedCommand): Promise<numbe
   // The raw training range, kept in the model so eval and predict notice data on another scale.
   const inputRange = dataRange(train);
   let normalization: Normalization | undefined;
-  if (v.standardize === true) ({ train, test, normalization } = standardize(train, test));
-  const warnings = [...trainFile.warnings, ...testWarnings];
-  if (v.standardize !== true) warnings.push(...unscaledWarning(train, trainFile));
+  if (start) {
+    // The model's weights were learned on its own scaling: the same statistics, not new ones.
+    normalization = start.content.normalization;
+    if (v.standardize === true && !normalization) {
+      throw usageError(`--standardize: ${start.file} (--init-from) was trained on unstandardized values, which its weights expect`);
+    }
+    if (normalization) {
+      const norm = normalization;
+      train = applyNormalization(train, norm);
+      if (test) test = applyNormalization(test, norm);
+    }
+  } else if (v.standardize === true) ({ train, test, normalization } = standardize(train, test));
+  const warnings = [...trainFile.warnings, ...startWarnings, ...testWarnings];
+  if (!normalization && !start) warnings.push(...unscaledWarning(train, trainFile));
 
   const classes = train.classNames.length;
   if (classes < 2) {
@@ -104,28 +116,28 @@ export async function trainCommand(io: CliIO, cmd: ParsedCommand): Promise<numbe
       { file: cmd.positionals[0]! },
     );
   }
-  const spec = await specFromCli(io, v, {
-    inputSize: train.features,
-    ...(train.imageShape ? { imageShape: train.imageShape } : {}),
-    defaultSizes: [50, classes],
-  });
+  const named = !start || namesANetwork(v)
+    ? await specFromCli(io, v, {
+      inputSize: train.features,
+      ...(train.imageShape ? { imageShape: train.imageShape } : {}),
+      defaultSizes: [50, classes],
+    })
+    : undefined;
+  const spec = start ? continuedSpec(start, named) : named!;
   const outputs = shapeSize(specOutputShape(spec));
   if (outputs !== classes) {
     throw usageError(`--layers ends with ${outputs} outputs, but the data has ${classes} classes (${train.classNames.slice(0, 10).join(', ')}${classes > 10 ? ', …' : ''})`);
   }
   return withCliOps(compute, io, async (ops) => {
     const network = buildNetwork(spec, { ops, init: config.init, seed: config.seed });
-    if (typeof v['init-from'] === 'string') {
-      // Continue or fine-tune: the saved weights (and BatchNorm statistics) replace the initializer's.
-      const start = await loadModel(io, v['init-from'], ops);
-      network.copyParamsFrom(start.network);
-    }
+    // The saved weights (and BatchNorm statistics) replace the initializer's.
+    if (start) network.copyParamsFrom(modelNetwork(start.content, start.file, ops));
     const trainer = new Trainer({ network, train, ...(test ? { test } : {}), config });
 
     printWarnings(io, warnings);
     if (!json) {
       io.out(`data: ${thousands(train.count)} training samples${test ? `, ${thousands(test.count)} test samples` : ''}, ${train.features} features, ${classes} classes`);
-      io.out(`network: ${describeSpec(spec)}, ${thousands(network.parameterCount)} parameters; ${config.optimizer} lr ${config.learningRate}, batch ${config.batchSize}, ${config.epochs} epochs, init ${config.init}, seed ${config.seed}, ${ops.name}`);
+      io.out(`network: ${describeSpec(spec)}, ${thousands(network.parameterCount)} parameters; ${config.optimizer} lr ${config.learningRate}, batch ${config.batchSize}, ${config.epochs} epochs, init ${start ? `from ${start.file}` : config.init}, seed ${config.seed}, ${ops.name}`);
     }
     const onEpoch = (e: EpochResult): void => {
       if (json) {
@@ -156,7 +168,7 @@ export async function trainCommand(io: CliIO, cmd: ParsedCommand): Promise<numbe
         spec, training: config, classNames: [...train.classNames],
         ...(trainFile.header && trainFile.labelColumn !== null ? { labelColumn: trainFile.header[trainFile.labelColumn]! } : {}),
         inputRange,
-        ...(featureNamesOf(trainFile) ? { featureNames: featureNamesOf(trainFile)! } : {}),
+        ...(start?.content.featureNames ?? featureNamesOf(trainFile) ? { featureNames: start?.content.featureNames ?? featureNamesOf(trainFile)! } : {}),
         ...(normalization ? { normalization } : {}),
         tensors: tensorsFromParams(network.namedParams(), network.namedBuffers()),
       });
@@ -208,4 +220,26 @@ function unscaledWarning(train: Dataset, file: { header: string[] | null; labelC
     `features reach ${Number(max.toPrecision(4))} (${name}); inputs this large often stall training ` +
       `(the loss stays near ln(classes)): consider --standardize`,
   ];
+}
+
+/** A --test file lined up with the training file: the same features (by name, when both have names), the same class indices. */
+function testLikeTraining(
+  testFile: LoadedData, trainFile: LoadedData, train: Dataset, trainPath: string, testPath: string, warnings: string[],
+): Dataset {
+  if (testFile.dataset.features !== train.features) {
+    throw new StudioError(
+      'BAD_DATA',
+      `has ${thousands(testFile.dataset.features)} features per sample, the training file ${trainPath} has ${thousands(train.features)}`,
+      { file: testPath },
+    );
+  }
+  const trainNames = featureNamesOf(trainFile);
+  const testNames = featureNamesOf(testFile);
+  let testData = testFile.dataset;
+  if (trainNames && testNames) {
+    const matched = matchFeatureNames(testData, testNames, trainNames, testPath);
+    testData = matched.dataset;
+    if (matched.note) warnings.push(matched.note);
+  }
+  return alignClasses(testData, train.classNames, testPath);
 }

@@ -1,0 +1,79 @@
+/**
+ * `train --init-from model.safetensors`: continue or fine-tune a saved model. The
+ * model fixes what its weights were learned for: the network (the flags may only
+ * restate it), the feature columns and their order, the classes and their output
+ * indices, the standardization. Data that differs is lined up with the model or
+ * refused with the reason, never fed to the weights as if it were the same.
+ */
+import type { Dataset } from '../core/data/dataset.js';
+import { alignClasses, matchFeatureNames } from '../core/data/prepare.js';
+import { StudioError } from '../core/errors.js';
+import { specOutputShape } from '../core/layers/registry.js';
+import { shapeSize } from '../core/layers/shape.js';
+import type { ModelFileContent } from '../core/model/model-file.js';
+import type { NetworkSpec } from '../core/spec.js';
+import { usageError, type ParsedCommand } from './args.js';
+import { describeSpec } from './network-spec.js';
+import { scaleWarning } from './model.js';
+
+export interface StartModel {
+  file: string;
+  content: ModelFileContent;
+}
+
+/** Flags that describe a network: with --init-from they may only restate the model's. */
+const NETWORK_FLAGS = ['layers', 'spec', 'activation', 'loss', 'input-shape'] as const;
+
+export function namesANetwork(v: ParsedCommand['values']): boolean {
+  return NETWORK_FLAGS.some((f) => v[f] !== undefined);
+}
+
+function sameNetwork(a: NetworkSpec, b: NetworkSpec): boolean {
+  const key = (s: NetworkSpec): string => JSON.stringify([s.inputSize, s.inputShape ?? null, s.layers, s.loss]);
+  return key(a) === key(b);
+}
+
+/** 4-50-3 (relu), with the loss when it is not the default softmax with cross-entropy. */
+function networkWords(s: NetworkSpec): string {
+  return `${describeSpec(s)}${s.loss === 'mse' ? ' with mean squared error' : ''}`;
+}
+
+/** The model's network; `named` (from the flags) must be the same one, or the weights would not fit. */
+export function continuedSpec(start: StartModel, named: NetworkSpec | undefined): NetworkSpec {
+  const own = start.content.spec;
+  if (named && !sameNetwork(named, own)) {
+    throw usageError(
+      `--init-from ${start.file}: the model's network is ${networkWords(own)}, the flags name ${networkWords(named)}; ` +
+        'leave out --layers, --spec, --activation, --loss and --input-shape to continue the model\'s own network',
+    );
+  }
+  return own;
+}
+
+/** The model's class names, output by output (numbered when the file has none). */
+export function startClassNames(start: StartModel): string[] {
+  return start.content.classNames ? [...start.content.classNames] : Array.from({ length: shapeSize(specOutputShape(start.content.spec)) }, (_, i) => String(i));
+}
+
+/**
+ * A data file as the model knows its data: the feature columns in the trained order
+ * (by name, when both have names), each class at the model's output for it, and a
+ * warning when the values are on another scale than the model was trained on.
+ */
+export function dataForStart(
+  ds: Dataset, start: StartModel, file: string, featureNames: readonly string[] | undefined, warnings: string[],
+): Dataset {
+  const inputs = start.content.spec.inputSize;
+  if (ds.features !== inputs) {
+    throw new StudioError('SHAPE_MISMATCH', `has ${ds.features} features per sample, but the model ${start.file} (--init-from) expects ${inputs}`, { file });
+  }
+  let out = ds;
+  if (featureNames && start.content.featureNames) {
+    const matched = matchFeatureNames(out, featureNames, start.content.featureNames, file);
+    out = matched.dataset;
+    if (matched.note) warnings.push(matched.note);
+  }
+  const scale = scaleWarning(out, start, file);
+  if (scale) warnings.push(scale);
+  return alignClasses(out, startClassNames(start), file);
+}
