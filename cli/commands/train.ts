@@ -164,11 +164,13 @@ export async function trainCommand(io: CliIO, cmd: ParsedCommand): Promise<numbe
       io.err(`backprop-studio: ${v.out} not written: the run diverged, its weights are not finite numbers`);
     } else if (typeof v.out === 'string') {
       saved = resolve(io.cwd, v.out);
+      // A continued model's data was put in its column order: its names still describe the columns.
+      const featureNames = start?.content.featureNames ?? featureNamesOf(trainFile);
       const bytes = encodeModel({
         spec, training: config, classNames: [...train.classNames],
         ...(trainFile.header && trainFile.labelColumn !== null ? { labelColumn: trainFile.header[trainFile.labelColumn]! } : {}),
         inputRange,
-        ...(start?.content.featureNames ?? featureNamesOf(trainFile) ? { featureNames: start?.content.featureNames ?? featureNamesOf(trainFile)! } : {}),
+        ...(featureNames ? { featureNames } : {}),
         ...(normalization ? { normalization } : {}),
         tensors: tensorsFromParams(network.namedParams(), network.namedBuffers()),
       });
