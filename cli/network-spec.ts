@@ -86,8 +86,13 @@ export function specFromSizes(inputSize: number, sizes: number[], activation: La
 }
 
 /** Build and check the spec the flags describe. */
+/** --loss softmax|mse as the spec names it. */
+export function lossOption(v: ParsedCommand['values']): NetworkSpec['loss'] {
+  return choiceOption(v, 'loss', ['softmax', 'mse'] as const, 'softmax') === 'mse' ? 'mse' : 'softmax-cross-entropy';
+}
+
 export async function specFromCli(io: CliIO, v: ParsedCommand['values'], req: SpecRequest): Promise<NetworkSpec> {
-  const loss = choiceOption(v, 'loss', ['softmax', 'mse'] as const, 'softmax') === 'mse' ? 'mse' : 'softmax-cross-entropy';
+  const loss = lossOption(v);
   const given = inputShapeOption(v, req.inputSize);
   const inputShape = given ?? (req.imageShape ? ([1, req.imageShape[0], req.imageShape[1]] as [number, number, number]) : undefined);
   if (v.spec !== undefined && v.layers !== undefined) throw usageError('give either --layers or --spec, not both');

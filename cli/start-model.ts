@@ -13,7 +13,7 @@ import { shapeSize } from '../core/layers/shape.js';
 import type { ModelFileContent } from '../core/model/model-file.js';
 import type { NetworkSpec } from '../core/spec.js';
 import { usageError, type ParsedCommand } from './args.js';
-import { describeSpec } from './network-spec.js';
+import { describeSpec, inputShapeOption, lossOption } from './network-spec.js';
 import { scaleWarning } from './model.js';
 
 export interface StartModel {
@@ -21,11 +21,30 @@ export interface StartModel {
   content: ModelFileContent;
 }
 
-/** Flags that describe a network: with --init-from they may only restate the model's. */
-const NETWORK_FLAGS = ['layers', 'spec', 'activation', 'loss', 'input-shape'] as const;
-
+/** --layers or --spec: a whole network, which with --init-from must be the model's. */
 export function namesANetwork(v: ParsedCommand['values']): boolean {
-  return NETWORK_FLAGS.some((f) => v[f] !== undefined);
+  return v.layers !== undefined || v.spec !== undefined;
+}
+
+/**
+ * Without --layers or --spec, the network flags that describe one part of it
+ * (--input-shape, --loss) may restate the model's; --activation only shapes a
+ * --layers size list.
+ */
+export function checkRestatedParts(start: StartModel, v: ParsedCommand['values']): void {
+  if (namesANetwork(v)) return;
+  const own = start.content.spec;
+  if (v.activation !== undefined) {
+    throw usageError(`--activation goes with a --layers size list; --init-from ${start.file} continues the model's network, ${networkWords(own)}`);
+  }
+  const shape = inputShapeOption(v, own.inputSize);
+  if (shape && JSON.stringify(shape) !== JSON.stringify(own.inputShape ?? null)) {
+    throw usageError(`--input-shape ${shape.join('x')}: the model ${start.file} (--init-from) reads ${own.inputShape ? `images of ${own.inputShape.join('x')}` : `${own.inputSize} flat values`}`);
+  }
+  const loss = lossOption(v);
+  if (v.loss !== undefined && loss !== own.loss) {
+    throw usageError(`--loss ${String(v.loss)}: the model ${start.file} (--init-from) was trained with ${own.loss === 'mse' ? 'mean squared error' : 'softmax with cross-entropy'}`);
+  }
 }
 
 function sameNetwork(a: NetworkSpec, b: NetworkSpec): boolean {
@@ -44,7 +63,7 @@ export function continuedSpec(start: StartModel, named: NetworkSpec | undefined)
   if (named && !sameNetwork(named, own)) {
     throw usageError(
       `--init-from ${start.file}: the model's network is ${networkWords(own)}, the flags name ${networkWords(named)}; ` +
-        'leave out --layers, --spec, --activation, --loss and --input-shape to continue the model\'s own network',
+        'leave out --layers and --spec to continue the model\'s own network',
     );
   }
   return own;

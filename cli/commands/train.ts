@@ -12,7 +12,7 @@ import { initOption, labelColumnOption, numberOption, optimizerOption, usageErro
 import { describeSpec, specFromCli } from '../network-spec.js';
 import { splitTraining } from '../../core/training-split.js';
 import { modelNetwork, readModelFile } from '../model.js';
-import { continuedSpec, dataForStart, namesANetwork } from '../start-model.js';
+import { checkRestatedParts, continuedSpec, dataForStart, namesANetwork } from '../start-model.js';
 import { shapeSize } from '../../core/layers/shape.js';
 import { specOutputShape } from '../../core/layers/registry.js';
 import { featureNamesOf, loadDataFile, printWarnings } from '../data-files.js';
@@ -123,6 +123,7 @@ export async function trainCommand(io: CliIO, cmd: ParsedCommand): Promise<numbe
       defaultSizes: [50, classes],
     })
     : undefined;
+  if (start) checkRestatedParts(start, v);
   const spec = start ? continuedSpec(start, named) : named!;
   const outputs = shapeSize(specOutputShape(spec));
   if (outputs !== classes) {

@@ -85,8 +85,19 @@ describe('train --init-from', () => {
     await trainedModel(dir);
     expect(await failsWith(dir, 2, 'train', 'blobs.csv', '--init-from', 'a.safetensors', '--layers', '8,3')).toBe(
       "backprop-studio: --init-from a.safetensors: the model's network is 4-8-3 (tanh), the flags name 4-8-3 (relu); " +
-        "leave out --layers, --spec, --activation, --loss and --input-shape to continue the model's own network",
+        "leave out --layers and --spec to continue the model's own network",
     );
+    // Flags for one part of a network may restate the model's, not change it.
+    expect(await failsWith(dir, 2, 'train', 'blobs.csv', '--init-from', 'a.safetensors', '--loss', 'mse')).toBe(
+      'backprop-studio: --loss mse: the model a.safetensors (--init-from) was trained with softmax with cross-entropy',
+    );
+    expect(await failsWith(dir, 2, 'train', 'blobs.csv', '--init-from', 'a.safetensors', '--input-shape', '1x2x2')).toBe(
+      'backprop-studio: --input-shape 1x2x2: the model a.safetensors (--init-from) reads 4 flat values',
+    );
+    expect(await failsWith(dir, 2, 'train', 'blobs.csv', '--init-from', 'a.safetensors', '--activation', 'relu')).toBe(
+      "backprop-studio: --activation goes with a --layers size list; --init-from a.safetensors continues the model's network, 4-8-3 (tanh)",
+    );
+    expect((await cli(dir, 'train', 'blobs.csv', '--init-from', 'a.safetensors', '--loss', 'softmax', '--epochs', '1')).code).toBe(0);
     expect(await failsWith(dir, 2, 'train', 'blobs.csv', '--init-from', 'a.safetensors', '--standardize')).toBe(
       'backprop-studio: --standardize: a.safetensors (--init-from) was trained on unstandardized values, which its weights expect',
     );
