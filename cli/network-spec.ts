@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { StudioError, errorMessage, formatPlace } from '../core/errors.js';
+import { StudioError, formatPlace } from '../core/errors.js';
 import { validateSpec } from '../core/network.js';
 import { LAYER_TABLE, layerToken, parseLayerToken, planLayers } from '../core/layers/registry.js';
 import { describeShape, shapeSize } from '../core/layers/shape.js';
