@@ -35,8 +35,16 @@ export class StudioError extends Error {
     message: string,
     readonly where: ErrorPlace = {},
   ) {
-    super(formatPlace(where) + message);
+    super(oneLine(formatPlace(where) + message));
   }
+}
+
+/**
+ * Messages quote what they refuse (a cell, a file name, JSON.parse's snippet), and
+ * that text may hold line breaks: shown as \n so that every message stays one line.
+ */
+function oneLine(text: string): string {
+  return text.replace(/\r\n|\r|\n/g, '\\n');
 }
 
 /** `file:line:column: ` or `file: field x: ` — the prefix a compiler would print. */

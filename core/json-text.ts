@@ -7,7 +7,7 @@
 // The ES module build by path: the package's "main" is a UMD bundle whose inner
 // require('./impl/...') calls esbuild cannot follow (the CLI bundle failed at run time).
 import { findNodeAtLocation, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser/lib/esm/main.js';
-import { StudioError, type ErrorCode } from './errors.js';
+import { StudioError, errorMessage, type ErrorCode } from './errors.js';
 
 export interface TextPlace {
   /** 1-based. */
@@ -48,13 +48,28 @@ function describeSyntaxError(text: string, e: ParseError): string {
   return `not valid JSON: ${words}`;
 }
 
+const STRICT = { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false };
+
+/**
+ * Why JSON.parse refused `text`, in one line for a message that has no lines to
+ * point at (a model file's header): the first fault and its character position,
+ * else JSON.parse's own words.
+ */
+export function whyNotJson(text: string, error: unknown): string {
+  const errors: ParseError[] = [];
+  parseTree(text, errors, STRICT);
+  const first = errors[0];
+  if (!first) return errorMessage(error);
+  return `${describeSyntaxError(text, first).replace(/^not valid JSON: /, '')} at character ${first.offset + 1}`;
+}
+
 /**
  * Parse strict JSON (no comments, no trailing commas). A syntax error throws a
  * StudioError of `code` at the file, line and column of the first fault.
  */
 export function parseJsonText(text: string, file: string, code: ErrorCode): JsonText {
   const errors: ParseError[] = [];
-  const root = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  const root = parseTree(text, errors, STRICT);
   const first = errors[0];
   if (first || !root) {
     const place = placeAt(text, first?.offset ?? 0);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { StudioError, errorMessage } from '../errors.js';
+import { whyNotJson } from '../json-text.js';
 import type { FloatArray } from '../matrix.js';
 import { networkSpecSchema, trainingConfigSchema, OPTIMIZERS } from '../spec.js';
 import type { TrainerCheckpoint } from '../trainer.js';
@@ -115,10 +116,12 @@ export function decodeCheckpoint(input: ArrayBuffer | Uint8Array): TrainerCheckp
   const headerLength = view.getUint32(8, true);
   if (headerLength > MAX_HEADER || 12 + headerLength > bytes.length) throw bad(`header of ${headerLength} bytes does not fit in ${bytes.length}`);
   let json: unknown;
+  let text: string | undefined;
   try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(12, 12 + headerLength)));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(12, 12 + headerLength));
+    json = JSON.parse(text);
   } catch (e) {
-    throw bad(`header is not valid JSON (${errorMessage(e)})`);
+    throw bad(`header is not valid JSON: ${text === undefined ? errorMessage(e) : whyNotJson(text, e)}`);
   }
   const parsed = checkpointHeaderSchema.safeParse(json);
   if (!parsed.success) {

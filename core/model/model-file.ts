@@ -1,4 +1,4 @@
-import { StudioError, type ErrorPlace, errorMessage, formatPlace } from '../errors.js';
+import { StudioError, type ErrorPlace, formatPlace } from '../errors.js';
 import { validateSpec } from '../network.js';
 import { paramFileShape, type LayerBuffer, type Param } from '../layers/types.js';
 import { planLayers, specOutputShape } from '../layers/registry.js';
@@ -12,6 +12,7 @@ import {
   type TrainingConfig,
 } from '../spec.js';
 import { decodeSafetensors, encodeSafetensors, type Tensor } from './safetensors.js';
+import { whyNotJson } from '../json-text.js';
 
 /**
  * A trained model as a safetensors file that PyTorch, NumPy and Netron can read:
@@ -147,7 +148,7 @@ export function decodeModel(bytes: Uint8Array, fileName?: string): ModelFileCont
     try {
       return JSON.parse(metadata[field]!);
     } catch (e) {
-      throw bad(`not valid JSON (${errorMessage(e)})`, field);
+      throw bad(`not valid JSON: ${whyNotJson(metadata[field]!, e)}`, field);
     }
   };
 

@@ -1,5 +1,6 @@
 import { StudioError, errorMessage } from '../errors.js';
 import { LIMITS } from '../spec.js';
+import { whyNotJson } from '../json-text.js';
 
 /**
  * The safetensors container (https://github.com/huggingface/safetensors):
@@ -129,11 +130,12 @@ export function decodeSafetensors(
   if (headerLength < 2 || bytes[8] !== 0x7b) throw bad('not a safetensors file: the header is not a JSON object');
 
   let header: unknown;
+  let text: string | undefined;
   try {
-    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength));
     header = JSON.parse(text);
   } catch (e) {
-    throw bad(`the header is not valid JSON (${errorMessage(e)})`);
+    throw bad(`the header is not valid JSON: ${text === undefined ? errorMessage(e) : whyNotJson(text, e)}`);
   }
   if (!isPlainObject(header)) throw bad('the header is not a JSON object');
 
