@@ -225,19 +225,42 @@ def resolve_label_column(choice, model_column, header, width, path):
     return index % width
 
 
+def csv_records(path, text, delimiter):
+    """(line the record starts on, cells) of every record. A quote that never closes is
+    refused at the line it opens on; read leniently, the rest of the file would become
+    one field of a row with too few fields, reported at the end of the file."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    records, last_end = [], 0
+    try:
+        for cells in reader:
+            # line_num is where the record ends; a quoted field may span lines.
+            records.append((reader.line_num - sum(c.count("\n") for c in cells), cells))
+            last_end = reader.line_num
+        return records
+    except csv.Error as e:
+        if "end of data" not in str(e):
+            # Strict also refuses a space after a closing quote, which the studio trims: read as before.
+            reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+            return [(reader.line_num - sum(c.count("\n") for c in cells), cells) for cells in reader]
+    lines = text.split("\n")
+    line = last_end
+    while line < len(lines) and lines[line].strip() == "":
+        line += 1
+    raise DataError(f"{path}:{line + 1}: a quoted field opens here and its closing quote never comes (the file ends inside it)")
+
+
 def read_csv(path, data, label_choice, model_label_column):
     text = decode_text(path, data)
     lines = [line for line in text.splitlines() if line.strip()][:20]
     delimiter = sniff_delimiter(lines)
     trim = delimiter not in ("\t", " ")
     rows = []
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    for cells in reader:
+    for start, cells in csv_records(path, text, delimiter):
         if trim:
             cells = [c.strip() for c in cells]
         if all(c.strip() == "" for c in cells):
             continue
-        rows.append((reader.line_num, cells))
+        rows.append((start, cells))
     if not rows:
         raise DataError(f"{path}: the file has no rows")
     head = [cells for _, cells in rows[:HEAD_ROWS]]

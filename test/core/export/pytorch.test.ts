@@ -120,6 +120,26 @@ describe.skipIf(noTorch)('PyTorch project', () => {
     ]);
   });
 
+  it('data.py refuses a quote that never closes at the line it opens on, as the studio does', () => {
+    const dir = writeProject(irisModel.content);
+    const rows = ['a,b,label', '1,2,0', '', '3,"4,1', ...Array.from({ length: 30 }, () => '5,6,1')].join('\n') + '\n';
+    const out = runPython(
+      'import json, sys\nfrom data import read_csv, DataError\n' +
+        'def why(text):\n    try:\n        read_csv("t.csv", text.encode(), None, None)\n        return "read"\n' +
+        '    except DataError as e:\n        return str(e)\n' +
+        'print(json.dumps([why(t) for t in json.loads(sys.argv[1])]))',
+      dir,
+      [JSON.stringify([rows, 'a,b,label\n1,"x\ny",0\n3,4,1\n', 'a,b,label\n"1" ,2,0\n3,4,1\n'])],
+    );
+    expect(JSON.parse(out)).toEqual([
+      't.csv:4: a quoted field opens here and its closing quote never comes (the file ends inside it)',
+      // A record spanning lines is named by the line it starts on.
+      "t.csv:2:2: 'x\\ny' is not a number",
+      // A space after a closing quote is trimmed as the studio trims it.
+      'read',
+    ]);
+  });
+
   it('train.py continues like the CLI from the same start: 20 --no-shuffle steps, the same losses within 1e-4 relative', async () => {
     const { cli, tempDir } = await import('../../cli/helpers.js');
     const work = tempDir();
