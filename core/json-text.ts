@@ -42,10 +42,9 @@ export function placeAt(text: string, offset: number): TextPlace {
 function describeSyntaxError(text: string, e: ParseError): string {
   const closer = text[e.offset];
   if ((closer === ']' || closer === '}') && /,\s*$/.test(text.slice(0, e.offset))) {
-    return `not valid JSON: a comma before '${closer}' (JSON allows no trailing comma)`;
+    return `a comma before '${closer}' (JSON allows no trailing comma)`;
   }
-  const words = printParseErrorCode(e.error).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
-  return `not valid JSON: ${words}`;
+  return printParseErrorCode(e.error).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
 }
 
 const STRICT = { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false };
@@ -60,7 +59,7 @@ export function whyNotJson(text: string, error: unknown): string {
   parseTree(text, errors, STRICT);
   const first = errors[0];
   if (!first) return errorMessage(error);
-  return `${describeSyntaxError(text, first).replace(/^not valid JSON: /, '')} at character ${first.offset + 1}`;
+  return `${describeSyntaxError(text, first)} at character ${first.offset + 1}`;
 }
 
 /**
@@ -73,7 +72,7 @@ export function parseJsonText(text: string, file: string, code: ErrorCode): Json
   const first = errors[0];
   if (first || !root) {
     const place = placeAt(text, first?.offset ?? 0);
-    throw new StudioError(code, first ? describeSyntaxError(text, first) : 'not valid JSON: the file holds no value', { file, ...place });
+    throw new StudioError(code, `not valid JSON: ${first ? describeSyntaxError(text, first) : 'the file holds no value'}`, { file, ...place });
   }
   // JSON.parse for the value itself: the language's own reading (numbers, escapes, a repeated key's last value).
   const value: unknown = JSON.parse(text);
