@@ -179,3 +179,23 @@ async function clipAround(page: Page) {
   if (!box) throw new Error('the menu is not on screen');
   return { x: box.x - 40, y: Math.max(0, box.y - 60), width: box.width + 60, height: box.height + 80 };
 }
+
+test('desktop app: a choice made as the menu opens is kept (its toggle event comes a task later)', async ({ page }) => {
+  await installFakeMain(page, 'wasm');
+  await openStudio(page);
+  await expect(page.getByRole('button', { name: 'engine: wasm-simd' })).toBeVisible();
+  // Open and pick in one task, before the popover's toggle event: a quick click does this.
+  await page.evaluate(() => {
+    const popover = document.querySelector<HTMLElement>('[data-testid="backend-menu"]')!;
+    popover.showPopover();
+    [...popover.querySelectorAll<HTMLInputElement>('input[type="radio"]')].find((r) => r.value === 'auto')!.click();
+  });
+  const menu = page.getByRole('dialog', { name: 'Compute backend' });
+  await expect(menu.getByRole('radio', { name: /^Automatic/ })).toBeChecked();
+  await expect(menu.getByRole('button', { name: 'Restart engine' })).toBeEnabled();
+  // Closing forgets it: the menu opens again on the current choice.
+  await menu.getByRole('button', { name: 'Cancel' }).click();
+  await page.getByRole('button', { name: 'engine: wasm-simd' }).click();
+  await expect(menu.getByRole('radio', { name: /^WebAssembly/ })).toBeChecked();
+  await expect(menu.getByRole('button', { name: 'Restart engine' })).toBeDisabled();
+});
