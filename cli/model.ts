@@ -49,8 +49,21 @@ export function modelNetwork(content: ModelFileContent, path: string, ops: Ops):
 export function prepareForModel(
   data: Dataset, model: LoadedModel, dataFile: string, warnings: string[], featureNames?: readonly string[],
 ): Dataset {
+  const ds = lineUpWithModel(data, model, dataFile, warnings, featureNames);
+  return model.content.normalization ? applyNormalization(ds, model.content.normalization) : ds;
+}
+
+/**
+ * The data's columns as the model reads them: the same count (else refused, naming
+ * the model as `modelName`), in the trained order by name when both have names, and
+ * a warning when the values are on another scale than the model was trained on.
+ */
+export function lineUpWithModel(
+  data: Dataset, model: Pick<LoadedModel, 'file' | 'content'>, dataFile: string, warnings: string[],
+  featureNames?: readonly string[], modelName = model.file,
+): Dataset {
   if (data.features !== model.content.spec.inputSize) {
-    throw new StudioError('SHAPE_MISMATCH', `has ${data.features} features per sample, but the model ${model.file} expects ${model.content.spec.inputSize}`, { file: dataFile });
+    throw new StudioError('SHAPE_MISMATCH', `has ${data.features} features per sample, but the model ${modelName} expects ${model.content.spec.inputSize}`, { file: dataFile });
   }
   let ds = data;
   if (featureNames && model.content.featureNames) {
@@ -60,7 +73,7 @@ export function prepareForModel(
   }
   const scale = scaleWarning(ds, model, dataFile);
   if (scale) warnings.push(scale);
-  return model.content.normalization ? applyNormalization(ds, model.content.normalization) : ds;
+  return ds;
 }
 
 /**
@@ -68,7 +81,7 @@ export function prepareForModel(
  * cases: 0..255 pixels given to a model trained on IDX images (read as 0..1) give
  * confident nonsense. "Far" is more than twice the training range beyond either end.
  */
-export function scaleWarning(ds: Dataset, model: Pick<LoadedModel, 'file' | 'content'>, dataFile: string): string | undefined {
+function scaleWarning(ds: Dataset, model: Pick<LoadedModel, 'file' | 'content'>, dataFile: string): string | undefined {
   const range = model.content.inputRange;
   if (!range) return undefined;
   const [lo, hi] = dataRange(ds);

@@ -6,15 +6,14 @@
  * refused with the reason, never fed to the weights as if it were the same.
  */
 import type { Dataset } from '../core/data/dataset.js';
-import { alignClasses, matchFeatureNames } from '../core/data/prepare.js';
-import { StudioError } from '../core/errors.js';
+import { alignClasses } from '../core/data/prepare.js';
 import { specOutputShape } from '../core/layers/registry.js';
 import { shapeSize } from '../core/layers/shape.js';
 import type { ModelFileContent } from '../core/model/model-file.js';
 import type { NetworkSpec } from '../core/spec.js';
 import { usageError, type ParsedCommand } from './args.js';
 import { describeSpec, inputShapeOption, lossOption } from './network-spec.js';
-import { scaleWarning } from './model.js';
+import { lineUpWithModel } from './model.js';
 
 export interface StartModel {
   file: string;
@@ -82,17 +81,6 @@ export function startClassNames(start: StartModel): string[] {
 export function dataForStart(
   ds: Dataset, start: StartModel, file: string, featureNames: readonly string[] | undefined, warnings: string[],
 ): Dataset {
-  const inputs = start.content.spec.inputSize;
-  if (ds.features !== inputs) {
-    throw new StudioError('SHAPE_MISMATCH', `has ${ds.features} features per sample, but the model ${start.file} (--init-from) expects ${inputs}`, { file });
-  }
-  let out = ds;
-  if (featureNames && start.content.featureNames) {
-    const matched = matchFeatureNames(out, featureNames, start.content.featureNames, file);
-    out = matched.dataset;
-    if (matched.note) warnings.push(matched.note);
-  }
-  const scale = scaleWarning(out, start, file);
-  if (scale) warnings.push(scale);
-  return alignClasses(out, startClassNames(start), file);
+  const lined = lineUpWithModel(ds, start, file, warnings, featureNames, `${start.file} (--init-from)`);
+  return alignClasses(lined, startClassNames(start), file);
 }

@@ -52,9 +52,10 @@ const STRICT = { disallowComments: true, allowTrailingComma: false, allowEmptyCo
 /**
  * Why JSON.parse refused `text`, in one line for a message that has no lines to
  * point at (a model file's header): the first fault and its character position,
- * else JSON.parse's own words.
+ * else the error's own words (also when the bytes did not even decode to text).
  */
-export function whyNotJson(text: string, error: unknown): string {
+export function whyNotJson(text: string | undefined, error: unknown): string {
+  if (text === undefined) return errorMessage(error);
   const errors: ParseError[] = [];
   parseTree(text, errors, STRICT);
   const first = errors[0];

@@ -52,7 +52,7 @@ export function csvParseError(e: CsvError, ctx: CsvErrorContext): StudioError {
  * line after the last complete record, as the parser reads it (a quote opens a
  * field only at the field's start; "" inside a quoted field is a quote).
  */
-export function unclosedQuote(text: string, delimiter: string, lastRecordEndLine: number): { line: number; field: number } | null {
+function unclosedQuote(text: string, delimiter: string, lastRecordEndLine: number): { line: number; field: number } | null {
   let i = 0;
   let line = 1;
   while (line <= lastRecordEndLine && i < text.length) {

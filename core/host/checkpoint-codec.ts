@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { StudioError, errorMessage } from '../errors.js';
+import { StudioError } from '../errors.js';
 import { whyNotJson } from '../json-text.js';
 import type { FloatArray } from '../matrix.js';
 import { networkSpecSchema, trainingConfigSchema, OPTIMIZERS } from '../spec.js';
@@ -121,7 +121,7 @@ export function decodeCheckpoint(input: ArrayBuffer | Uint8Array): TrainerCheckp
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(12, 12 + headerLength));
     json = JSON.parse(text);
   } catch (e) {
-    throw bad(`header is not valid JSON: ${text === undefined ? errorMessage(e) : whyNotJson(text, e)}`);
+    throw bad(`header is not valid JSON: ${whyNotJson(text, e)}`);
   }
   const parsed = checkpointHeaderSchema.safeParse(json);
   if (!parsed.success) {

@@ -1,4 +1,4 @@
-import { StudioError, errorMessage } from '../errors.js';
+import { StudioError } from '../errors.js';
 import { LIMITS } from '../spec.js';
 import { whyNotJson } from '../json-text.js';
 
@@ -135,7 +135,7 @@ export function decodeSafetensors(
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength));
     header = JSON.parse(text);
   } catch (e) {
-    throw bad(`the header is not valid JSON: ${text === undefined ? errorMessage(e) : whyNotJson(text, e)}`);
+    throw bad(`the header is not valid JSON: ${whyNotJson(text, e)}`);
   }
   if (!isPlainObject(header)) throw bad('the header is not a JSON object');
 
