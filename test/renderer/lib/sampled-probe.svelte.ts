@@ -7,10 +7,10 @@ const settled = async (): Promise<void> => {
 };
 
 export async function sampledProbe(ms: number) {
-  const source = $state({ value: 0 });
+  const source = $state({ value: 0, running: true });
   let view: { readonly current: number } = { current: -1 };
   const stop = $effect.root(() => {
-    view = sampled(() => source.value, ms);
+    view = sampled(() => source.value, ms, () => source.running);
   });
   await settled();
   return {
@@ -20,6 +20,11 @@ export async function sampledProbe(ms: number) {
     },
     async set(v: number): Promise<void> {
       source.value = v;
+      await settled();
+    },
+    /** Whether the value is held back (a run goes on). */
+    async setRunning(running: boolean): Promise<void> {
+      source.running = running;
       await settled();
     },
   };

@@ -52,6 +52,32 @@ describe('sampled: a value that follows its source at most once every so often',
     p.stop();
   });
 
+  it('once the run stops, an update that was due shows at once, not at the end of its interval', async () => {
+    const p = await sampledProbe(100);
+    await p.set(1);
+    await p.set(2); // due in 100 ms
+    await p.setRunning(false);
+    expect(p.shown).toBe(2);
+    vi.advanceTimersByTime(500);
+    expect(p.shown).toBe(2); // the cancelled timer does not fire
+    p.stop();
+  });
+
+  it('follows every change at once while no run goes on, and holds back again when one starts', async () => {
+    const p = await sampledProbe(100);
+    await p.setRunning(false);
+    for (let v = 1; v <= 5; v++) {
+      await p.set(v);
+      expect(p.shown).toBe(v);
+    }
+    await p.setRunning(true);
+    await p.set(6); // within 100 ms of the last update
+    expect(p.shown).toBe(5);
+    vi.advanceTimersByTime(100);
+    expect(p.shown).toBe(6);
+    p.stop();
+  });
+
   it('stops following when its owner goes', async () => {
     const p = await sampledProbe(100);
     await p.set(1);
