@@ -153,13 +153,15 @@ export function alignClasses(ds: Dataset, classNames: readonly string[], file?: 
  * name: the same columns in another order are put back in the trained order (a
  * silent mix-up otherwise), and names that differ are reported (the columns are
  * then taken by position). `have` names ds's features in its order; `want` the
- * trained order. Returns the data set (new when reordered) and a note for the user.
+ * trained order, as `reference` read them. Returns the data set (new when reordered)
+ * and a note for the user.
  */
 export function matchFeatureNames(
   ds: Dataset,
   have: readonly string[],
   want: readonly string[],
   file?: string,
+  reference = 'the training file',
 ): { dataset: Dataset; note?: string } {
   if (have.length !== ds.features || want.length !== ds.features) return { dataset: ds };
   if (have.every((h, j) => h === want[j])) return { dataset: ds };
@@ -174,7 +176,7 @@ export function matchFeatureNames(
       const o = i * f;
       for (let j = 0; j < f; j++) x[o + j] = ds.x[o + from[j]!]!;
     }
-    return { dataset: { ...ds, x }, note: `${where}the columns are in another order than in the training file; they were matched by name` };
+    return { dataset: { ...ds, x }, note: `${where}the columns are in another order than in ${reference}; they were matched by name` };
   }
   const missing = want.filter((w) => !position.has(w));
   const extra = have.filter((h) => !want.includes(h));
@@ -183,7 +185,7 @@ export function matchFeatureNames(
   return {
     dataset: ds,
     note:
-      `${where}the column names differ from the training file's (${parts.length ? parts.join('; ') : 'some names repeat'}); ` +
+      `${where}the column names differ from ${reference}'s (${parts.length ? parts.join('; ') : 'some names repeat'}); ` +
       'the columns were taken by position',
   };
 }

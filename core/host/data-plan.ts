@@ -1,33 +1,45 @@
 import type { Normalization } from '../spec.js';
 import type { Dataset } from '../data/dataset.js';
 import { fitIfAsked, prepareData, type RawData } from './data-load.js';
+import { lineUpDataWithModel, type ModelColumns } from './model-lineup.js';
 
 /*
- * Which standardization statistics a session applies to data it loads, and the
- * notes that tell the user why (see Session). Kept apart from the session so the
+ * How a session reads data it loads: lined up with an opened model's columns and
+ * classes (model-lineup.ts), and standardized with the statistics that apply, with
+ * the notes that tell the user why (see Session). Kept apart from the session so the
  * rule reads in one place.
  */
 
 /** Data sets ready for training and what the user should be told about them. */
 export interface DataPlan {
+  /** The data as the session uses it: the file's, lined up with the opened model if any. */
+  raw: RawData;
   train: Dataset;
   test: Dataset | null;
   normalization: Normalization | null;
   notes: string[];
 }
 
+/** What an opened model brings to data loaded with it. */
+export interface OpenedModelData extends ModelColumns {
+  normalization: Normalization | null;
+}
+
 /**
- * Standardize `raw` with the statistics that apply: an opened model's (its weights
- * were trained on them), else the data's own when its options ask for it.
+ * `asRead` lined up with the opened `model` (if any), then standardized with the
+ * statistics that apply: the model's (its weights were trained on them), else those
+ * the current weights were trained with, else the data's own when its options ask.
  */
-export function planData(
-  raw: RawData,
-  modelNormalization: Normalization | null,
-  modelClassNames: string[] | null,
-  trainedWith: TrainedWith | null = null,
-): DataPlan {
+export function planData(asRead: RawData, model: OpenedModelData | null, trainedWith: TrainedWith | null = null): DataPlan {
   const notes: string[] = [];
+  let raw = asRead;
+  if (model) {
+    const lined = lineUpDataWithModel(asRead, model);
+    raw = lined.raw;
+    notes.push(...lined.notes);
+  }
   let normalization: Normalization | null;
+  const modelNormalization = model?.normalization;
   const trained = trainedWith?.normalization;
   if (modelNormalization && modelNormalization.mean.length === raw.train.features) {
     normalization = modelNormalization;
@@ -44,13 +56,7 @@ export function planData(
     normalization = fitIfAsked(raw);
   }
   const { train, test } = prepareData(raw, normalization);
-  if (modelClassNames) {
-    const same = modelClassNames.length === raw.train.classNames.length && modelClassNames.every((c, i) => c === raw.train.classNames[i]);
-    if (!same) {
-      notes.push(`the opened model's classes (${modelClassNames.slice(0, 10).join(', ')}) differ from this data's (${raw.train.classNames.slice(0, 10).join(', ')})`);
-    }
-  }
-  return { train, test, normalization, notes };
+  return { raw, train, test, normalization, notes };
 }
 
 /** The standardization the current weights were trained under (null inside: none). */

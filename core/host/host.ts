@@ -192,7 +192,10 @@ class Host {
       case 'configure': {
         const commit = this.s.prepareConfigure(cmd.spec, cmd.training);
         this.interrupt('stopped: the network was reconfigured');
-        this.send({ ...commit(), id: cmd.id });
+        const { configured, data } = commit();
+        this.send({ ...configured, id: cmd.id });
+        // Data that was lined up with an opened model goes back to the file's own classes and columns.
+        if (data) this.send({ ...data, id: cmd.id });
         this.sendStatus();
         return;
       }
@@ -240,8 +243,10 @@ class Host {
       case 'importModel': {
         const commit = this.s.prepareImportModel(cmd.name, cmd.bytes);
         this.interrupt('stopped: a model was opened');
-        const { configured, imported } = commit();
+        const { configured, data, imported } = commit();
         this.send({ ...configured, id: cmd.id });
+        // The loaded data, lined up with the model's classes and columns, before the reply the page acts on.
+        if (data) this.send({ ...data, id: cmd.id });
         this.send({ ...imported, id: cmd.id });
         this.sendStatus();
         return;

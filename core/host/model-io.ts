@@ -15,6 +15,8 @@ export interface ModelToSave {
   training: TrainingConfig;
   normalization: Normalization | null;
   classNames: string[];
+  /** The input columns' names in the network's order, when the data had a header row. */
+  featureNames: readonly string[] | null;
 }
 
 export function exportModelBytes(m: ModelToSave): ArrayBuffer {
@@ -24,6 +26,7 @@ export function exportModelBytes(m: ModelToSave): ArrayBuffer {
     ...(m.normalization ? { normalization: m.normalization } : {}),
     // Class names only mean something for a classifier (one per output).
     ...(m.network.spec.loss === 'softmax-cross-entropy' ? { classNames: m.classNames } : {}),
+    ...(m.featureNames ? { featureNames: [...m.featureNames] } : {}),
     tensors: tensorsFromParams(m.network.namedParams(), m.network.namedBuffers()),
   });
   // An ArrayBuffer of exactly the file's bytes, ours to transfer.
@@ -37,6 +40,7 @@ export interface OpenedModel {
   training: TrainingConfig;
   normalization: Normalization | null;
   classNames: string[];
+  featureNames: string[] | null;
 }
 
 export function importModelBytes(name: string, bytes: Bytes, ops: Ops): OpenedModel {
@@ -49,5 +53,6 @@ export function importModelBytes(name: string, bytes: Bytes, ops: Ops): OpenedMo
     training,
     normalization: content.normalization ?? null,
     classNames: content.classNames ?? Array.from({ length: network.outputSize }, (_, i) => String(i)),
+    featureNames: content.featureNames ?? null,
   };
 }

@@ -155,7 +155,8 @@ function readLike(v: ProbeView, cmd: CommandOf<'evaluateFile'> | CommandOf<'pred
   if (ds.features !== network.inputSize) {
     throw new StudioError('SHAPE_MISMATCH', `has ${ds.features} features per sample, the network takes ${network.inputSize}`, { file: cmd.name });
   }
-  const trainedHeader = v.raw?.preview.kind === 'table' ? v.raw.preview.header.filter((_, j) => j !== (v.raw!.preview as { labelColumn: number }).labelColumn) : null;
+  // The trained columns' names as the network reads them (lined up with an opened model's, see model-lineup.ts).
+  const trainedHeader = v.raw?.featureNames ?? null;
   if (read.header && trainedHeader) {
     const have = read.header.filter((_, j) => j !== read.labelColumn);
     const matched = matchFeatureNames(ds, have, trainedHeader, cmd.name);

@@ -15,7 +15,7 @@ import { dataLoadedEvent, readBuiltinData, readFileData, type RawData } from './
 import { exportModelBytes, importModelBytes } from './model-io.js';
 import type { ProbeView } from './probes.js';
 import { splitTraining } from '../training-split.js';
-import { planData, type DataPlan, type TrainedWith } from './data-plan.js';
+import { planData, type DataPlan, type OpenedModelData, type TrainedWith } from './data-plan.js';
 import { decisionGrid, gradcheckEvent, inspectAffineLayer, samplesPage } from './looking-inside.js';
 import type { Param } from '../layers/types.js';
 
@@ -33,18 +33,25 @@ const TRAIN_CONFUSION_MAX = 10_000;
  *  - else none.
  * The raw (unstandardized) sets are kept so either can be applied at any time.
  */
+/** The data as the page shows it (the reply to a load, or sent when an opened model lines it up). */
+type DataEvent = Omit<EventOf<'dataLoaded'>, 'id'>;
+
 export class Session {
   private spec: NetworkSpec | null = null;
   private training: TrainingConfig | null = null;
   private network: Network | null = null;
+  /** The data file as read. */
+  private asRead: RawData | null = null;
+  /** The data as used: asRead lined up with the opened model's columns and classes (data-plan.ts). */
   private raw: RawData | null = null;
   private train: Dataset | null = null;
   private test: Dataset | null = null;
   private normalization: Normalization | null = null;
-  /** Statistics that came with an opened model; cleared when the network is reconfigured. */
-  private modelNormalization: Normalization | null = null;
-  /** Class names that came with an opened model (used until data brings its own). */
-  private modelClassNames: string[] | null = null;
+  /**
+   * What an opened model says about its data: statistics, classes, column names. Data is
+   * read its way while its network stays; cleared when the network is reconfigured.
+   */
+  private openedModel: OpenedModelData | null = null;
   private trainer: Trainer | null = null;
   /** Each Convolution's weights as the current network was built or opened (probes.ts ProbeView.startWeights). */
   private startWeights: ReadonlyMap<string, Float32Array> = new Map();
@@ -124,22 +131,19 @@ export class Session {
    * without ending the run.
    */
 
-  prepareConfigure(spec: NetworkSpec, training: TrainingConfig): () => Omit<EventOf<'configured'>, 'id'> {
+  prepareConfigure(spec: NetworkSpec, training: TrainingConfig): () => { configured: Omit<EventOf<'configured'>, 'id'>; data: DataEvent | null } {
     const network = buildNetwork(spec, { ops: this.ops, init: training.init, seed: training.seed });
-    // A new network no longer belongs to an opened model: the model's statistics go with it.
-    const leavesModel = this.modelNormalization !== null || this.modelClassNames !== null;
-    const data = disposeOnThrow(network, () => ((leavesModel || this.trainedWith) && this.raw ? planData(this.raw, null, null) : null));
+    // A new network no longer belongs to an opened model: the model's statistics, classes and columns go with it.
+    const leavesModel = this.openedModel !== null;
+    const data = disposeOnThrow(network, () => ((leavesModel || this.trainedWith) && this.asRead ? planData(this.asRead, null, null) : null));
     return () => {
       this.spec = network.spec;
       this.training = training;
       this.replaceNetwork(network);
       this.trainedWith = null;
-      if (leavesModel) {
-        this.modelNormalization = null;
-        this.modelClassNames = null;
-      }
-      if (data) this.commitData(data);
-      return this.configuredEvent();
+      this.openedModel = null;
+      const event = data ? this.commitData(data) : null;
+      return { configured: this.configuredEvent(), data: event };
     };
   }
 
@@ -151,21 +155,29 @@ export class Session {
     return this.prepareLoad(readBuiltinData(cmd));
   }
 
-  private prepareLoad(raw: RawData): () => Omit<EventOf<'dataLoaded'>, 'id'> {
-    const plan = planData(raw, this.modelNormalization, this.network ? this.modelClassNames : null, this.trainedWith);
-    const event = dataLoadedEvent(raw, plan.normalization !== null, plan.notes);
+  private prepareLoad(asRead: RawData): () => DataEvent {
+    const plan = planData(asRead, this.openedModel, this.trainedWith);
+    const event = dataLoadedEvent(plan.raw, plan.normalization !== null, plan.notes);
     return () => {
-      this.raw = raw;
+      this.asRead = asRead;
       this.commitData(plan);
       return event;
     };
   }
 
-  private commitData(plan: DataPlan): void {
+  /**
+   * Put a plan's data in place. Returns the data as the page should now show it when
+   * that changed (lined up with a model just opened, or back to the file's own when
+   * the model's network is replaced); null when the classes and columns stay as shown.
+   */
+  private commitData(plan: DataPlan): DataEvent | null {
+    const changed = plan.raw !== this.raw;
+    this.raw = plan.raw;
     this.train = plan.train;
     this.test = plan.test;
     this.normalization = plan.normalization;
     this.dropTrainer();
+    return changed ? dataLoadedEvent(plan.raw, plan.normalization !== null, plan.notes) : null;
   }
 
   /** Layer-by-layer output sizes and parameter counts of the current network. */
@@ -184,7 +196,7 @@ export class Session {
     if (this.trainedWith) {
       // Fresh weights belong to no statistics yet: the data's own apply again.
       this.trainedWith = null;
-      if (this.raw) this.commitData(planData(this.raw, this.modelNormalization, null));
+      if (this.asRead) this.commitData(planData(this.asRead, this.openedModel));
     }
   }
 
@@ -416,25 +428,28 @@ export class Session {
       training,
       normalization: this.normalization,
       classNames: this.classNamesFor(network.outputSize),
+      // Column names let the CLI and a reopened model line up a file whose columns come in another order.
+      featureNames: this.raw?.featureNames?.length === network.inputSize ? this.raw.featureNames : null,
     });
   }
 
   prepareImportModel(
     name: string,
     bytes: Bytes,
-  ): () => { configured: Omit<EventOf<'configured'>, 'id'>; imported: Omit<EventOf<'modelImported'>, 'id'> } {
+  ): () => { configured: Omit<EventOf<'configured'>, 'id'>; data: DataEvent | null; imported: Omit<EventOf<'modelImported'>, 'id'> } {
     const model = importModelBytes(name, bytes, this.ops);
-    const data = disposeOnThrow(model.network, () => (this.raw ? planData(this.raw, model.normalization, model.classNames) : null));
+    const opened: OpenedModelData = { normalization: model.normalization, classNames: model.classNames, featureNames: model.featureNames };
+    const data = disposeOnThrow(model.network, () => (this.asRead ? planData(this.asRead, opened) : null));
     return () => {
       this.spec = model.network.spec;
       this.training = model.training;
       this.replaceNetwork(model.network);
-      this.modelNormalization = model.normalization;
-      this.modelClassNames = model.classNames;
+      this.openedModel = opened;
       this.trainedWith = null;
-      if (data) this.commitData(data);
+      const event = data ? this.commitData(data) : null;
       return {
         configured: this.configuredEvent(),
+        data: event,
         imported: {
           type: 'modelImported',
           name,
@@ -463,7 +478,7 @@ export class Session {
 
   /** Class names for `n` outputs: the data's, else the opened model's, else "0".."n-1". */
   private classNamesFor(n: number): string[] {
-    const names = this.raw?.train.classNames ?? this.modelClassNames ?? [];
+    const names = this.raw?.train.classNames ?? this.openedModel?.classNames ?? [];
     return Array.from({ length: n }, (_, i) => names[i] ?? String(i));
   }
 }

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { expect, type Page } from '@playwright/test';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { expect, type Page, type TestInfo } from '@playwright/test';
 import {
   ends,
   fixture,
@@ -22,6 +22,23 @@ import {
 async function trainToEnd(page: Page): Promise<void> {
   await page.getByTestId('train-button').click();
   await waitForRunEnd(page);
+}
+
+/** Save the model as `name`.safetensors (browser mode asks for a name, then downloads); returns where it went. */
+async function saveModel(page: Page, info: TestInfo, name: string): Promise<string> {
+  const download = page.waitForEvent('download');
+  await page.getByTestId('save-model').click();
+  await expect(page.getByTestId('prompt-input')).toHaveValue(/\.safetensors$/);
+  await page.getByTestId('prompt-input').fill(name);
+  await page.getByTestId('prompt-confirm').click();
+  const file = await download;
+  expect(file.suggestedFilename()).toBe(`${name}.safetensors`);
+  const saved = info.outputPath(`${name}.safetensors`);
+  await file.saveAs(saved);
+  expect(readFileSync(saved).length).toBeGreaterThan(100);
+  await expect(page.getByTestId('document-title')).toHaveText(`${name}.safetensors`);
+  await expect(page.getByTestId('unsaved-mark')).toHaveCount(0);
+  return saved;
 }
 
 test('opens ready to train on a built-in 2-D set, and the first Train shows learning', async ({ page }) => {
@@ -153,20 +170,7 @@ test('saves a model, reloads it and gets the same test accuracy', async ({ page 
   await setNumber(page, 'epochs', 30);
   await trainToEnd(page);
   const trained = await page.getByTestId('metric-test-accuracy').textContent();
-
-  // Save: browser mode asks for a file name, then downloads.
-  const download = page.waitForEvent('download');
-  await page.getByTestId('save-model').click();
-  await expect(page.getByTestId('prompt-input')).toHaveValue(/\.safetensors$/);
-  await page.getByTestId('prompt-input').fill('flowers-model');
-  await page.getByTestId('prompt-confirm').click();
-  const file = await download;
-  expect(file.suggestedFilename()).toBe('flowers-model.safetensors');
-  const saved = info.outputPath('flowers-model.safetensors');
-  await file.saveAs(saved);
-  expect(readFileSync(saved).length).toBeGreaterThan(100);
-  await expect(page.getByTestId('document-title')).toHaveText('flowers-model.safetensors');
-  await expect(page.getByTestId('unsaved-mark')).toHaveCount(0);
+  const saved = await saveModel(page, info, 'flowers-model');
 
   // New weights: the accuracy is gone, and the model has unsaved changes.
   await page.getByRole('button', { name: 'Reset' }).click();
@@ -187,6 +191,48 @@ test('saves a model, reloads it and gets the same test accuracy', async ({ page 
   await setNumber(page, 'epochs', 2);
   await trainToEnd(page);
   expect(percent(await page.getByTestId('metric-test-accuracy').textContent())).toBeGreaterThan(70);
+});
+
+test('a model opened with a file of two of its three classes reads it its way: the model stays, Evaluate scores its outputs', async ({ page }, info) => {
+  await openStudio(page);
+  await openDataFiles(page, ['flowers.csv']);
+  await setNumber(page, 'epochs', 30);
+  await trainToEnd(page);
+  const saved = await saveModel(page, info, 'three-species');
+
+  // Held-out flowers of two species only; what the trained model scores on them (Try it lines a file up by class name).
+  const [header, ...rows] = readFileSync(fixture('flowers-heldout.csv'), 'utf8').trim().split('\n');
+  const two = info.outputPath('two-species.csv');
+  writeFileSync(two, [header, ...rows.filter((r) => !r.includes(',setosa,'))].join('\n') + '\n');
+  await page.getByRole('tab', { name: 'Try it' }).click();
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByTestId('evaluate-file').click();
+  await (await chooser).setFiles(two);
+  const result = page.getByTestId('file-evaluation');
+  await expect(result).toContainText('two-species.csv');
+  const expected = percent(await result.locator('p').first().textContent());
+  expect(expected).toBeGreaterThan(70);
+
+  // A fresh studio: open the model, then the two-species file as the data (no split).
+  await openStudio(page);
+  await page.locator('#split').fill('0');
+  await openModelFile(page, saved);
+  await expect(page.getByTestId('document-title')).toHaveText('three-species.safetensors');
+  const chooseData = page.waitForEvent('filechooser');
+  await page.getByTestId('open-data').click();
+  await (await chooseData).setFiles(two);
+  await expect(page.getByTestId('data-summary')).toContainText('two-species.csv');
+  // The model's three classes, setosa with no samples; the network and its file stay.
+  const counts = page.getByTestId('class-counts').locator('tbody tr');
+  await expect(counts).toHaveCount(3);
+  await expect(counts.first()).toContainText('setosa');
+  await expect(counts.first().locator('td.num').first()).toHaveText('0');
+  await expect(page.getByTestId('document-title')).toHaveText('three-species.safetensors');
+  await page.getByRole('tab', { name: 'Training' }).click();
+  await page.getByTestId('evaluate').click();
+  await expect(page.getByTestId('metric-train-accuracy')).not.toHaveText('–');
+  expect(percent(await page.getByTestId('metric-train-accuracy').textContent())).toBeCloseTo(expected, 1);
+  await page.screenshot({ path: info.outputPath('model-with-two-classes.png'), fullPage: true });
 });
 
 test('a corrupt data file and a corrupt model show clear errors, and the session keeps working', async ({ page }) => {
