@@ -67,7 +67,8 @@ function relabelPreview(preview: DataPreview, from: Dataset, to: Dataset): DataP
   }
 }
 
-function sameList(a: readonly string[], b: readonly string[]): boolean {
+/** The same names in the same order. */
+export function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((c, i) => c === b[i]);
 }
 

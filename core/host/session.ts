@@ -16,6 +16,7 @@ import { exportModelBytes, importModelBytes } from './model-io.js';
 import type { ProbeView } from './probes.js';
 import { splitTraining } from '../training-split.js';
 import { planData, type DataPlan, type OpenedModelData, type TrainedWith } from './data-plan.js';
+import { sameList } from './model-lineup.js';
 import { decisionGrid, gradcheckEvent, inspectAffineLayer, samplesPage } from './looking-inside.js';
 import type { Param } from '../layers/types.js';
 
@@ -49,7 +50,7 @@ export class Session {
   private normalization: Normalization | null = null;
   /**
    * What an opened model says about its data: statistics, classes, column names. Data is
-   * read its way while its network stays; cleared when the network is reconfigured.
+   * read its way while its network stays (stillReadAsModel: what is left after a new one).
    */
   private openedModel: OpenedModelData | null = null;
   private trainer: Trainer | null = null;
@@ -133,18 +134,31 @@ export class Session {
 
   prepareConfigure(spec: NetworkSpec, training: TrainingConfig): () => { configured: Omit<EventOf<'configured'>, 'id'>; data: DataEvent | null } {
     const network = buildNetwork(spec, { ops: this.ops, init: training.init, seed: training.seed });
-    // A new network no longer belongs to an opened model: the model's statistics, classes and columns go with it.
     const leavesModel = this.openedModel !== null;
-    const data = disposeOnThrow(network, () => ((leavesModel || this.trainedWith) && this.asRead ? planData(this.asRead, null, null) : null));
+    const readAs = this.stillReadAsModel(network);
+    const data = disposeOnThrow(network, () => ((leavesModel || this.trainedWith) && this.asRead ? planData(this.asRead, readAs, null) : null));
     return () => {
       this.spec = network.spec;
       this.training = training;
       this.replaceNetwork(network);
       this.trainedWith = null;
-      this.openedModel = null;
+      this.openedModel = readAs;
       const event = data ? this.commitData(data) : null;
       return { configured: this.configuredEvent(), data: event };
     };
+  }
+
+  /**
+   * What of the opened model still applies to data once `network` replaces its network.
+   * Its statistics go (fresh weights learn from the data's own). Its classes and columns
+   * stay while the network has as many outputs and inputs: a wider hidden layer still
+   * sorts the same three species, and the data keeps showing all three. A network with
+   * another output count is the user's own problem: the data's own classes come back.
+   */
+  private stillReadAsModel(network: Network): OpenedModelData | null {
+    const m = this.openedModel;
+    if (!m || network.outputSize !== m.classNames.length || (m.featureNames && m.featureNames.length !== network.inputSize)) return null;
+    return { ...m, normalization: null };
   }
 
   prepareLoadFile(cmd: CommandOf<'loadData'>): () => Omit<EventOf<'dataLoaded'>, 'id'> {
@@ -167,11 +181,16 @@ export class Session {
 
   /**
    * Put a plan's data in place. Returns the data as the page should now show it when
-   * that changed (lined up with a model just opened, or back to the file's own when
-   * the model's network is replaced); null when the classes and columns stay as shown.
+   * that changed (lined up with a model just opened, back to the file's own when the
+   * model's network is replaced, standardized or no longer); null when it looks the same.
    */
   private commitData(plan: DataPlan): DataEvent | null {
-    const changed = plan.raw !== this.raw;
+    const before = this.raw;
+    const changed =
+      !before ||
+      !sameList(plan.raw.train.classNames, before.train.classNames) ||
+      !sameList(plan.raw.featureNames ?? [], before.featureNames ?? []) ||
+      (plan.normalization === null) !== (this.normalization === null);
     this.raw = plan.raw;
     this.train = plan.train;
     this.test = plan.test;

@@ -98,13 +98,21 @@ describe('host: data lined up with an opened model', () => {
     expect(lined.standardized).toBe(true);
     expect(await trainAccuracy(h)).toBeCloseTo(expected, 6);
 
-    // A network of the user's own no longer belongs to the model: the file's two classes again.
+    // A wider hidden layer still sorts the model's three classes: they stay, only the model's statistics go
+    // (fresh weights learn from the data, which asks for none here).
+    const wider = { ...SPEC, layers: [{ kind: 'affine', units: 32 }, { kind: 'relu' }, { kind: 'affine', units: 3 }] };
+    const rebuilt = await h.ok({ type: 'configure', spec: wider, training: TRAINING });
+    expect(rebuilt.map((e) => e.type)).toEqual(['configured', 'dataLoaded']);
+    expect(rebuilt[1]).toMatchObject({ classNames: ['alpha', 'beta', 'gamma'], standardized: false });
+    expect((await h.ok({ type: 'configure', spec: SPEC, training: TRAINING })).map((e) => e.type)).toEqual(['configured']); // nothing new to show
+
+    // A network with two outputs is the user's own problem: the file's two classes again.
     const after = await h.ok({ type: 'configure', spec: { ...SPEC, layers: [{ kind: 'affine', units: 2 }] }, training: TRAINING });
     expect(after.map((e) => e.type)).toEqual(['configured', 'dataLoaded']);
     const back = after[1] as EventOf<'dataLoaded'>;
     expect(back.classNames).toEqual(['alpha', 'gamma']);
-    expect(back.standardized).toBe(false);
-    // A second rebuild changes nothing the page shows: no data event.
+    expect(back.trainClassCounts).toEqual([80, 80]);
+    // And three outputs again do not bring the model back: it is gone.
     expect((await h.ok({ type: 'configure', spec: SPEC, training: TRAINING })).map((e) => e.type)).toEqual(['configured']);
   });
 
