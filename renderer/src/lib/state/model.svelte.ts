@@ -57,6 +57,12 @@ export class ModelDocument {
   weightsDrawnWith = $state.raw<{ seed: number; init: TrainingConfig['init'] } | null>(null);
   /** The weights came from a model file: worth keeping even before any training here. */
   weightsFromFile = false;
+  /**
+   * A model file is on its way to the engine. The editor's network must not be built
+   * meanwhile: a build sent after the model would replace its weights with fresh ones
+   * (RunControl.sync waits).
+   */
+  opening = false;
   name = $state<string | null>(null);
   /** The network version and iteration last written to or read from the model file. */
   saved = $state.raw<{ net: number; iteration: number } | null>(null);
@@ -182,6 +188,10 @@ export class ModelDocument {
     const name = baseName(file.name);
     if (!confirmed && !(await this.confirmDiscard(`Opening ${name}`))) return;
     status.busy = `Opening ${name}…`;
+    // Edits waiting to be built (a changed setting, the first network at startup, which is
+    // when a double-clicked model file arrives) would otherwise be built after the model.
+    this.ctx.cancelPendingSync();
+    this.opening = true;
     try {
       const imported = await link.send({ type: 'importModel', name, bytes: file.bytes });
       if (!imported) throw new Error('the engine sent no model');
@@ -208,6 +218,7 @@ export class ModelDocument {
     } catch (e) {
       notices.fail(`Could not open ${name}`, e);
     } finally {
+      this.opening = false;
       status.busy = null;
     }
   }

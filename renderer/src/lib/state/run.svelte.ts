@@ -98,6 +98,7 @@ export class RunControl {
     this.cancelPendingSync();
     const { status, data, draft, model, link } = this.ctx;
     if (status.health !== 'ready' || !data.loaded || data.loaded.classNames.length < 2 || draft.analysis.problem || this.runState === 'running') return false;
+    if (model.opening) return false; // the opened model replaces the draft: building it now would land after the model
     const { spec, training } = draft.snapshot();
     const e = model.engineNet;
     const netSame = e !== null && sameJson(e.spec, spec);
