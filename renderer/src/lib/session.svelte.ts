@@ -81,6 +81,7 @@ export class Session {
       draft: this.draft,
       data: this.data,
       model: this.model,
+      queueBusy: () => this.runs.busy,
     });
     this.runs = new RunsState({
       link,

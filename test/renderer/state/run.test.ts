@@ -15,7 +15,7 @@ function done(reason: EventOf<'done'>['reason'], message: string, stoppedBy?: Ev
 }
 
 /** The pieces RunControl works with, wired as the Session wires them, over a fake engine. */
-function setup() {
+function setup(queue = { busy: false }) {
   const engine = new FakeEngine();
   const platform = new FakePlatform();
   const notices = new Notices();
@@ -26,7 +26,7 @@ function setup() {
   const data = new DataState({ link: engine, status, notices, platform, mnist: async () => ({ images: new Uint8Array(), labels: new Uint8Array(), count: 0 }), loaded: () => {} });
   const draft = new NetworkDraft({ dataShape: () => data.shape, locked: () => parts.run!.editorLocked, changed: () => {} });
   const model = new ModelDocument({ link: engine, platform, status, notices, dialogs, history, draft, data, evaluate: async () => {}, cancelPendingSync: () => {} });
-  const run = new RunControl({ link: engine, status, notices, history, draft, data, model });
+  const run = new RunControl({ link: engine, status, notices, history, draft, data, model, queueBusy: () => queue.busy });
   parts.run = run;
   engine.answer('configure', (body) => {
     const b = body as unknown as { spec: never; training: never };
@@ -51,6 +51,21 @@ describe('RunControl', () => {
     expect(engine.types).toEqual(['configure', 'start']);
     expect(history.runEndEpoch).toBe(draft.training.epochs);
     expect(run.editorLocked).toBe(true);
+  });
+
+  it('builds no network of its own while a model opens or a comparison queue runs (it would land in between)', async () => {
+    const queue = { busy: false };
+    const { engine, run, model } = setup(queue);
+    model.opening = true;
+    expect(await run.sync('auto')).toBe(false);
+    model.opening = false;
+    queue.busy = true;
+    expect(await run.sync('auto')).toBe(false);
+    expect(await run.sync('train')).toBe(false);
+    expect(engine.types).toEqual([]);
+    queue.busy = false;
+    expect(await run.sync('auto')).toBe(true);
+    expect(engine.types).toEqual(['configure']);
   });
 
   it('says why Train cannot be pressed', () => {

@@ -33,6 +33,8 @@ export interface RunContext {
   draft: NetworkDraft;
   data: DataState;
   model: ModelDocument;
+  /** A comparison or search queue is building and training its own networks (RunsState.busy). */
+  queueBusy?: () => boolean;
 }
 
 export type GradcheckOutcome = { ok: true; result: EventOf<'gradcheckResult'> } | { ok: false; message: string };
@@ -98,7 +100,9 @@ export class RunControl {
     this.cancelPendingSync();
     const { status, data, draft, model, link } = this.ctx;
     if (status.health !== 'ready' || !data.loaded || data.loaded.classNames.length < 2 || draft.analysis.problem || this.runState === 'running') return false;
-    if (model.opening) return false; // the opened model replaces the draft: building it now would land after the model
+    // Another owner of the engine's network: a build now would land after the opened model, or
+    // between a queued run's build and its start (training the editor's network under that run's name).
+    if (model.opening || this.ctx.queueBusy?.()) return false;
     const { spec, training } = draft.snapshot();
     const e = model.engineNet;
     const netSame = e !== null && sameJson(e.spec, spec);
