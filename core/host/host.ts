@@ -232,7 +232,9 @@ class Host {
         return; // answered ahead of the queue (enqueue); a queued one has nothing left to do
       case 'resetWeights': {
         this.interrupt('stopped: the weights were reset');
-        this.s.resetWeights(cmd.seed);
+        const data = this.s.resetWeights(cmd.seed);
+        // Data read with the old weights' statistics is read with its own again: the page shows which.
+        if (data) this.send({ ...data, id: cmd.id });
         this.lastLoss = null;
         this.pendingLosses = [];
         this.sendProgress(true);

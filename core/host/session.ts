@@ -23,6 +23,9 @@ import type { Param } from '../layers/types.js';
 /** Without a test set, the per-epoch confusion matrix is taken on the training set up to this size. */
 const TRAIN_CONFUSION_MAX = 10_000;
 
+/** The data as the page shows it (the reply to a load, or sent when an opened model lines it up). */
+type DataEvent = Omit<EventOf<'dataLoaded'>, 'id'>;
+
 /**
  * The state of one studio session: the network, the data and the trainer that
  * joins them. The host decides when things happen (commands, slices); the
@@ -34,9 +37,6 @@ const TRAIN_CONFUSION_MAX = 10_000;
  *  - else none.
  * The raw (unstandardized) sets are kept so either can be applied at any time.
  */
-/** The data as the page shows it (the reply to a load, or sent when an opened model lines it up). */
-type DataEvent = Omit<EventOf<'dataLoaded'>, 'id'>;
-
 export class Session {
   private spec: NetworkSpec | null = null;
   private training: TrainingConfig | null = null;
@@ -208,15 +208,15 @@ export class Session {
     return { type: 'configured', spec: structuredClone(spec), training: { ...this.training! }, layers, totalParams: this.network!.parameterCount };
   }
 
-  resetWeights(seed?: number): void {
+  /** Fresh weights; returns the data as the page should now show it when that changed (commitData). */
+  resetWeights(seed?: number): DataEvent | null {
     const { spec, training } = this.needNetwork('reset the weights');
     if (seed !== undefined) this.training = { ...training, seed };
     this.replaceNetwork(buildNetwork(spec, { ops: this.ops, init: this.training!.init, seed: this.training!.seed }));
-    if (this.trainedWith) {
-      // Fresh weights belong to no statistics yet: the data's own apply again.
-      this.trainedWith = null;
-      if (this.asRead) this.commitData(planData(this.asRead, this.openedModel));
-    }
+    if (!this.trainedWith) return null;
+    // Fresh weights belong to no statistics yet: the data's own apply again.
+    this.trainedWith = null;
+    return this.asRead ? this.commitData(planData(this.asRead, this.openedModel)) : null;
   }
 
   // -------------------------------------------------------------------------

@@ -70,6 +70,17 @@ describe('weights are evaluated with their own standardization (issue 12, C1)', 
     expect(loaded.warnings.join('\n')).not.toMatch(/trained with/);
   });
 
+  it('a reset tells the page when the loaded data is no longer read with the old weights\' statistics', async () => {
+    const h = harness();
+    await trained(h, 2);
+    const loaded = await first(h, { type: 'loadData', name: 'held-out.csv', bytes: csvBytes(heldOut()), options: { standardize: false, testSplit: 0 } }, 'dataLoaded');
+    expect(loaded.standardized).toBe(true); // the trained weights' statistics
+    const reset = await h.ok({ type: 'resetWeights' });
+    expect(reset.filter((e) => e.type === 'dataLoaded')).toMatchObject([{ name: 'held-out.csv', standardized: false }]);
+    // A second reset changes nothing the page shows.
+    expect((await h.ok({ type: 'resetWeights' })).filter((e) => e.type === 'dataLoaded')).toEqual([]);
+  });
+
   it('Predict on file reads a file with or without its label column', async () => {
     const h = harness();
     await trained(h, 5);
