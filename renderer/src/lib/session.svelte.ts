@@ -72,6 +72,7 @@ export class Session {
       data: this.data,
       evaluate: () => this.run.evaluate(),
       cancelPendingSync: () => this.run.cancelPendingSync(),
+      scheduleSync: () => this.run.scheduleSync(),
     });
     this.run = new RunControl({
       link,

@@ -8,6 +8,7 @@ import { EngineStatus } from '../../../renderer/src/lib/state/engine-status.svel
 import { RunHistory } from '../../../renderer/src/lib/state/history.svelte.js';
 import { ModelDocument, suggestModelName } from '../../../renderer/src/lib/state/model.svelte.js';
 import { Notices } from '../../../renderer/src/lib/state/notices.svelte.js';
+import { EngineError } from '../../../renderer/src/lib/engine-client.js';
 import { FakeEngine, FakePlatform, settle } from './fakes.js';
 
 const SPEC: NetworkSpec = { inputSize: 2, layers: [{ kind: 'affine', units: 16 }, { kind: 'tanh' }, { kind: 'affine', units: 3 }], loss: 'softmax-cross-entropy' };
@@ -25,9 +26,14 @@ function setup(kind: 'browser' | 'electron' = 'browser') {
   const status = new EngineStatus();
   const draft = new NetworkDraft({ dataShape: () => undefined, locked: () => false, changed: () => {} });
   const data = new DataState({ link: engine, status, notices, platform, mnist: async () => ({ images: new Uint8Array(), labels: new Uint8Array(), count: 0 }), loaded: () => {} });
-  const model = new ModelDocument({ link: engine, platform, status, notices, dialogs, history, draft, data, evaluate: async () => {}, cancelPendingSync: () => {} });
+  const syncs = { cancelled: 0, scheduled: 0 };
+  const model = new ModelDocument({
+    link: engine, platform, status, notices, dialogs, history, draft, data, evaluate: async () => {},
+    cancelPendingSync: () => void syncs.cancelled++,
+    scheduleSync: () => void syncs.scheduled++,
+  });
   engine.answer('exportModel', () => ({ type: 'modelExported', bytes: new Uint8Array([1, 2, 3]) }));
-  return { engine, platform, notices, dialogs, history, model, draft };
+  return { engine, platform, notices, dialogs, history, model, draft, syncs };
 }
 
 describe('ModelDocument', () => {
@@ -99,5 +105,20 @@ describe('ModelDocument', () => {
     expect(model.dirty).toBe(false);
     expect(model.weightsWorthKeeping).toBe(true);
     expect(notices.list.at(-1)?.title).toBe('Opened iris-4-16-3.safetensors');
+  });
+
+  it('holds back waiting edits while a model opens, and applies them after all when it fails to open', async () => {
+    const { model, engine, notices, syncs } = setup();
+    let openingWhileSent = false;
+    engine.answer('importModel', () => {
+      openingWhileSent = model.opening;
+      throw new EngineError('BAD_MODEL', 'not a model');
+    });
+    await model.openFile({ name: 'junk.safetensors', bytes: new Uint8Array(8) });
+    expect(syncs.cancelled).toBe(1); // before the model was sent
+    expect(openingWhileSent).toBe(true);
+    expect(model.opening).toBe(false);
+    expect(syncs.scheduled).toBe(1);
+    expect(notices.list.at(-1)?.title).toBe('Could not open junk.safetensors');
   });
 });

@@ -25,7 +25,7 @@ function setup(queue = { busy: false }) {
   const parts: { run?: RunControl } = {};
   const data = new DataState({ link: engine, status, notices, platform, mnist: async () => ({ images: new Uint8Array(), labels: new Uint8Array(), count: 0 }), loaded: () => {} });
   const draft = new NetworkDraft({ dataShape: () => data.shape, locked: () => parts.run!.editorLocked, changed: () => {} });
-  const model = new ModelDocument({ link: engine, platform, status, notices, dialogs, history, draft, data, evaluate: async () => {}, cancelPendingSync: () => {} });
+  const model = new ModelDocument({ link: engine, platform, status, notices, dialogs, history, draft, data, evaluate: async () => {}, cancelPendingSync: () => {}, scheduleSync: () => {} });
   const run = new RunControl({ link: engine, status, notices, history, draft, data, model, queueBusy: () => queue.busy });
   parts.run = run;
   engine.answer('configure', (body) => {

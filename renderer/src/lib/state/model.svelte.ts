@@ -46,6 +46,8 @@ export interface ModelContext {
   evaluate: () => Promise<void>;
   /** An opened model replaces the draft: edits waiting to be applied must not overwrite it. */
   cancelPendingSync: () => void;
+  /** A model that failed to open replaces nothing: edits held back for it are applied after all. */
+  scheduleSync: () => void;
 }
 
 export class ModelDocument {
@@ -216,6 +218,7 @@ export class ModelDocument {
         );
       }
     } catch (e) {
+      this.ctx.scheduleSync(); // after `finally` lets builds happen again
       notices.fail(`Could not open ${name}`, e);
     } finally {
       this.opening = false;
