@@ -85,12 +85,12 @@ export function specFromSizes(inputSize: number, sizes: number[], activation: La
   return { inputSize, layers, loss: 'softmax-cross-entropy' };
 }
 
-/** Build and check the spec the flags describe. */
 /** --loss softmax|mse as the spec names it. */
 export function lossOption(v: ParsedCommand['values']): NetworkSpec['loss'] {
   return choiceOption(v, 'loss', ['softmax', 'mse'] as const, 'softmax') === 'mse' ? 'mse' : 'softmax-cross-entropy';
 }
 
+/** Build and check the spec the flags describe. */
 export async function specFromCli(io: CliIO, v: ParsedCommand['values'], req: SpecRequest): Promise<NetworkSpec> {
   const loss = lossOption(v);
   const given = inputShapeOption(v, req.inputSize);

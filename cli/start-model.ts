@@ -7,9 +7,7 @@
  */
 import type { Dataset } from '../core/data/dataset.js';
 import { alignClasses } from '../core/data/prepare.js';
-import { specOutputShape } from '../core/layers/registry.js';
-import { shapeSize } from '../core/layers/shape.js';
-import type { ModelFileContent } from '../core/model/model-file.js';
+import { modelClassNames, type ModelFileContent } from '../core/model/model-file.js';
 import type { NetworkSpec } from '../core/spec.js';
 import { usageError, type ParsedCommand } from './args.js';
 import { describeSpec, inputShapeOption, lossOption } from './network-spec.js';
@@ -68,11 +66,6 @@ export function continuedSpec(start: StartModel, named: NetworkSpec | undefined)
   return own;
 }
 
-/** The model's class names, output by output (numbered when the file has none). */
-export function startClassNames(start: StartModel): string[] {
-  return start.content.classNames ? [...start.content.classNames] : Array.from({ length: shapeSize(specOutputShape(start.content.spec)) }, (_, i) => String(i));
-}
-
 /**
  * A data file as the model knows its data: the feature columns in the trained order
  * (by name, when both have names), each class at the model's output for it, and a
@@ -82,5 +75,5 @@ export function dataForStart(
   ds: Dataset, start: StartModel, file: string, featureNames: readonly string[] | undefined, warnings: string[],
 ): Dataset {
   const lined = lineUpWithModel(ds, start, file, warnings, featureNames, `${start.file} (--init-from)`);
-  return alignClasses(lined, startClassNames(start), file);
+  return alignClasses(lined, modelClassNames(start.content), file);
 }

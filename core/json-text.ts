@@ -49,13 +49,34 @@ function describeSyntaxError(text: string, e: ParseError): string {
 
 const STRICT = { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false };
 
+/** A value read from JSON, or why there is none, in one line. */
+export type JsonOrWhy = { value: unknown } | { why: string };
+
 /**
- * Why JSON.parse refused `text`, in one line for a message that has no lines to
- * point at (a model file's header): the first fault and its character position,
- * else the error's own words (also when the bytes did not even decode to text).
+ * JSON.parse with its refusal in one line for a message that has no lines to point
+ * at (a model file's header, a metadata field): the first fault and its character
+ * position, else JSON.parse's own words.
  */
-export function whyNotJson(text: string | undefined, error: unknown): string {
-  if (text === undefined) return errorMessage(error);
+export function readJson(text: string): JsonOrWhy {
+  try {
+    return { value: JSON.parse(text) };
+  } catch (e) {
+    return { why: whyNotJson(text, e) };
+  }
+}
+
+/** readJson of UTF-8 bytes; bytes that are not UTF-8 say so. */
+export function readJsonBytes(bytes: Uint8Array): JsonOrWhy {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch (e) {
+    return { why: errorMessage(e) };
+  }
+  return readJson(text);
+}
+
+function whyNotJson(text: string, error: unknown): string {
   const errors: ParseError[] = [];
   parseTree(text, errors, STRICT);
   const first = errors[0];

@@ -1,5 +1,6 @@
 import { confusionMatrix, evaluateDataset } from '../../core/evaluation.js';
 import { alignClasses } from '../../core/data/prepare.js';
+import { modelClassNames } from '../../core/model/model-file.js';
 import { labelColumnOption, type ParsedCommand } from '../args.js';
 import { featureNamesOf, loadDataFile, printWarnings, requireLabelColumn } from '../data-files.js';
 import { fixed, jsonLine, thousands, type CliIO } from '../io.js';
@@ -21,7 +22,7 @@ export async function evalCommand(io: CliIO, cmd: ParsedCommand): Promise<number
       ...(model.content.labelColumn !== undefined ? { modelLabelColumn: model.content.labelColumn } : {}),
     });
     requireLabelColumn(loaded, model.content.spec.inputSize, dataPath, labelColumn !== undefined);
-    const classNames = model.content.classNames ?? Array.from({ length: model.network.outputSize }, (_, i) => String(i));
+    const classNames = modelClassNames(model.content);
     const warnings = [...loaded.warnings];
     const ds = alignClasses(prepareForModel(loaded.dataset, model, dataPath, warnings, featureNamesOf(loaded)), classNames, dataPath);
     printWarnings(io, warnings);

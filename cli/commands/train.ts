@@ -99,9 +99,8 @@ export async function trainCommand(io: CliIO, cmd: ParsedCommand): Promise<numbe
       throw usageError(`--standardize: ${start.file} (--init-from) was trained on unstandardized values, which its weights expect`);
     }
     if (normalization) {
-      const norm = normalization;
-      train = applyNormalization(train, norm);
-      if (test) test = applyNormalization(test, norm);
+      train = applyNormalization(train, normalization);
+      if (test) test = applyNormalization(test, normalization);
     }
   } else if (v.standardize === true) ({ train, test, normalization } = standardize(train, test));
   const warnings = [...trainFile.warnings, ...startWarnings, ...testWarnings];

@@ -128,13 +128,18 @@ export function classCounts(ds: Dataset): number[] {
   return counts;
 }
 
+/** The same names in the same order. */
+export function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((c, i) => c === b[i]);
+}
+
 /**
  * Renumber a data set's labels to another list of class names (the training
  * set's, or a saved model's), so class i means the same thing in both. A test
  * file may lack some classes; a class the reference does not know is an error.
  */
 export function alignClasses(ds: Dataset, classNames: readonly string[], file?: string): Dataset {
-  if (ds.classNames.length === classNames.length && ds.classNames.every((c, i) => c === classNames[i])) return ds;
+  if (sameList(ds.classNames, classNames)) return ds;
   const target = new Map(classNames.map((c, i) => [c, i]));
   const map = ds.classNames.map((c) => {
     const i = target.get(c);
@@ -164,7 +169,7 @@ export function matchFeatureNames(
   reference = 'the training file',
 ): { dataset: Dataset; note?: string } {
   if (have.length !== ds.features || want.length !== ds.features) return { dataset: ds };
-  if (have.every((h, j) => h === want[j])) return { dataset: ds };
+  if (sameList(have, want)) return { dataset: ds };
   const where = file === undefined ? '' : `${file}: `;
   const position = new Map<string, number>();
   have.forEach((h, j) => position.set(h, position.has(h) ? -1 : j)); // -1: the name is not unique

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { StudioError } from '../errors.js';
-import { whyNotJson } from '../json-text.js';
+import { readJsonBytes } from '../json-text.js';
 import type { FloatArray } from '../matrix.js';
 import { networkSpecSchema, trainingConfigSchema, OPTIMIZERS } from '../spec.js';
 import type { TrainerCheckpoint } from '../trainer.js';
@@ -115,15 +115,9 @@ export function decodeCheckpoint(input: ArrayBuffer | Uint8Array): TrainerCheckp
   if (version !== VERSION) throw bad(`version ${version} is not supported (expected ${VERSION})`);
   const headerLength = view.getUint32(8, true);
   if (headerLength > MAX_HEADER || 12 + headerLength > bytes.length) throw bad(`header of ${headerLength} bytes does not fit in ${bytes.length}`);
-  let json: unknown;
-  let text: string | undefined;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(12, 12 + headerLength));
-    json = JSON.parse(text);
-  } catch (e) {
-    throw bad(`header is not valid JSON: ${whyNotJson(text, e)}`);
-  }
-  const parsed = checkpointHeaderSchema.safeParse(json);
+  const json = readJsonBytes(bytes.subarray(12, 12 + headerLength));
+  if ('why' in json) throw bad(`header is not valid JSON: ${json.why}`);
+  const parsed = checkpointHeaderSchema.safeParse(json.value);
   if (!parsed.success) {
     const i = parsed.error.issues[0];
     throw bad(`field ${i ? i.path.join('.') : '?'}: ${i ? i.message : 'invalid'}`);

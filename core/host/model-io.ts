@@ -1,6 +1,6 @@
 import { disposeOnThrow } from '../disposable.js';
 import { buildNetwork, type Network } from '../network.js';
-import { decodeModel, encodeModel, loadTensorsIntoParams, tensorsFromParams } from '../model/model-file.js';
+import { decodeModel, encodeModel, loadTensorsIntoParams, modelClassNames, tensorsFromParams } from '../model/model-file.js';
 import type { Ops } from '../ops/types.js';
 import { trainingConfigSchema, type Normalization, type TrainingConfig } from '../spec.js';
 import type { Bytes } from '../protocol/messages.js';
@@ -52,7 +52,7 @@ export function importModelBytes(name: string, bytes: Bytes, ops: Ops): OpenedMo
     network,
     training,
     normalization: content.normalization ?? null,
-    classNames: content.classNames ?? Array.from({ length: network.outputSize }, (_, i) => String(i)),
+    classNames: modelClassNames(content),
     featureNames: content.featureNames ?? null,
   };
 }

@@ -1,4 +1,4 @@
-import { alignClasses, matchFeatureNames } from '../data/prepare.js';
+import { alignClasses, matchFeatureNames, sameList } from '../data/prepare.js';
 import type { Dataset } from '../data/dataset.js';
 import type { DataPreview } from '../protocol/events.js';
 import type { RawData } from './data-load.js';
@@ -65,11 +65,6 @@ function relabelPreview(preview: DataPreview, from: Dataset, to: Dataset): DataP
     case 'points':
       return { ...preview, trainLabels: move(preview.trainLabels), testLabels: move(preview.testLabels) };
   }
-}
-
-/** The same names in the same order. */
-export function sameList(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((c, i) => c === b[i]);
 }
 
 function shortList(names: readonly string[]): string {

@@ -16,7 +16,7 @@ import { exportModelBytes, importModelBytes } from './model-io.js';
 import type { ProbeView } from './probes.js';
 import { splitTraining } from '../training-split.js';
 import { planData, type DataPlan, type OpenedModelData, type TrainedWith } from './data-plan.js';
-import { sameList } from './model-lineup.js';
+import { sameList } from '../data/prepare.js';
 import { decisionGrid, gradcheckEvent, inspectAffineLayer, samplesPage } from './looking-inside.js';
 import type { Param } from '../layers/types.js';
 
@@ -171,20 +171,26 @@ export class Session {
 
   private prepareLoad(asRead: RawData): () => DataEvent {
     const plan = planData(asRead, this.openedModel, this.trainedWith);
-    const event = dataLoadedEvent(plan.raw, plan.normalization !== null, plan.notes);
+    const event = dataEvent(plan);
     return () => {
       this.asRead = asRead;
-      this.commitData(plan);
+      this.putData(plan);
       return event;
     };
   }
 
   /**
-   * Put a plan's data in place. Returns the data as the page should now show it when
-   * that changed (lined up with a model just opened, back to the file's own when the
-   * model's network is replaced, standardized or no longer); null when it looks the same.
+   * The same data read anew (a model opened, its network replaced, the weights reset):
+   * put in place, and returned as the page should now show it when that changed (lined
+   * up with the model, back to the file's own, standardized or no longer); null when
+   * it looks the same.
    */
   private commitData(plan: DataPlan): DataEvent | null {
+    return this.putData(plan) ? dataEvent(plan) : null;
+  }
+
+  /** Put a plan's data in place; true when its classes, columns or standardization differ from before. */
+  private putData(plan: DataPlan): boolean {
     const before = this.raw;
     const changed =
       !before ||
@@ -196,7 +202,7 @@ export class Session {
     this.test = plan.test;
     this.normalization = plan.normalization;
     this.dropTrainer();
-    return changed ? dataLoadedEvent(plan.raw, plan.normalization !== null, plan.notes) : null;
+    return changed;
   }
 
   /** Layer-by-layer output sizes and parameter counts of the current network. */
@@ -500,4 +506,9 @@ export class Session {
     const names = this.raw?.train.classNames ?? this.openedModel?.classNames ?? [];
     return Array.from({ length: n }, (_, i) => names[i] ?? String(i));
   }
+}
+
+/** A plan's data as the page shows it. */
+function dataEvent(plan: DataPlan): DataEvent {
+  return dataLoadedEvent(plan.raw, plan.normalization !== null, plan.notes);
 }

@@ -12,7 +12,7 @@ import {
   type TrainingConfig,
 } from '../spec.js';
 import { decodeSafetensors, encodeSafetensors, type Tensor } from './safetensors.js';
-import { whyNotJson } from '../json-text.js';
+import { readJson } from '../json-text.js';
 
 /**
  * A trained model as a safetensors file that PyTorch, NumPy and Netron can read:
@@ -88,6 +88,11 @@ function outputSize(spec: NetworkSpec): number {
   return shapeSize(specOutputShape(spec));
 }
 
+/** A model's class names, output by output: its file's, else numbered "0".."n-1". */
+export function modelClassNames(m: Pick<ModelFileContent, 'spec' | 'classNames'>): string[] {
+  return m.classNames ? [...m.classNames] : Array.from({ length: outputSize(m.spec) }, (_, i) => String(i));
+}
+
 export function encodeModel(m: ModelFileContent): Uint8Array {
   const parsed = networkSpecSchema.safeParse(m.spec);
   if (!parsed.success) throw new StudioError('BAD_SPEC', describeZodError(parsed.error, 'network spec'));
@@ -145,11 +150,9 @@ export function decodeModel(bytes: Uint8Array, fileName?: string): ModelFileCont
   });
 
   const json = (field: string): unknown => {
-    try {
-      return JSON.parse(metadata[field]!);
-    } catch (e) {
-      throw bad(`not valid JSON: ${whyNotJson(metadata[field]!, e)}`, field);
-    }
+    const read = readJson(metadata[field]!);
+    if ('why' in read) throw bad(`not valid JSON: ${read.why}`, field);
+    return read.value;
   };
 
   if (metadata['spec'] === undefined) {

@@ -1,6 +1,6 @@
 import { StudioError } from '../errors.js';
 import { LIMITS } from '../spec.js';
-import { whyNotJson } from '../json-text.js';
+import { readJsonBytes } from '../json-text.js';
 
 /**
  * The safetensors container (https://github.com/huggingface/safetensors):
@@ -129,14 +129,9 @@ export function decodeSafetensors(
   }
   if (headerLength < 2 || bytes[8] !== 0x7b) throw bad('not a safetensors file: the header is not a JSON object');
 
-  let header: unknown;
-  let text: string | undefined;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength));
-    header = JSON.parse(text);
-  } catch (e) {
-    throw bad(`the header is not valid JSON: ${whyNotJson(text, e)}`);
-  }
+  const json = readJsonBytes(bytes.subarray(8, 8 + headerLength));
+  if ('why' in json) throw bad(`the header is not valid JSON: ${json.why}`);
+  const header = json.value;
   if (!isPlainObject(header)) throw bad('the header is not a JSON object');
 
   const names = Object.keys(header);

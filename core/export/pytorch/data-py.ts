@@ -229,19 +229,22 @@ def csv_records(path, text, delimiter):
     """(line the record starts on, cells) of every record. A quote that never closes is
     refused at the line it opens on; read leniently, the rest of the file would become
     one field of a row with too few fields, reported at the end of the file."""
+    def starting_lines(reader):
+        # line_num is where the record ends; a quoted field may span lines.
+        for cells in reader:
+            yield reader.line_num - sum(c.count("\n") for c in cells), cells
+
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     records, last_end = [], 0
     try:
-        for cells in reader:
-            # line_num is where the record ends; a quoted field may span lines.
-            records.append((reader.line_num - sum(c.count("\n") for c in cells), cells))
+        for record in starting_lines(reader):
+            records.append(record)
             last_end = reader.line_num
         return records
     except csv.Error as e:
         if "end of data" not in str(e):
             # Strict also refuses a space after a closing quote, which the studio trims: read as before.
-            reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-            return [(reader.line_num - sum(c.count("\n") for c in cells), cells) for cells in reader]
+            return list(starting_lines(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)))
     lines = text.split("\n")
     line = last_end
     while line < len(lines) and lines[line].strip() == "":

@@ -19,7 +19,7 @@ import { untrack } from 'svelte';
 export function sampled<T>(
   read: () => T,
   ms: number,
-  throttled: () => boolean = () => true,
+  throttled: () => boolean,
   now: () => number = () => performance.now(),
 ): { readonly current: T } {
   let value = $state.raw(untrack(read));
